@@ -1,0 +1,44 @@
+# tjsim: every target makes its own virtual environment (.venv) and installs what it needs.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+SCENARIO ?= scenarios/spot-interrupted.yaml
+
+.PHONY: run test lint goldens bench diagram clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[test]"
+	touch $(STAMP)
+
+## run: replay the default scenario (SCENARIO=...) as a timeline table
+run: $(STAMP)
+	$(BIN)/tjsim validate scenarios/*.yaml
+	$(BIN)/tjsim replay $(SCENARIO)
+
+## test: lint, then the whole test suite
+test: $(STAMP) lint
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check simulator tests benchmarks
+
+## goldens: regenerate tests/golden/*.jsonl from the shipped scenarios (review the diff!)
+goldens: $(STAMP)
+	@for f in scenarios/*.yaml; do \
+		name=$$(basename $$f .yaml); \
+		$(BIN)/tjsim replay $$f --format jsonl > tests/golden/$$name.jsonl || exit 1; \
+		echo "tests/golden/$$name.jsonl"; \
+	done
+
+## bench: the engine's cost per transition against the libraries' floor
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench_engine.py
+
+diagram: $(STAMP)
+	$(BIN)/tjsim diagram
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

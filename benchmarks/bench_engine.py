@@ -1,0 +1,72 @@
+"""How close the engine runs to the floor its libraries set.
+
+The floor is one bare ``transitions`` trigger plus one bare ``simpy`` timeout per status change;
+the engine is a whole job run to its end without recording (as a what-if sweep runs it), divided
+by the status changes the job made. Run: ``make bench``.
+"""
+
+from __future__ import annotations
+
+import random
+import sys
+import time
+from pathlib import Path
+
+import simpy
+from transitions import Machine
+
+from simulator import compile_plan, load
+from simulator.job import Job
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def floor_per_transition(n: int = 50_000) -> float:
+    machine = Machine(model=None, states=["A", "B"], transitions=[["go", "A", "B"], ["back", "B", "A"]],
+                      initial=None, auto_transitions=False)
+    go, back = machine.events["go"], machine.events["back"]
+
+    class Model:
+        state = "A"
+
+    model = Model()
+    env = simpy.Environment()
+
+    def proc():
+        for _ in range(n // 2):
+            yield env.timeout(1)
+            go.trigger(model)
+            yield env.timeout(1)
+            back.trigger(model)
+
+    env.process(proc())
+    start = time.perf_counter()
+    env.run()
+    return (time.perf_counter() - start) / n
+
+
+def engine_per_transition(path: Path, runs: int) -> tuple[float, float]:
+    plan = compile_plan(load(path))
+    transitions = 0
+    start = time.perf_counter()
+    for i in range(runs):
+        env = simpy.Environment()
+        job = Job(env, plan, rng=random.Random(i), record=False)
+        env.run()
+        transitions += job.transitions
+    elapsed = time.perf_counter() - start
+    return elapsed / transitions, elapsed / runs
+
+
+def main() -> None:
+    runs = int(sys.argv[1]) if len(sys.argv) > 1 else 2000
+    floor = floor_per_transition()
+    print(f"floor: {floor * 1e6:.2f} µs per transition (bare transitions trigger + simpy timeout)")
+    for name in ("on-demand-completed", "spot-interrupted", "spot-random-interruptions", "internal-error-retried"):
+        per_transition, per_job = engine_per_transition(ROOT / "scenarios" / f"{name}.yaml", runs)
+        print(f"{name:28s} {per_transition * 1e6:6.2f} µs per transition  {per_job * 1e6:8.1f} µs per job  "
+              f"{per_transition / floor:4.2f}x floor")
+
+
+if __name__ == "__main__":
+    main()

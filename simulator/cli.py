@@ -1,0 +1,137 @@
+"""The ``tjsim`` command. Errors from tjsim are caught once, here: one line each, exit 2."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import UTC, datetime
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from . import lifecycle
+from . import scenario as scenario_mod
+from .errors import ScenarioError, TjsimError
+from .replay import Replay, replay
+from .snapshot import to_boto3
+
+
+def _fail(lines: list[str]) -> None:
+    for line in lines:
+        click.echo(f"tjsim: {line}", err=True)
+    sys.exit(2)
+
+
+def _load(path: str) -> scenario_mod.Scenario:
+    try:
+        return scenario_mod.load(path)
+    except ScenarioError as err:
+        _fail(err.problems)
+    raise AssertionError("unreachable")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="tjsim")
+def main() -> None:
+    """tjsim: AWS SageMaker training jobs, simulated: statuses, timings and billing over time."""
+
+
+def _json_default(value: Any) -> str:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    raise TypeError(f"cannot serialise {type(value).__name__}")
+
+
+def _dump(response: dict[str, Any], form: str, indent: int | None) -> str:
+    body = to_boto3(response) if form == "boto3" else response
+    return json.dumps(body, indent=indent, default=_json_default)
+
+
+@main.command("replay")
+@click.argument("scenario", type=click.Path(dir_okay=False))
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "jsonl"]), default="table",
+              show_default=True, help="table: a readable timeline; json: one response; jsonl: one response per line.")
+@click.option("--at", "at", type=click.FloatRange(min=0), help="Only the response as of AT seconds after creation.")
+@click.option("--poll", type=click.FloatRange(min=0, min_open=True),
+              help="One response per poll every POLL seconds instead of one per change.")
+@click.option("--form", type=click.Choice(["wire", "boto3"]), default="wire", show_default=True,
+              help="wire: what the HTTP API sends (epoch timestamps); boto3: what boto3 returns (ISO datetimes).")
+def replay_command(scenario: str, fmt: str, at: float | None, poll: float | None, form: str) -> None:
+    """Replay SCENARIO into a timeline of DescribeTrainingJob responses."""
+    result = replay(_load(scenario))
+    if fmt == "table":
+        _print_table(result, at, poll)
+    elif fmt == "json":
+        click.echo(_dump(result.describe(at), form, indent=2))
+    else:
+        timeline = [(at, result.describe(at))] if at is not None else result.timeline(poll)
+        for _, response in timeline:
+            click.echo(_dump(response, form, indent=None))
+
+
+def _utc(epoch: float) -> str:
+    return datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _print_table(result: Replay, at: float | None, poll: float | None) -> None:
+    console = Console(width=max(Console().width, 120))
+    end = result.describe(at)
+    table = Table(title=f"{end['TrainingJobName']}: DescribeTrainingJob over time", title_justify="left",
+                  caption=result.scenario.description.strip() or None, caption_justify="left")
+    for column, justify in (("t (s)", "right"), ("LastModifiedTime (UTC)", "left"), ("Status", "left"),
+                            ("SecondaryStatus", "left"), ("StatusMessage", "left")):
+        table.add_column(column, justify=justify)  # type: ignore[arg-type]
+    for t, response in result.timeline(poll):
+        if at is not None and t > at:
+            break
+        last = response["SecondaryStatusTransitions"][-1]
+        table.add_row(f"{t:,.0f}", _utc(response["LastModifiedTime"]), response["TrainingJobStatus"],
+                      response["SecondaryStatus"], last["StatusMessage"])
+    console.print(table)
+    summary = [f"final: {end['TrainingJobStatus']} / {end['SecondaryStatus']}"]
+    if "TrainingTimeInSeconds" in end:
+        training, billable = end["TrainingTimeInSeconds"], end["BillableTimeInSeconds"]
+        summary += [f"Training seconds: {training}", f"Billable seconds: {billable}"]
+        if end.get("EnableManagedSpotTraining"):
+            summary.append(f"Managed Spot Training savings: {(1 - billable / training) * 100:.1f}%")
+    if "FailureReason" in end:
+        summary.append(f"FailureReason: {end['FailureReason']}")
+    console.print("  ·  ".join(summary), highlight=False, markup=False)
+
+
+@main.command("validate")
+@click.argument("scenarios", nargs=-1, required=True, type=click.Path(dir_okay=False))
+def validate_command(scenarios: tuple[str, ...]) -> None:
+    """Check scenario files; print one line per problem and exit 2 if any."""
+    problems: list[str] = []
+    for path in scenarios:
+        try:
+            scenario_mod.load(path)
+        except ScenarioError as err:
+            problems += err.problems
+        else:
+            click.echo(f"{path}: ok")
+    if problems:
+        _fail(problems)
+
+
+@main.command("diagram")
+def diagram_command() -> None:
+    """Print the state machine as a Mermaid state diagram."""
+    click.echo(lifecycle.mermaid())
+
+
+@main.command("schema")
+def schema_command() -> None:
+    """Print the JSON Schema of the scenario format (for editors)."""
+    click.echo(json.dumps(scenario_mod.json_schema(), indent=2))
+
+
+def run() -> None:
+    """Console-script entry point: tjsim's own errors become one line and exit 2."""
+    try:
+        main()
+    except TjsimError as err:
+        _fail(str(err).splitlines())

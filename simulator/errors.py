@@ -1,0 +1,32 @@
+"""Domain errors. Each carries the AWS error code the endpoint answers with; the CLI prints it as
+one line and exits 2. Translation happens once per edge, never here."""
+
+from __future__ import annotations
+
+
+class TjsimError(Exception):
+    """Base of every error tjsim reports to a user."""
+
+    code = "ValidationException"
+
+
+class ScenarioError(TjsimError):
+    """A scenario file is unreadable or invalid. ``problems`` holds one line per problem, each
+    naming the file, the field path and what is wrong."""
+
+    def __init__(self, source: str, problems: list[str]):
+        self.source = source
+        self.problems = [f"{source}: {p}" for p in problems]
+        super().__init__("\n".join(self.problems))
+
+
+class InvalidAction(TjsimError):
+    """An action the real service would reject in the job's current status."""
+
+
+class ResourceNotFound(TjsimError):
+    """The named job does not exist. The real service answers ValidationException."""
+
+    def __init__(self, name: str):
+        super().__init__("Requested resource not found.")
+        self.name = name

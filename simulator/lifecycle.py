@@ -1,0 +1,87 @@
+"""The training-job state machine: the transition table as data, one shared ``transitions`` Machine.
+
+States are the secondary statuses (each carries its primary status, see :mod:`.statuses`).
+A job is a plain object with a ``state`` attribute; it is never added to the machine, so running a
+million jobs never builds a machine or binds trigger methods: :func:`fire` looks the event up once.
+This is the only module that imports ``transitions``.
+"""
+
+from __future__ import annotations
+
+from transitions import Machine, MachineError
+
+from .statuses import PRIMARY_OF
+from .statuses import Secondary as S
+
+_IN_PROGRESS = [s for s, p in PRIMARY_OF.items() if p == "InProgress"]
+_LEGACY_UP = [S.LaunchingMLInstances, S.PreparingTrainingStack, S.DownloadingTrainingImage]
+#: statuses in which the instances are up (or being set up after the grant) and can be reclaimed
+_ON_INSTANCES = [S.Downloading, S.Training, S.Uploading, S.Updating, *_LEGACY_UP]
+
+#: (trigger, sources, destination): every move a job can make. Updating is a detour, so it is a
+#: source of every move out of the status it interrupted.
+TRANSITIONS: list[tuple[str, list[S], S]] = [
+    ("start", [S.Pending, S.Interrupted, S.Restarting, S.Updating], S.Starting),
+    ("launch_instances", [S.Starting, S.Updating], S.LaunchingMLInstances),
+    ("prepare_stack", [S.LaunchingMLInstances, S.Updating], S.PreparingTrainingStack),
+    ("download", [S.Starting, S.PreparingTrainingStack, S.Updating], S.Downloading),
+    ("pull_image", [S.Downloading, S.PreparingTrainingStack, S.Updating], S.DownloadingTrainingImage),
+    ("train", [S.Starting, S.Downloading, S.PreparingTrainingStack, S.DownloadingTrainingImage, S.Updating],
+     S.Training),
+    ("upload", [S.Training, S.Updating], S.Uploading),
+    ("complete", [S.Uploading, S.Updating], S.Completed),
+    ("interrupt", _ON_INSTANCES, S.Interrupted),
+    ("restart", [S.Pending, S.Starting, S.Interrupted, *_ON_INSTANCES], S.Restarting),
+    ("retry", [S.Pending, S.Starting, S.Interrupted, *_ON_INSTANCES], S.Starting),
+    ("update", [s for s in _IN_PROGRESS if s not in (S.Updating, S.Restarting, S.Pending)], S.Updating),
+    ("stop", _IN_PROGRESS, S.Stopping),
+    ("fail", [*_IN_PROGRESS, S.Stopping], S.Failed),
+    ("end_stopped", [S.Stopping], S.Stopped),
+    ("end_max_runtime", [S.Stopping], S.MaxRuntimeExceeded),
+    ("end_max_wait", [S.Stopping], S.MaxWaitTimeExceeded),
+]
+
+# The machine holds plain strings (the enum values): transitions resolves Enum states by name on
+# every trigger, a cost a million-job sweep would pay for nothing. StrEnum members compare equal.
+_TABLE = [{"trigger": t, "source": [str(s) for s in src], "dest": str(dst)} for t, src, dst in TRANSITIONS]
+_OPTIONS = dict(states=[str(s) for s in S], transitions=_TABLE, auto_transitions=False, send_event=False,
+                ignore_invalid_triggers=False)
+
+#: The one machine every job shares.
+MACHINE = Machine(model=None, initial=None, **_OPTIONS)
+_EVENTS = MACHINE.events
+
+#: Raised when a trigger is not allowed from the current state; names both.
+TransitionError = MachineError
+
+
+def fire(job: object, trigger: str) -> None:
+    """Move ``job`` (any object with a ``state`` attribute) along ``trigger``.
+
+    Raises:
+        TransitionError: the trigger is not allowed from ``job.state`` (the message names both).
+        KeyError: ``trigger`` is not in the table.
+    """
+    _EVENTS[trigger].trigger(job)
+
+
+def allowed(state: S) -> list[str]:
+    """The triggers allowed from ``state``, in table order."""
+    return [t for t, sources, _ in TRANSITIONS if state in sources]
+
+
+def allowed_from(trigger: str) -> list[S]:
+    """The states ``trigger`` may fire from."""
+    return next(list(sources) for t, sources, _ in TRANSITIONS if t == trigger)
+
+
+def mermaid() -> str:
+    """The transition table as a Mermaid state diagram, rendered by ``transitions`` itself."""
+    from transitions.extensions.diagrams import GraphMachine  # only the diagram needs it
+
+    class _Model:  # the diagram machine needs a model to render
+        pass
+
+    graph = GraphMachine(model=_Model(), initial=str(S.Starting), graph_engine="mermaid",
+                         title="SageMaker training job", show_conditions=False, **_OPTIONS)
+    return graph.get_graph().draw(None)

@@ -1,0 +1,115 @@
+"""A scenario compiled once into what the engine and the snapshot read: a Monte Carlo sweep runs
+one plan many times with different seeds, so nothing here is recomputed per run."""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+from typing import Any
+
+from . import service
+from .scenario import DEFAULT_MAX_RUNTIME, Lifecycle, Scenario, Spot, Timing
+
+#: Rule groups: (configurations member, statuses member) of the DescribeTrainingJob response.
+RULE_GROUPS = {"Debug": ("DebugRuleConfigurations", "DebugRuleEvaluationStatuses"),
+               "Profiler": ("ProfilerRuleConfigurations", "ProfilerRuleEvaluationStatuses")}
+
+
+@dataclass(frozen=True, slots=True)
+class RulePlan:
+    group: str  #: "Debug" or "Profiler"
+    name: str
+    result: str
+    details: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """Everything fixed about one job before it runs."""
+
+    name: str
+    arn: str
+    region: str
+    account: str
+    epoch: float  #: CreationTime, epoch seconds
+    seed: int
+    request: dict[str, Any]  #: the request members DescribeTrainingJob echoes, service defaults filled in
+    spot: bool
+    checkpointing: bool
+    downloads: bool  #: File input mode on some channel: a Downloading phase
+    max_runtime: float
+    max_wait: float | None
+    retries: int
+    timing: Timing
+    spot_config: Spot
+    lifecycle: Lifecycle
+    events: tuple[Any, ...]  #: scenario events, by time
+    metrics: tuple[tuple[str, float], ...]  #: in MetricDefinitions order
+    rules: tuple[RulePlan, ...]
+    rule_outcomes: dict[str, tuple[str, str | None]]  #: for rules an update adds
+    model_artifacts: str
+
+
+def partition(region: str) -> str:
+    if region.startswith("cn-"):
+        return "aws-cn"
+    if region.startswith("us-gov-"):
+        return "aws-us-gov"
+    return "aws"
+
+
+def echo(job: dict[str, Any]) -> dict[str, Any]:
+    """The CreateTrainingJob members DescribeTrainingJob returns, with what the service fills in
+    when a request leaves them out [OBS: real describe output]."""
+    described = service.output_shape("DescribeTrainingJob").members
+    out = {k: copy.deepcopy(v) for k, v in job.items() if k in described and k != "TrainingJobName"}
+    out.setdefault("StoppingCondition", {}).setdefault("MaxRuntimeInSeconds", DEFAULT_MAX_RUNTIME)
+    for flag in ("EnableNetworkIsolation", "EnableInterContainerTrafficEncryption", "EnableManagedSpotTraining"):
+        out.setdefault(flag, False)
+    out["AlgorithmSpecification"].setdefault("EnableSageMakerMetricsTimeSeries", False)
+    for channel in out.get("InputDataConfig", []):
+        channel.setdefault("CompressionType", "None")
+        channel.setdefault("RecordWrapperType", "None")
+        s3 = channel.get("DataSource", {}).get("S3DataSource")
+        if s3 is not None:
+            s3.setdefault("S3DataDistributionType", "FullyReplicated")
+    return out
+
+
+def compile_plan(s: Scenario) -> Plan:
+    """Compile a validated scenario."""
+    job = s.job
+    request = echo(job)
+    algorithm = request["AlgorithmSpecification"]
+    default_mode = algorithm["TrainingInputMode"]
+    channels = request.get("InputDataConfig", [])
+    downloads = any(c.get("InputMode", default_mode) == "File" for c in channels)
+    stopping = request["StoppingCondition"]
+    spot = bool(request["EnableManagedSpotTraining"])
+    values = dict(s.metrics)
+    metrics = tuple((m["Name"], values[m["Name"]]) for m in algorithm.get("MetricDefinitions", [])
+                    if m["Name"] in values)
+    configured = [(group, r["RuleConfigurationName"]) for group, (member, _) in RULE_GROUPS.items()
+                  for r in job.get(member, [])]
+    outcomes = {name: (rule.result, rule.details) for name, rule in s.rules.items()}
+    rules = tuple(RulePlan(group, name, *outcomes.get(name, ("NoIssuesFound", None))) for group, name in configured)
+    name = job["TrainingJobName"]
+    return Plan(
+        name=name,
+        arn=f"arn:{partition(s.region)}:sagemaker:{s.region}:{s.account}:training-job/{name.lower()}",
+        region=s.region, account=s.account, epoch=s.epoch.timestamp(), seed=s.seed, request=request,
+        spot=spot, checkpointing=spot and "CheckpointConfig" in job, downloads=downloads,
+        max_runtime=float(stopping["MaxRuntimeInSeconds"]),
+        max_wait=float(stopping["MaxWaitTimeInSeconds"]) if spot and "MaxWaitTimeInSeconds" in stopping else None,
+        retries=job.get("RetryStrategy", {}).get("MaximumRetryAttempts", 0),
+        timing=s.timing, spot_config=s.spot, lifecycle=s.lifecycle,
+        events=tuple(sorted(s.events, key=lambda e: e.at)), metrics=metrics, rules=rules,
+        rule_outcomes=outcomes,
+        model_artifacts=f"{job['OutputDataConfig']['S3OutputPath'].rstrip('/')}/{name}/output/model.tar.gz",
+    )
+
+
+def outcome(plan: Plan, group: str, name: str) -> RulePlan:
+    """The rule ``name`` of ``group`` with the outcome the scenario gives it (NoIssuesFound if none)."""
+    result, details = plan.rule_outcomes.get(name, ("NoIssuesFound", None))
+    return RulePlan(group, name, result, details)

@@ -1,0 +1,166 @@
+"""Generic, model-driven handling of botocore shapes: validation, wire parsing, JSON Schema.
+
+Nothing here knows about training jobs: it reads the constraints from the service model, the way
+botocore itself does, so new members and enum values arrive with a botocore upgrade.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from botocore.model import Shape
+from botocore.parsers import create_parser
+from botocore.validate import ParamValidator
+
+_NUMBER = (int, float)
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One validation problem: a dotted member path and what is wrong there."""
+
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}" if self.path else self.message
+
+
+@cache
+def _pattern(pattern: str) -> re.Pattern[str] | None:
+    try:
+        return re.compile(pattern)
+    except re.error:  # a Java-only construct: the service checks it, we cannot
+        return None
+
+
+class _ConstraintValidator(ParamValidator):
+    """botocore's validator plus the constraints it leaves to the service: max, enum, pattern."""
+
+    def _validate_string(self, param, shape, errors, name):
+        super()._validate_string(param, shape, errors, name)
+        if not isinstance(param, str):
+            return
+        meta = shape.metadata
+        if "max" in meta and len(param) > meta["max"]:
+            errors.report(name, "constraint", message=f"length {len(param)} exceeds the maximum of {meta['max']}")
+        if getattr(shape, "enum", None) and param not in shape.enum:
+            errors.report(name, "constraint", message=f"{param!r} is not one of {', '.join(shape.enum)}")
+        regex = _pattern(meta["pattern"]) if "pattern" in meta else None
+        if regex is not None and regex.fullmatch(param) is None:
+            errors.report(name, "constraint", message=f"{param!r} does not match the pattern {meta['pattern']}")
+
+    def _validate_timestamp(self, param, shape, errors, name):
+        if isinstance(param, _NUMBER) and not isinstance(param, bool):
+            return  # the wire form: epoch seconds
+        super()._validate_timestamp(param, shape, errors, name)
+
+    def _check_max(self, param, shape, errors, name, what):
+        limit = shape.metadata.get("max")
+        if limit is not None and isinstance(param, _NUMBER) and not isinstance(param, bool) and param > limit:
+            errors.report(name, "constraint", message=f"{what} {param} exceeds the maximum of {limit}")
+        if limit is not None and isinstance(param, (list, dict)) and len(param) > limit:
+            errors.report(name, "constraint", message=f"{len(param)} {what} exceed the maximum of {limit}")
+
+    def _validate_integer(self, param, shape, errors, name):
+        super()._validate_integer(param, shape, errors, name)
+        self._check_max(param, shape, errors, name, "value")
+
+    def _validate_long(self, param, shape, errors, name):
+        super()._validate_long(param, shape, errors, name)
+        self._check_max(param, shape, errors, name, "value")
+
+    def _validate_list(self, param, shape, errors, name):
+        super()._validate_list(param, shape, errors, name)
+        self._check_max(param, shape, errors, name, "items")
+
+    def _validate_map(self, param, shape, errors, name):
+        super()._validate_map(param, shape, errors, name)
+        self._check_max(param, shape, errors, name, "entries")
+
+
+def _describe(reason: str, details: dict[str, Any]) -> tuple[str, str]:
+    """(suffix for the path, message) of one botocore validation error."""
+    if reason == "missing required field":
+        return details["required_name"], "required member is missing"
+    if reason == "unknown field":
+        return details["unknown_param"], "unknown member (valid: " + ", ".join(details["valid_names"]) + ")"
+    if reason == "invalid type":
+        types = ", ".join(t.removeprefix("<class '").removesuffix("'>") for t in details["valid_types"])
+        return "", f"{details['param']!r} has the wrong type (expected {types})"
+    if reason == "invalid range":
+        return "", f"value {details['param']} is below the minimum of {details['min_allowed']}"
+    if reason == "invalid length":
+        return "", f"length {details['param']} is below the minimum of {details['min_allowed']}"
+    if reason == "constraint":
+        return "", details["message"]
+    return "", reason
+
+
+def validate(value: Any, shape: Shape, *, prefix: str = "") -> list[Problem]:
+    """Every problem of ``value`` against ``shape``: types, required, unknown members, ranges,
+    lengths, enums and patterns; paths are dotted, list items indexed (``Channels[0].Name``)."""
+    report = _ConstraintValidator().validate(value, shape)
+    problems = []
+    for reason, name, details in report._errors:  # botocore keeps them structured here
+        suffix, message = _describe(reason, details)
+        path = ".".join(part for part in (prefix, name.lstrip("."), suffix) if part)
+        problems.append(Problem(path, message))
+    return problems
+
+
+@cache
+def _parser():
+    return create_parser("json")
+
+
+def parse_wire(body: dict[str, Any], shape: Shape) -> dict[str, Any]:
+    """The wire (JSON) form parsed exactly as boto3 parses a response: timestamps become datetimes."""
+    raw = {"body": json.dumps(body).encode(), "headers": {}, "status_code": 200}
+    parsed = _parser().parse(raw, shape)
+    parsed.pop("ResponseMetadata", None)
+    return parsed
+
+
+_JSON_TYPES = {"string": "string", "boolean": "boolean", "integer": "integer", "long": "integer",
+               "float": "number", "double": "number", "timestamp": "string", "blob": "string"}
+
+
+def json_schema(shape: Shape, defs: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A JSON Schema for ``shape``; named structures land in ``defs`` and are referenced."""
+    defs = {} if defs is None else defs
+    kind = shape.type_name
+    meta = shape.metadata
+    if kind == "structure":
+        if shape.name not in defs:
+            defs[shape.name] = {}  # placeholder first: shapes are recursive
+            defs[shape.name] = {
+                "type": "object",
+                "additionalProperties": False,
+                "required": list(shape.required_members),
+                "properties": {name: json_schema(member, defs) for name, member in shape.members.items()},
+            }
+        return {"$ref": f"#/$defs/{shape.name}"}
+    if kind == "list":
+        out = {"type": "array", "items": json_schema(shape.member, defs)}
+        out.update({k: v for k, v in (("minItems", meta.get("min")), ("maxItems", meta.get("max"))) if v is not None})
+        return out
+    if kind == "map":
+        out = {"type": "object", "additionalProperties": json_schema(shape.value, defs)}
+        bounds = (("minProperties", meta.get("min")), ("maxProperties", meta.get("max")))
+        out.update({k: v for k, v in bounds if v is not None})
+        return out
+    out: dict[str, Any] = {"type": _JSON_TYPES.get(kind, "string")}
+    if getattr(shape, "enum", None):
+        out["enum"] = list(shape.enum)
+    if kind == "string":
+        out.update({k: v for k, v in (("minLength", meta.get("min")), ("maxLength", meta.get("max"))) if v is not None})
+    elif out["type"] in ("integer", "number"):
+        out.update({k: v for k, v in (("minimum", meta.get("min")), ("maximum", meta.get("max"))) if v is not None})
+    if shape.documentation:
+        out["description"] = re.sub(r"<[^>]+>", "", shape.documentation).strip()[:300]
+    return out

@@ -1,0 +1,85 @@
+"""Many jobs on one simpy clock, advanced incrementally: the engine behind replay and the endpoint."""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+import simpy
+
+from . import snapshot
+from .errors import ResourceNotFound, TjsimError
+from .job import Job
+from .plan import Plan
+
+
+class Simulation:
+    """A shared clock and the jobs living on it.
+
+    The clock moves only through :meth:`advance_to` / :meth:`run`; jobs created later start at
+    the clock's present. Describing is a read: it never advances or re-simulates anything.
+    """
+
+    def __init__(self) -> None:
+        self.env = simpy.Environment()
+        self.jobs: dict[str, Job] = {}
+
+    def __repr__(self) -> str:
+        return f"<Simulation t={self.now:g} jobs={len(self.jobs)}>"
+
+    @property
+    def now(self) -> float:
+        return self.env.now
+
+    def submit(self, plan: Plan, *, rng: random.Random | None = None, record: bool = True) -> Job:
+        """Create a job now.
+
+        Raises:
+            TjsimError: a job of that name exists (the service's ResourceInUse).
+        """
+        if plan.name in self.jobs:
+            error = TjsimError("Training job names must be unique within an AWS account and region, and a "
+                               f"training job with this name already exists ({self.jobs[plan.name].plan.arn})")
+            error.code = "ResourceInUse"
+            raise error
+        job = Job(self.env, plan, rng=rng, record=record)
+        self.jobs[plan.name] = job
+        self._settle()
+        return job
+
+    def job(self, name: str) -> Job:
+        try:
+            return self.jobs[name]
+        except KeyError:
+            raise ResourceNotFound(name) from None
+
+    def inject(self, name: str, action: Any) -> None:
+        """Deliver an action (stop, interruption, failure, update) to a job now."""
+        self.job(name).inject(action)
+        self._settle()
+
+    def advance_to(self, t: float) -> None:
+        """Move the clock to ``t``, processing everything due up to and including ``t``.
+
+        Raises:
+            ValueError: ``t`` is in the past.
+        """
+        if t < self.env.now:
+            raise ValueError(f"the clock only moves forward (now {self.env.now:g}, asked {t:g})")
+        if t > self.env.now:
+            self.env.run(until=t)
+        self._settle()
+
+    def run(self) -> None:
+        """Run until nothing more is scheduled (every job finished or waits forever)."""
+        self.env.run()
+
+    def describe(self, name: str, at: float | None = None) -> dict[str, Any]:
+        """The wire-form DescribeTrainingJob response of ``name`` (at the present by default)."""
+        job = self.job(name)
+        return snapshot.describe(job, None if at is None else at - job.created)
+
+    def _settle(self) -> None:
+        env = self.env
+        while env.peek() <= env.now:
+            env.step()

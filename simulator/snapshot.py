@@ -1,0 +1,114 @@
+"""The DescribeTrainingJob response of a job at any simulated instant, built member by member from
+the job's history (never by reflecting objects), in the wire form and in boto3's form."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from . import record, service, shapes
+from .job import Job
+from .plan import RULE_GROUPS
+from .statuses import PRIMARY_OF, TERMINAL, Secondary
+
+_OUTPUT = service.output_shape("DescribeTrainingJob")
+_ORDER = {name: i for i, name in enumerate(_OUTPUT.members)}
+_MERGED = ("ProfilerConfig", "ResourceConfig", "RemoteDebugConfig")  # UpdateTrainingJob merges these
+
+
+def describe(job: Job, at: float | None = None) -> dict[str, Any]:
+    """The wire-form (JSON) response as of ``at`` seconds after the job's creation (default: now).
+
+    Timestamps are epoch seconds with milliseconds, exactly what the HTTP API sends.
+
+    Raises:
+        ValueError: ``at`` lies in the simulation's future, or before the job existed.
+    """
+    now = job.env.now - job.created
+    at = now if at is None else at
+    if at > now or at < 0:
+        raise ValueError(f"cannot describe t={at:g}: the job exists from t=0 and the clock is at t={now:g}")
+    view = record.fold(job.log, at)
+    plan = job.plan
+    base = plan.epoch + job.created
+
+    def ts(t: float) -> float:
+        return round(base + t, 3)
+
+    status = Secondary(view.status)
+    out: dict[str, Any] = copy.deepcopy(plan.request)
+    for changes in view.updates:
+        _apply_update(out, changes)
+    out.update({
+        "TrainingJobName": plan.name,
+        "TrainingJobArn": plan.arn,
+        "ModelArtifacts": {"S3ModelArtifacts": plan.model_artifacts},
+        "TrainingJobStatus": str(PRIMARY_OF[status]),
+        "SecondaryStatus": str(status),
+        "CreationTime": ts(0.0),
+        "LastModifiedTime": ts(view.last_modified),
+        "SecondaryStatusTransitions": _transitions(view, status in TERMINAL, ts),
+        "ProfilingStatus": _profiling_status(out.get("ProfilerConfig")),
+    })
+    if view.failure_reason is not None:
+        out["FailureReason"] = view.failure_reason
+    if view.training_start is not None:
+        out["TrainingStartTime"] = ts(view.training_start)
+    if view.training_end is not None:
+        out["TrainingEndTime"] = ts(view.training_end)
+    if view.billing is not None:
+        out["TrainingTimeInSeconds"], out["BillableTimeInSeconds"] = view.billing
+    if view.metrics_at is not None:
+        out["FinalMetricDataList"] = [{"MetricName": name, "Value": value, "Timestamp": ts(view.metrics_at)}
+                                      for name, value in plan.metrics]
+    for group, (_, member) in RULE_GROUPS.items():
+        statuses = [_rule(name, rule, ts) for (g, name), rule in view.rules.items() if g == group]
+        if statuses:
+            out[member] = statuses
+    return {key: out[key] for key in sorted(out, key=lambda k: _ORDER.get(k, len(_ORDER)))}
+
+
+def to_boto3(wire: dict[str, Any]) -> dict[str, Any]:
+    """The response as boto3 returns it (datetimes), parsed by botocore itself."""
+    return shapes.parse_wire(wire, _OUTPUT)
+
+
+def _transitions(view: record.View, final: bool, ts) -> list[dict[str, Any]]:
+    entries = []
+    for status, start, end, message in view.transitions:
+        entry = {"Status": status, "StartTime": ts(start)}
+        if end is not None:
+            entry["EndTime"] = ts(end)
+        entry["StatusMessage"] = message
+        entries.append(entry)
+    if final:  # [OBS] the final entry starts and ends at once
+        last = entries[-1]
+        entries[-1] = {"Status": last["Status"], "StartTime": last["StartTime"], "EndTime": last["StartTime"],
+                       "StatusMessage": last["StatusMessage"]}
+    return entries
+
+
+def _rule(name: str, rule: record.RuleView, ts) -> dict[str, Any]:
+    out: dict[str, Any] = {"RuleConfigurationName": name}
+    if rule.arn is not None:
+        out["RuleEvaluationJobArn"] = rule.arn
+    out["RuleEvaluationStatus"] = rule.status
+    if rule.details is not None:
+        out["StatusDetails"] = rule.details
+    out["LastModifiedTime"] = ts(rule.modified)
+    return out
+
+
+def _profiling_status(config: dict[str, Any] | None) -> str:
+    """[INF] Enabled while a ProfilerConfig is set and not disabled."""
+    return "Enabled" if config is not None and not config.get("DisableProfiler", False) else "Disabled"
+
+
+def _apply_update(out: dict[str, Any], changes: dict[str, Any]) -> None:
+    for member, value in changes.items():
+        if member in _MERGED:
+            out.setdefault(member, {}).update(copy.deepcopy(value))
+        elif member == "ProfilerRuleConfigurations":
+            out.setdefault(member, []).extend(copy.deepcopy(value))
+        else:
+            out[member] = copy.deepcopy(value)

@@ -1,0 +1,24 @@
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+from simulator import load, replay
+from simulator.replay import Replay
+
+ROOT = Path(__file__).resolve().parent.parent
+SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))
+GOLDEN = ROOT / "tests" / "golden"
+
+
+@cache
+def replayed(name: str) -> Replay:
+    """Each shipped scenario replayed once per test session."""
+    return replay(load(ROOT / "scenarios" / f"{name}.yaml"))
+
+
+@pytest.fixture(params=[p.stem for p in SCENARIOS])
+def shipped(request) -> Replay:
+    return replayed(request.param)

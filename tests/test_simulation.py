@@ -1,0 +1,97 @@
+"""The shared clock the endpoint will run on: incremental, never re-simulating."""
+
+from __future__ import annotations
+
+import pytest
+
+from simulator import InvalidAction, ResourceNotFound, Simulation, TjsimError, compile_plan
+from simulator.scenario import StopEvent, UpdateEvent
+
+from .test_job import scenario
+
+
+def plan(name="sim-job", **kwargs):
+    s = scenario(job={"TrainingJobName": name}, **kwargs)
+    return compile_plan(s)
+
+
+def test_advancing_in_steps_equals_one_replay():
+    stepped = Simulation()
+    stepped.submit(plan())
+    seen = []
+    for t in range(0, 1300, 37):
+        stepped.advance_to(t)
+        seen.append(stepped.describe("sim-job"))
+    whole = Simulation()
+    whole.submit(plan())
+    whole.run()
+    # the finished job looks the same at any later instant
+    assert seen == [whole.describe("sim-job", at=min(t, whole.now)) for t in range(0, 1300, 37)]
+
+
+def test_a_change_exactly_at_the_target_time_is_visible():
+    sim = Simulation()
+    sim.submit(plan())
+    sim.advance_to(100)  # Starting ends and Downloading begins at exactly t=100
+    assert sim.describe("sim-job")["SecondaryStatus"] == "Downloading"
+
+
+def test_describe_is_a_read():
+    sim = Simulation()
+    job = sim.submit(plan())
+    sim.advance_to(500)
+    log = list(job.log)
+    for _ in range(3):
+        sim.describe("sim-job")
+    assert sim.now == 500 and job.log == log
+
+
+def test_stop_injected_now_takes_effect_now():
+    sim = Simulation()
+    sim.submit(plan())
+    sim.advance_to(400)
+    sim.inject("sim-job", StopEvent(type="stop", at=0))
+    assert sim.describe("sim-job")["SecondaryStatus"] == "Stopping"
+    sim.advance_to(1000)
+    assert sim.describe("sim-job")["SecondaryStatus"] == "Stopped"
+    with pytest.raises(InvalidAction, match="in status Stopped"):
+        sim.inject("sim-job", StopEvent(type="stop", at=0))
+
+
+def test_update_injected_now():
+    sim = Simulation()
+    sim.submit(plan())
+    sim.advance_to(300)
+    changes = {"ResourceConfig": {"KeepAlivePeriodInSeconds": 60}}
+    sim.inject("sim-job", UpdateEvent(type="update", at=0, changes=changes))
+    d = sim.describe("sim-job")
+    assert d["SecondaryStatus"] == "Updating"
+    assert d["ResourceConfig"]["KeepAlivePeriodInSeconds"] == 60
+
+
+def test_jobs_share_the_clock_and_start_at_its_present():
+    sim = Simulation()
+    sim.submit(plan("first"))
+    sim.advance_to(1000)
+    sim.submit(plan("second"))
+    sim.advance_to(1135)
+    first, second = sim.describe("first"), sim.describe("second")
+    assert second["CreationTime"] - first["CreationTime"] == 1000
+    assert (first["SecondaryStatus"], second["SecondaryStatus"]) == ("Uploading", "Training")
+
+
+def test_names_are_unique_and_unknown_names_are_not_found():
+    sim = Simulation()
+    sim.submit(plan())
+    with pytest.raises(TjsimError, match="already exists") as err:
+        sim.submit(plan())
+    assert err.value.code == "ResourceInUse"
+    with pytest.raises(ResourceNotFound, match=r"^Requested resource not found\.$"):
+        sim.describe("nope")
+
+
+def test_the_clock_only_moves_forward():
+    sim = Simulation()
+    sim.advance_to(10)
+    with pytest.raises(ValueError, match="only moves forward"):
+        sim.advance_to(5)
