@@ -84,4 +84,7 @@ def mermaid() -> str:
 
     graph = GraphMachine(model=_Model(), initial=str(S.Starting), graph_engine="mermaid",
                          title="SageMaker training job", show_conditions=False, **_OPTIONS)
-    return graph.get_graph().draw(None)
+    text = graph.get_graph().draw(None)
+    # drop the styling that marks a model's current state: the diagram is of the table alone
+    lines = [line for line in text.splitlines() if not line.strip().startswith(("classDef ", "Class "))]
+    return "\n".join(line for i, line in enumerate(lines) if line.strip() or (i and lines[i - 1].strip()))

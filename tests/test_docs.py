@@ -1,0 +1,36 @@
+"""Documentation that cannot rot."""
+
+from __future__ import annotations
+
+import re
+
+import yaml
+
+from simulator import lifecycle, parse
+from simulator.scenario import Lifecycle, Spot, Timing
+
+from .conftest import ROOT
+
+README = (ROOT / "README.md").read_text()
+SEMANTICS = (ROOT / "docs" / "semantics.md").read_text()
+
+
+def test_readme_opens_with_the_two_commands():
+    first_block = re.search(r"```sh\n(.*?)```", README, re.S).group(1)
+    assert [line.split("#")[0].strip() for line in first_block.strip().splitlines()] == ["make run", "make test"]
+
+
+def test_readme_diagram_is_the_current_table():
+    assert re.search(r"```mermaid\n(.*?)\n```", README, re.S).group(1) == lifecycle.mermaid()
+
+
+def test_readme_scenario_example_is_valid():
+    example = re.search(r"## A scenario.*?```yaml\n(.*?)```", README, re.S).group(1)
+    scenario = parse(yaml.safe_load(example), source="README.md")
+    assert scenario.spot_enabled and len(scenario.events) == 2
+
+
+def test_every_inferred_choice_setting_is_documented():
+    for model, section in ((Lifecycle, "lifecycle"), (Spot, "spot"), (Timing, "timing")):
+        for name in model.model_fields:
+            assert f"{section}.{name}" in SEMANTICS, f"{section}.{name} is not in docs/semantics.md"
