@@ -6,6 +6,7 @@ botocore itself does, so new members and enum values arrive with a botocore upgr
 
 from __future__ import annotations
 
+import difflib
 import json
 import re
 from dataclasses import dataclass
@@ -88,7 +89,9 @@ def _describe(reason: str, details: dict[str, Any]) -> tuple[str, str]:
     if reason == "missing required field":
         return details["required_name"], "required member is missing"
     if reason == "unknown field":
-        return details["unknown_param"], "unknown member (valid: " + ", ".join(details["valid_names"]) + ")"
+        close = difflib.get_close_matches(details["unknown_param"], details["valid_names"], n=1)
+        hint = f"did you mean '{close[0]}'?" if close else "valid: " + ", ".join(details["valid_names"])
+        return details["unknown_param"], f"unknown member ({hint})"
     if reason == "invalid type":
         types = ", ".join(t.removeprefix("<class '").removesuffix("'>") for t in details["valid_types"])
         return "", f"{details['param']!r} has the wrong type (expected {types})"

@@ -67,8 +67,8 @@ def test_validate_all_shipped():
 
 BAD = {
     "unknown section": (lambda d: d.update(timng={}), "timng: unknown key (did you mean 'timing'?)"),
-    "unknown job member": (lambda d: d["job"].update(MaxRuntime=3),
-                           'job.MaxRuntime: unknown member'),
+    "unknown job member": (lambda d: d["job"]["ResourceConfig"].update(InstanceCnt=3),
+                           "job.ResourceConfig.InstanceCnt: unknown member (did you mean 'InstanceCount'?)"),
     "wrong type": (lambda d: d["job"]["StoppingCondition"].update(MaxRuntimeInSeconds="1h"),
                    "job.StoppingCondition.MaxRuntimeInSeconds: '1h' has the wrong type (expected int)"),
     "bad name": (lambda d: d["job"].update(TrainingJobName="my_job"),
