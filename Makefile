@@ -9,8 +9,8 @@ SCENARIO ?= scenarios/spot-interrupted.yaml
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[test]"
+	$(BIN)/python -m pip install -qq --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install -qq --disable-pip-version-check -e ".[test]"
 	touch $(STAMP)
 
 ## run: replay the default scenario (SCENARIO=...) as a timeline table

@@ -50,7 +50,7 @@ def _dump(response: dict[str, Any], form: str, indent: int | None) -> str:
 
 
 @main.command("replay")
-@click.argument("scenario", type=click.Path(dir_okay=False))
+@click.argument("scenario")
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "jsonl"]), default="table",
               show_default=True, help="table: a readable timeline; json: one response; jsonl: one response per line.")
 @click.option("--at", "at", type=click.FloatRange(min=0), help="Only the response as of AT seconds after creation.")
@@ -102,7 +102,7 @@ def _print_table(result: Replay, at: float | None, poll: float | None) -> None:
 
 
 @main.command("validate")
-@click.argument("scenarios", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.argument("scenarios", nargs=-1, required=True)
 def validate_command(scenarios: tuple[str, ...]) -> None:
     """Check scenario files; print one line per problem and exit 2 if any."""
     problems: list[str] = []

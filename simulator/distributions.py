@@ -1,7 +1,8 @@
 """Durations given as a constant or a seeded distribution, as scenarios write them.
 
 ``120`` · ``{uniform: [94, 140]}`` · ``{normal: [600, 60]}`` · ``{lognormal: [6.4, 0.3]}`` ·
-``{exponential: 300}`` (mean) · ``{choice: [10, 20, 30]}``. Samples are never negative.
+``{exponential: 300}`` (mean) · ``{choice: [10, 20, 30]}``. Every draw is clamped to
+[0, MAX_SECONDS] and rounded to the millisecond, like the service's timestamps.
 """
 
 from __future__ import annotations
@@ -9,19 +10,26 @@ from __future__ import annotations
 import random
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, NonNegativeFloat, PositiveFloat, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-_STRICT = ConfigDict(extra="forbid", frozen=True)
+#: The longest duration tjsim simulates: a year; the service ends any job after 30 days [DOC].
+MAX_SECONDS = 365 * 86400.0
+STRICT = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
+
+Seconds = Annotated[float, Field(ge=0, le=MAX_SECONDS)]
+Pair = Annotated[list[float], Field(min_length=2, max_length=2)]
 
 
 class Uniform(BaseModel):
-    model_config = _STRICT
-    uniform: tuple[NonNegativeFloat, NonNegativeFloat]
+    """Uniform on [low, high]."""
+
+    model_config = STRICT
+    uniform: Annotated[list[Seconds], Field(min_length=2, max_length=2)]
 
     @model_validator(mode="after")
     def _ordered(self):
         if self.uniform[0] > self.uniform[1]:
-            raise ValueError("uniform bounds must be [low, high] with low <= high")
+            raise ValueError("write [low, high] with low <= high")
         return self
 
     def sample(self, rng: random.Random) -> float:
@@ -31,18 +39,25 @@ class Uniform(BaseModel):
 class Normal(BaseModel):
     """Normal(mean, sd), truncated at 0."""
 
-    model_config = _STRICT
-    normal: tuple[NonNegativeFloat, NonNegativeFloat]
+    model_config = STRICT
+    normal: Annotated[list[Seconds], Field(min_length=2, max_length=2)]
 
     def sample(self, rng: random.Random) -> float:
-        return max(0.0, rng.gauss(*self.normal))
+        return rng.gauss(*self.normal)
 
 
 class LogNormal(BaseModel):
     """exp(Normal(mu, sigma)): the usual shape of provisioning and pull times."""
 
-    model_config = _STRICT
-    lognormal: tuple[float, NonNegativeFloat]
+    model_config = STRICT
+    lognormal: Pair
+
+    @model_validator(mode="after")
+    def _bounded(self):
+        mu, sigma = self.lognormal
+        if not (-20 <= mu <= 20 and 0 <= sigma <= 5):
+            raise ValueError("write [mu, sigma] with -20 <= mu <= 20 and 0 <= sigma <= 5")
+        return self
 
     def sample(self, rng: random.Random) -> float:
         return rng.lognormvariate(*self.lognormal)
@@ -51,29 +66,32 @@ class LogNormal(BaseModel):
 class Exponential(BaseModel):
     """Exponential with the given mean."""
 
-    model_config = _STRICT
-    exponential: PositiveFloat
+    model_config = STRICT
+    exponential: Annotated[float, Field(gt=0, le=MAX_SECONDS)]
 
     def sample(self, rng: random.Random) -> float:
         return rng.expovariate(1.0 / self.exponential)
 
 
 class Choice(BaseModel):
-    model_config = _STRICT
-    choice: Annotated[list[NonNegativeFloat], Field(min_length=1)]
+    """One of the given values, equally likely."""
+
+    model_config = STRICT
+    choice: Annotated[list[Seconds], Field(min_length=1)]
 
     def sample(self, rng: random.Random) -> float:
         return rng.choice(self.choice)
 
 
 Distribution = Uniform | Normal | LogNormal | Exponential | Choice
+KINDS: dict[str, type[BaseModel]] = {"uniform": Uniform, "normal": Normal, "lognormal": LogNormal,
+                                     "exponential": Exponential, "choice": Choice}
 #: What a scenario may write wherever a duration (seconds) goes.
-Duration = NonNegativeFloat | Distribution
+Duration = float | Distribution
 
 
 def sample(duration: Duration, rng: random.Random) -> float:
-    """One draw (seconds, to the millisecond like the service's timestamps) of ``duration``;
-    a constant costs no draw."""
-    if isinstance(duration, (int, float)):
-        return float(duration)
-    return round(duration.sample(rng), 3)
+    """One draw (seconds, to the millisecond) of ``duration``; a constant costs no draw."""
+    if isinstance(duration, float):
+        return duration
+    return round(min(max(duration.sample(rng), 0.0), MAX_SECONDS), 3)

@@ -13,6 +13,7 @@ import hashlib
 import math
 import random
 import re
+from collections import deque
 from collections.abc import Generator
 from typing import Any
 
@@ -112,6 +113,7 @@ class Job:
         self.rules: list[RulePlan] = list(plan.rules)
         self._detour: tuple[S, str] | None = None  # the status Updating interrupted, and its message
         self._update_until = INF
+        self._deferred: deque[Any] = deque()  # actions that arrived as a phase ended
         rate = plan.spot_config.interruption_rate_per_hour if plan.spot else 0.0
         self._reclaim_rate = rate / 3600.0
         self._next_reclaim = self.rng.expovariate(self._reclaim_rate) if rate else INF
@@ -119,7 +121,7 @@ class Job:
         self.process = env.process(self._lifecycle())
         if plan.events:
             env.process(self._scheduled())
-        if record and (self.rules or any(isinstance(e, UpdateEvent) for e in plan.events)):
+        if record:  # rules are reported, never billed: a sweep skips them (an update may add some)
             env.process(self._evaluate_rules())
 
     def __repr__(self) -> str:
@@ -187,10 +189,13 @@ class Job:
             if self._update_until - start < limit:
                 limit, cause = self._update_until - start, _UPDATE_DONE
             action = None
-            try:
-                yield env.timeout(max(limit, 0.0)) if limit != INF else env.event()
-            except simpy.Interrupt as interrupt:
-                action = interrupt.cause
+            if self._deferred:
+                action = self._deferred.popleft()
+            else:
+                try:
+                    yield env.timeout(max(limit, 0.0)) if limit != INF else env.event()
+                except simpy.Interrupt as interrupt:
+                    action = interrupt.cause
             elapsed = env.now - start
             remaining -= elapsed
             if self.instances_up:
@@ -200,6 +205,10 @@ class Job:
                     self._next_reclaim -= elapsed
                     if kind == WORK:
                         self.work_done += elapsed
+            if action is not None and env.now >= start + limit:
+                # the phase (or a limit) ends at this very instant: it goes first, the action after
+                self._deferred.append(action)
+                action = None
             if action is None:
                 if cause is None:
                     return

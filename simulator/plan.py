@@ -98,7 +98,7 @@ def compile_plan(s: Scenario) -> Plan:
         name=name,
         arn=f"arn:{partition(s.region)}:sagemaker:{s.region}:{s.account}:training-job/{name.lower()}",
         region=s.region, account=s.account, epoch=s.epoch.timestamp(), seed=s.seed, request=request,
-        spot=spot, checkpointing=spot and "CheckpointConfig" in job, downloads=downloads,
+        spot=spot, checkpointing="CheckpointConfig" in job, downloads=downloads,
         max_runtime=float(stopping["MaxRuntimeInSeconds"]),
         max_wait=float(stopping["MaxWaitTimeInSeconds"]) if spot and "MaxWaitTimeInSeconds" in stopping else None,
         retries=job.get("RetryStrategy", {}).get("MaximumRetryAttempts", 0),

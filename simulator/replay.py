@@ -35,8 +35,7 @@ class Replay:
         """Every change instant, or with ``poll`` every poll from 0 through the last change."""
         if poll is None:
             return record.change_times(self.job.log)
-        return [i * poll for i in range(math.floor(self.end / poll) + 1)] + (
-            [] if self.end % poll == 0 else [math.ceil(self.end / poll) * poll])
+        return [i * poll for i in range(math.ceil(self.end / poll) + 1)]
 
     def timeline(self, poll: float | None = None) -> Iterator[tuple[float, dict[str, Any]]]:
         """``(t, wire response)`` for each of :meth:`times`."""

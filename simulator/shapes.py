@@ -49,8 +49,15 @@ class _ConstraintValidator(ParamValidator):
         meta = shape.metadata
         if "max" in meta and len(param) > meta["max"]:
             errors.report(name, "constraint", message=f"length {len(param)} exceeds the maximum of {meta['max']}")
-        if getattr(shape, "enum", None) and param not in shape.enum:
-            errors.report(name, "constraint", message=f"{param!r} is not one of {', '.join(shape.enum)}")
+        allowed = getattr(shape, "enum", None)
+        if allowed and param not in allowed:
+            if len(allowed) <= 12:
+                message = f"{param!r} is not one of {', '.join(allowed)}"
+            else:
+                close = difflib.get_close_matches(param, allowed, n=3)
+                hint = f"; did you mean {' or '.join(close)}?" if close else ""
+                message = f"{param!r} is not one of the {len(allowed)} allowed values{hint}"
+            errors.report(name, "constraint", message=message)
         regex = _pattern(meta["pattern"]) if "pattern" in meta else None
         if regex is not None and regex.fullmatch(param) is None:
             errors.report(name, "constraint", message=f"{param!r} does not match the pattern {meta['pattern']}")
@@ -67,13 +74,30 @@ class _ConstraintValidator(ParamValidator):
         if limit is not None and isinstance(param, (list, dict)) and len(param) > limit:
             errors.report(name, "constraint", message=f"{len(param)} {what} exceed the maximum of {limit}")
 
+    def _not_bool(self, param, errors, name, kind) -> bool:
+        # botocore lets True pass as an int (bool subclasses int); the service's JSON does not
+        if isinstance(param, bool):
+            errors.report(name, "invalid type", param=param, valid_types=[kind])
+            return False
+        return True
+
     def _validate_integer(self, param, shape, errors, name):
-        super()._validate_integer(param, shape, errors, name)
-        self._check_max(param, shape, errors, name, "value")
+        if self._not_bool(param, errors, name, "int"):
+            super()._validate_integer(param, shape, errors, name)
+            self._check_max(param, shape, errors, name, "value")
 
     def _validate_long(self, param, shape, errors, name):
-        super()._validate_long(param, shape, errors, name)
-        self._check_max(param, shape, errors, name, "value")
+        if self._not_bool(param, errors, name, "int"):
+            super()._validate_long(param, shape, errors, name)
+            self._check_max(param, shape, errors, name, "value")
+
+    def _validate_float(self, param, shape, errors, name):
+        if self._not_bool(param, errors, name, "float"):
+            super()._validate_float(param, shape, errors, name)
+
+    def _validate_double(self, param, shape, errors, name):
+        if self._not_bool(param, errors, name, "float"):
+            super()._validate_double(param, shape, errors, name)
 
     def _validate_list(self, param, shape, errors, name):
         super()._validate_list(param, shape, errors, name)

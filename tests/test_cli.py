@@ -4,6 +4,7 @@ exit 2, never a traceback."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -81,8 +82,8 @@ BAD = {
                                               d["job"]["StoppingCondition"].update(MaxWaitTimeInSeconds=3600)),
                                    "job.StoppingCondition.MaxWaitTimeInSeconds: must be greater than or equal to "
                                    "MaxRuntimeInSeconds (7200)"),
-    "bad enum": (lambda d: d["job"]["ResourceConfig"].update(InstanceType="ml.banana.xlarge"),
-                 "job.ResourceConfig.InstanceType: 'ml.banana.xlarge' is not one of"),
+    "bad enum": (lambda d: d["job"]["ResourceConfig"].update(InstanceType="ml.m5.xlarg"),
+                 "job.ResourceConfig.InstanceType: 'ml.m5.xlarg' is not one of the"),
     "bad duration": (lambda d: d.update(timing={"starting": "slow"}), "timing.starting: expected seconds or one of"),
     "negative event time": (lambda d: d.update(events=[{"type": "stop", "at": -5}]),
                             "events[0].at: Input should be greater than or equal to 0"),
@@ -93,6 +94,31 @@ BAD = {
                            "metrics.validation:acu: not in job.AlgorithmSpecification.MetricDefinitions "
                            "(did you mean 'validation:auc'?)"),
     "missing required": (lambda d: d["job"].pop("RoleArn"), "job.RoleArn: required member is missing"),
+    "impossible date": (lambda d: d.update(epoch="2024-13-45"), "epoch: Input should be a valid datetime"),
+    "epoch out of range": (lambda d: d.update(epoch="9999-12-31T23:30:00Z"), "epoch: epoch must fall between"),
+    "update changes of the wrong type": (
+        lambda d: d.update(events=[{"type": "update", "at": 5, "changes": {"ProfilerRuleConfigurations": 5}}]),
+        "events[0].changes.ProfilerRuleConfigurations: 5 has the wrong type"),
+    "runtime over 28 days": (lambda d: d["job"]["StoppingCondition"].update(MaxRuntimeInSeconds=10**400),
+                             "job.StoppingCondition.MaxRuntimeInSeconds: value 1000000000"),
+    "infinite mean": (lambda d: d.update(timing={"training": {"exponential": float("inf")}}),
+                      "timing.training: exponential: Input should be a finite number"),
+    "lognormal overflow": (lambda d: d.update(timing={"training": {"lognormal": [1000, 1]}}),
+                           "timing.training: lognormal: write [mu, sigma] with -20 <= mu <= 20"),
+    "nan metric": (lambda d: d.update(metrics={"validation:auc": float("nan")}),
+                   "metrics.validation:auc: Input should be a finite number"),
+    "nan duration": (lambda d: d.update(timing={"training": float("nan")}),
+                     "timing.training: a duration is a finite number of seconds"),
+    "infinite event time": (lambda d: d.update(events=[{"type": "stop", "at": float("inf")}]),
+                            "events[0].at: Input should be a finite number"),
+    "boolean as integer": (lambda d: d["job"]["StoppingCondition"].update(MaxRuntimeInSeconds=True),
+                           "job.StoppingCondition.MaxRuntimeInSeconds: True has the wrong type (expected int)"),
+    "number written as text": (lambda d: d.update(events=[{"type": "stop", "at": "100"}]),
+                               "events[0].at: Input should be a valid number"),
+    "exponent read as text": (lambda d: d.update(timing={"training": "1e4"}),
+                              "timing.training: '1e4' is text, not a number"),
+    "no instances": (lambda d: d["job"]["ResourceConfig"].update(InstanceCount=0),
+                     "job.ResourceConfig.InstanceCount: a training job needs at least one instance"),
 }
 
 
@@ -134,3 +160,35 @@ def test_several_problems_one_line_each(tmp_path):
     result = run("validate", str(path))
     assert result.returncode == 2
     assert len(result.stderr.splitlines()) == 2
+
+
+def test_problems_in_our_sections_and_the_request_are_reported_together(tmp_path):
+    path = scenario_with(tmp_path, lambda d: (d.update(timng={}),
+                                              d["job"]["ResourceConfig"].update(InstanceType="ml.m5.xlarg")))
+    lines = run("validate", str(path)).stderr.splitlines()
+    assert [line.split(": ")[2] for line in lines] == ["timng", "job.ResourceConfig.InstanceType"]
+
+
+def test_request_and_cross_field_problems_together(tmp_path):
+    path = scenario_with(tmp_path, lambda d: (d["job"]["ResourceConfig"].update(InstanceType="ml.m5.xlarg"),
+                                              d["job"]["StoppingCondition"].update(MaxWaitTimeInSeconds=9000)))
+    assert len(run("validate", str(path)).stderr.splitlines()) == 2
+
+
+def test_a_directory_or_a_deep_nest(tmp_path):
+    result = run("replay", str(tmp_path))
+    assert (result.returncode, result.stderr.count("\n")) == (2, 1)
+    assert result.stderr.startswith(f"tjsim: {tmp_path}: cannot read the file")
+    deep = tmp_path / "deep.yaml"
+    deep.write_text("a: " + "[" * 5000 + "]" * 5000)
+    result = run("validate", str(deep))
+    assert (result.returncode, result.stderr.count("\n")) == (2, 1) and "Traceback" not in result.stderr
+
+
+def test_an_epoch_without_a_zone_is_utc_whatever_the_machine(tmp_path):
+    path = scenario_with(tmp_path, lambda d: d.update(epoch="2024-05-02T09:00:00"))
+    outputs = {subprocess.run([sys.executable, "-m", "simulator", "replay", str(path), "--format", "jsonl"],
+                              capture_output=True, text=True, env={**os.environ, "TZ": tz}).stdout
+               for tz in ("UTC", "Asia/Tokyo", "America/New_York")}
+    assert len(outputs) == 1
+    assert json.loads(outputs.pop().splitlines()[0])["CreationTime"] == 1714640400.0

@@ -273,3 +273,21 @@ def test_same_seed_same_history(name):
 
     a, b = (replay(load(ROOT / "scenarios" / f"{name}.yaml")) for _ in range(2))
     assert a.job.log == b.job.log
+
+
+def test_a_phase_that_ends_as_an_action_arrives_ends_first():
+    # the upload ends at 1140: a stop then finds the job Completed
+    _, d = run(events=[{"type": "stop", "at": 1140}])
+    assert statuses(d)[-1] == "Completed"
+    # instances come up at 100: an interruption then reclaims them (it is not lost)
+    _, d = run(spot=(86400, 172800), events=[{"type": "interrupt", "at": 100}])
+    assert times(d)[1:3] == [("Downloading", 100), ("Interrupted", 100)]
+
+
+def test_an_on_demand_retry_resumes_from_its_checkpoint():
+    _, d = run(job={"RetryStrategy": {"MaximumRetryAttempts": 1}, "CheckpointConfig": {"S3Uri": "s3://b/c/"}},
+               spot_settings={"checkpoint_interval": 300},
+               events=[{"type": "fail", "at": 500, "error": "InternalServerError"}])
+    # 370 s of work by 500 (checkpoint at 300); Restarting 500-515, Starting 515-615, Downloading 615-625,
+    # image 625-645, the remaining 700 s 645-1345, upload to 1355
+    assert times(d)[-2:] == [("Uploading", 1345), ("Completed", 1355)]
