@@ -121,13 +121,13 @@ class _Event(BaseModel):
 class StopEvent(_Event):
     """StopTrainingJob."""
 
-    type: Literal["stop"]
+    type: Literal["stop"] = "stop"
 
 
 class InterruptEvent(_Event):
     """A spot interruption (capacity reclaimed)."""
 
-    type: Literal["interrupt"]
+    type: Literal["interrupt"] = "interrupt"
 
 
 FAILURE_KINDS = ("AlgorithmError", "ClientError", "CapacityError", "InternalServerError")
@@ -136,7 +136,7 @@ FAILURE_KINDS = ("AlgorithmError", "ClientError", "CapacityError", "InternalServ
 class FailEvent(_Event):
     """A failure; ``message`` defaults to the text real jobs show for ``error``."""
 
-    type: Literal["fail"]
+    type: Literal["fail"] = "fail"
     error: Literal[FAILURE_KINDS]  # type: ignore[valid-type]
     message: Annotated[str, Field(min_length=1, max_length=1000)] | None = None
 
@@ -144,7 +144,7 @@ class FailEvent(_Event):
 class UpdateEvent(_Event):
     """UpdateTrainingJob; ``changes`` is its request without TrainingJobName."""
 
-    type: Literal["update"]
+    type: Literal["update"] = "update"
     changes: dict[str, Any]
 
 

@@ -34,3 +34,10 @@ def test_every_inferred_choice_setting_is_documented():
     for model, section in ((Lifecycle, "lifecycle"), (Spot, "spot"), (Timing, "timing")):
         for name in model.model_fields:
             assert f"{section}.{name}" in SEMANTICS, f"{section}.{name} is not in docs/semantics.md"
+
+
+def test_readme_python_example_runs(monkeypatch, capsys):
+    monkeypatch.chdir(ROOT)
+    code = re.search(r"## Engine API.*?```python\n(.*?)```", README, re.S).group(1)
+    exec(compile(code, "README.md", "exec"), {})
+    assert capsys.readouterr().out.split()[0] in {"Completed", "Stopped", "MaxWaitTimeExceeded", "MaxRuntimeExceeded"}
