@@ -17,14 +17,14 @@ MAX_SECONDS = 365 * 86400.0
 STRICT = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
 
 Seconds = Annotated[float, Field(ge=0, le=MAX_SECONDS)]
-Pair = Annotated[list[float], Field(min_length=2, max_length=2)]
+SecondsPair = Annotated[list[Seconds], Field(min_length=2, max_length=2)]
 
 
 class Uniform(BaseModel):
     """Uniform on [low, high]."""
 
     model_config = STRICT
-    uniform: Annotated[list[Seconds], Field(min_length=2, max_length=2)]
+    uniform: SecondsPair
 
     @model_validator(mode="after")
     def _ordered(self):
@@ -40,7 +40,7 @@ class Normal(BaseModel):
     """Normal(mean, sd), truncated at 0."""
 
     model_config = STRICT
-    normal: Annotated[list[Seconds], Field(min_length=2, max_length=2)]
+    normal: SecondsPair
 
     def sample(self, rng: random.Random) -> float:
         return rng.gauss(*self.normal)
@@ -50,7 +50,7 @@ class LogNormal(BaseModel):
     """exp(Normal(mu, sigma)): the usual shape of provisioning and pull times."""
 
     model_config = STRICT
-    lognormal: Pair
+    lognormal: Annotated[list[float], Field(min_length=2, max_length=2)]  # [mu, sigma]: mu may be negative
 
     @model_validator(mode="after")
     def _bounded(self):

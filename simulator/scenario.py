@@ -7,7 +7,6 @@ together, one line each, naming the file, the field path and what is wrong.
 
 from __future__ import annotations
 
-import difflib
 import math
 from datetime import UTC, datetime
 from pathlib import Path
@@ -270,7 +269,7 @@ def _fields_at(loc: tuple[Any, ...]) -> list[str]:
     return list(getattr(model, "model_fields", {}))
 
 
-_TAGS = ("stop", "interrupt", "fail", "update")
+_TAGS = tuple(cls.model_fields["type"].default for cls in (StopEvent, InterruptEvent, FailEvent, UpdateEvent))
 
 
 def _pydantic_problems(err: ValidationError) -> list[str]:
@@ -280,9 +279,8 @@ def _pydantic_problems(err: ValidationError) -> list[str]:
         # a discriminated union adds the tag to the path: events[0].fail.error -> events[0].error
         loc = tuple(p for i, p in enumerate(loc) if not (i and isinstance(loc[i - 1], int) and p in _TAGS))
         if e["type"] == "extra_forbidden":
-            key = str(loc[-1])
-            close = difflib.get_close_matches(key, _fields_at(loc[:-1]), n=1)
-            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            hint = shapes.did_you_mean(str(loc[-1]), _fields_at(loc[:-1]))
+            hint = f" ({hint})" if hint else ""
             problems.append(f"{_path(loc)}: unknown key{hint}")
         elif e["type"] == "missing":
             problems.append(f"{_path(loc)}: required key is missing")
@@ -366,8 +364,8 @@ def _cross_field_problems(s: Scenario) -> list[shapes.Problem]:
     metric_names = {m.get("Name") for m in _items(_mapping(job.get("AlgorithmSpecification")).get("MetricDefinitions"))}
     for metric in s.metrics:
         if metric not in metric_names:
-            close = difflib.get_close_matches(metric, sorted(n for n in metric_names if isinstance(n, str)), n=1)
-            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            hint = shapes.did_you_mean(metric, metric_names)
+            hint = f" ({hint})" if hint else ""
             problems.append(P(f"metrics.{metric}", f"not in job.AlgorithmSpecification.MetricDefinitions{hint}"))
     rule_names = {r.get("RuleConfigurationName") for key in ("DebugRuleConfigurations", "ProfilerRuleConfigurations")
                   for r in _items(job.get(key))}

@@ -31,6 +31,12 @@ class Problem:
         return f"{self.path}: {self.message}" if self.path else self.message
 
 
+def did_you_mean(word: str, options, *, n: int = 1) -> str:
+    """``"did you mean 'x'?"`` for the closest of ``options`` (up to ``n``), or ``""``."""
+    close = difflib.get_close_matches(word, sorted(o for o in options if isinstance(o, str)), n=n)
+    return f"did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+
+
 @cache
 def _pattern(pattern: str) -> re.Pattern[str] | None:
     try:
@@ -54,9 +60,8 @@ class _ConstraintValidator(ParamValidator):
             if len(allowed) <= 12:
                 message = f"{param!r} is not one of {', '.join(allowed)}"
             else:
-                close = difflib.get_close_matches(param, allowed, n=3)
-                hint = f"; did you mean {' or '.join(close)}?" if close else ""
-                message = f"{param!r} is not one of the {len(allowed)} allowed values{hint}"
+                hint = did_you_mean(param, allowed, n=3)
+                message = f"{param!r} is not one of the {len(allowed)} allowed values{'; ' + hint if hint else ''}"
             errors.report(name, "constraint", message=message)
         regex = _pattern(meta["pattern"]) if "pattern" in meta else None
         if regex is not None and regex.fullmatch(param) is None:
@@ -113,8 +118,8 @@ def _describe(reason: str, details: dict[str, Any]) -> tuple[str, str]:
     if reason == "missing required field":
         return details["required_name"], "required member is missing"
     if reason == "unknown field":
-        close = difflib.get_close_matches(details["unknown_param"], details["valid_names"], n=1)
-        hint = f"did you mean '{close[0]}'?" if close else "valid: " + ", ".join(details["valid_names"])
+        hint = did_you_mean(details["unknown_param"], details["valid_names"])
+        hint = hint or "valid: " + ", ".join(details["valid_names"])
         return details["unknown_param"], f"unknown member ({hint})"
     if reason == "invalid type":
         types = ", ".join(t.removeprefix("<class '").removesuffix("'>") for t in details["valid_types"])
