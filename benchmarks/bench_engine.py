@@ -15,8 +15,7 @@ from pathlib import Path
 import simpy
 from transitions import Machine
 
-from simulator import compile_plan, load
-from simulator.job import Job
+from simulator import Job, compile_plan, load
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -4,13 +4,15 @@ The lifecycle runs as a ``transitions`` state machine under a ``simpy`` clock; a
 instant a job answers with the full DescribeTrainingJob response a real client would receive.
 """
 
-from .errors import InvalidAction, ResourceNotFound, ScenarioError, TjsimError
-from .job import Job
+from .engine.job import Job
+from .engine.simulation import Simulation
+from .engine.snapshot import describe, to_boto3
+from .errors import InvalidAction, ResourceInUse, ResourceNotFound, ScenarioError, TjsimError
+from .loading import load, parse
 from .plan import Plan, compile_plan
 from .replay import Replay, replay
-from .scenario import Scenario, load, parse
-from .simulation import Simulation
-from .snapshot import describe, to_boto3
+from .scenario import Scenario
 
-__all__ = ["InvalidAction", "Job", "Plan", "Replay", "ResourceNotFound", "Scenario", "ScenarioError",
-           "Simulation", "TjsimError", "compile_plan", "describe", "load", "parse", "replay", "to_boto3"]
+__all__ = ["InvalidAction", "Job", "Plan", "Replay", "ResourceInUse", "ResourceNotFound", "Scenario",
+           "ScenarioError", "Simulation", "TjsimError", "compile_plan", "describe", "load", "parse", "replay",
+           "to_boto3"]

@@ -11,11 +11,12 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from . import lifecycle
+from . import loading
 from . import scenario as scenario_mod
+from .engine import lifecycle
+from .engine.snapshot import to_boto3
 from .errors import ScenarioError, TjsimError
 from .replay import Replay, replay
-from .snapshot import to_boto3
 
 
 def _fail(lines: list[str]) -> None:
@@ -26,7 +27,7 @@ def _fail(lines: list[str]) -> None:
 
 def _load(path: str) -> scenario_mod.Scenario:
     try:
-        return scenario_mod.load(path)
+        return loading.load(path)
     except ScenarioError as err:
         _fail(err.problems)
     raise AssertionError("unreachable")
@@ -53,44 +54,80 @@ def _dump(response: dict[str, Any], form: str, indent: int | None) -> str:
 @click.argument("scenario")
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "jsonl"]), default="table",
               show_default=True, help="table: a readable timeline; json: one response; jsonl: one response per line.")
-@click.option("--at", "at", type=click.FloatRange(min=0), help="Only the response as of AT seconds after creation.")
+@click.option("--at", "at", type=click.FloatRange(min=0),
+              help="Only the response as of AT seconds after the (first) job's creation.")
 @click.option("--poll", type=click.FloatRange(min=0, min_open=True),
               help="One response per poll every POLL seconds instead of one per change.")
 @click.option("--form", type=click.Choice(["wire", "boto3"]), default="wire", show_default=True,
               help="wire: what the HTTP API sends (epoch timestamps); boto3: what boto3 returns (ISO datetimes).")
-def replay_command(scenario: str, fmt: str, at: float | None, poll: float | None, form: str) -> None:
+@click.option("--job", "job", metavar="NAME",
+              help="Only this job of a scenario with later_jobs (json and --at show the first job by default).")
+def replay_command(scenario: str, fmt: str, at: float | None, poll: float | None, form: str,
+                   job: str | None) -> None:
     """Replay SCENARIO into a timeline of DescribeTrainingJob responses."""
     result = replay(_load(scenario))
+    if job is not None and job not in result.simulation.jobs:
+        names = ", ".join(result.simulation.jobs)
+        _fail([f"{scenario}: --job: no job named {job!r} in this scenario (it has {names})"])
     if fmt == "table":
-        _print_table(result, at, poll)
+        _print_table(result, at, poll, job)
     elif fmt == "json":
-        click.echo(_dump(result.describe(at), form, indent=2))
+        click.echo(_dump(_describe(result, at, job), form, indent=2))
     else:
-        timeline = [(at, result.describe(at))] if at is not None else result.timeline(poll)
+        timeline = [(at, _describe(result, at, job))] if at is not None else result.timeline(poll, job)
         for _, response in timeline:
             click.echo(_dump(response, form, indent=None))
+
+
+def _describe(result: Replay, at: float | None, job: str | None) -> dict[str, Any]:
+    try:
+        return result.describe(at, job)
+    except ValueError:  # a later job that did not exist yet
+        _fail([f"--at {at:g}: job {job!r} was created at t={result.simulation.job(job).created:g}"])
+    raise AssertionError("unreachable")
 
 
 def _utc(epoch: float) -> str:
     return datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%d %H:%M:%S")
 
 
-def _print_table(result: Replay, at: float | None, poll: float | None) -> None:
+def _print_table(result: Replay, at: float | None, poll: float | None, job: str | None) -> None:
     console = Console(width=max(Console().width, 120))
-    end = result.describe(at)
-    table = Table(title=f"{end['TrainingJobName']}: DescribeTrainingJob over time", title_justify="left",
+    names = [job] if job is not None else [j.plan.name for j in result.jobs]
+    several = len(names) > 1
+    title = f"{names[0]}{' and later jobs' if several else ''}: DescribeTrainingJob over time"
+    table = Table(title=title, title_justify="left",
                   caption=result.scenario.description.strip() or None, caption_justify="left")
-    for column, justify in (("t (s)", "right"), ("LastModifiedTime (UTC)", "left"), ("Status", "left"),
-                            ("SecondaryStatus", "left"), ("StatusMessage", "left")):
-        table.add_column(column, justify=justify)  # type: ignore[arg-type]
-    for t, response in result.timeline(poll):
+    rows = []
+    for t, response in result.timeline(poll, job):
         if at is not None and t > at:
             break
+        rows.append((t, response))
+    pools = any("WarmPoolStatus" in response for _, response in rows)
+    columns = [("t (s)", "right"), *([("Job", "left")] if several else []), ("LastModifiedTime (UTC)", "left"),
+               ("Status", "left"), ("SecondaryStatus", "left"), ("StatusMessage", "left"),
+               *([("WarmPool", "left")] if pools else [])]
+    for column, justify in columns:
+        table.add_column(column, justify=justify)  # type: ignore[arg-type]
+    for t, response in rows:
         last = response["SecondaryStatusTransitions"][-1]
-        table.add_row(f"{t:,.0f}", _utc(response["LastModifiedTime"]), response["TrainingJobStatus"],
-                      response["SecondaryStatus"], last["StatusMessage"])
+        row = [f"{t:,.0f}", *([response["TrainingJobName"]] if several else []), _utc(response["LastModifiedTime"]),
+               response["TrainingJobStatus"], response["SecondaryStatus"], last["StatusMessage"]]
+        if pools:
+            row.append(response.get("WarmPoolStatus", {}).get("Status", ""))
+        table.add_row(*row)
     console.print(table)
+    for name in names:
+        created = result.simulation.job(name).created
+        if at is not None and at < created:
+            continue
+        console.print(_summary(result.describe(at, name), several), highlight=False, markup=False, soft_wrap=True)
+
+
+def _summary(end: dict[str, Any], named: bool) -> str:
     summary = [f"final: {end['TrainingJobStatus']} / {end['SecondaryStatus']}"]
+    if named:
+        summary[0] = f"{end['TrainingJobName']}: {summary[0]}"
     if "TrainingTimeInSeconds" in end:
         training, billable = end["TrainingTimeInSeconds"], end["BillableTimeInSeconds"]
         summary += [f"Training seconds: {training}", f"Billable seconds: {billable}"]
@@ -98,7 +135,15 @@ def _print_table(result: Replay, at: float | None, poll: float | None) -> None:
             summary.append(f"Managed Spot Training savings: {(1 - billable / training) * 100:.1f}%")
     if "FailureReason" in end:
         summary.append(f"FailureReason: {end['FailureReason']}")
-    console.print("  ·  ".join(summary), highlight=False, markup=False)
+    pool = end.get("WarmPoolStatus")
+    if pool is not None:
+        text = f"warm pool: {pool['Status']}"
+        if "ReusedByJob" in pool:
+            text += f" by {pool['ReusedByJob']}"
+        if "ResourceRetainedBillableTimeInSeconds" in pool:
+            text += f" (retained {pool['ResourceRetainedBillableTimeInSeconds']} s)"
+        summary.append(text)
+    return "  ·  ".join(summary)
 
 
 @main.command("validate")
@@ -108,7 +153,7 @@ def validate_command(scenarios: tuple[str, ...]) -> None:
     problems: list[str] = []
     for path in scenarios:
         try:
-            scenario_mod.load(path)
+            loading.load(path)
         except ScenarioError as err:
             problems += err.problems
         else:

@@ -30,3 +30,9 @@ class ResourceNotFound(TjsimError):
     def __init__(self, name: str):
         super().__init__("Requested resource not found.")
         self.name = name
+
+
+class ResourceInUse(TjsimError):
+    """A job of that name exists already."""
+
+    code = "ResourceInUse"

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import service
+from .distributions import Duration
+from .engine.eras import ERAS, Era
 from .scenario import DEFAULT_MAX_RUNTIME, Lifecycle, Scenario, Spot, Timing
 
 #: Rule groups: (configurations member, statuses member) of the DescribeTrainingJob response.
@@ -39,10 +41,16 @@ class Plan:
     downloads: bool  #: File input mode on some channel: a Downloading phase
     max_runtime: float
     max_wait: float | None
+    max_pending: float | None
     retries: int
+    keep_alive: int  #: ResourceConfig.KeepAlivePeriodInSeconds (0: no warm pool)
+    #: what a later job must match to take over this job's warm pool; None where none can be used
+    warm_pool_key: tuple[Any, ...] | None
     timing: Timing
+    starting: Duration  #: Starting's duration: the scenario's, else the era's
     spot_config: Spot
     lifecycle: Lifecycle
+    era: Era
     events: tuple[Any, ...]  #: scenario events, by time
     metrics: tuple[tuple[str, float], ...]  #: in MetricDefinitions order
     rules: tuple[RulePlan, ...]
@@ -58,12 +66,16 @@ def partition(region: str) -> str:
     return "aws"
 
 
-def echo(job: dict[str, Any]) -> dict[str, Any]:
+def echo(job: dict[str, Any], era: Era) -> dict[str, Any]:
     """The CreateTrainingJob members DescribeTrainingJob returns, with what the service fills in
-    when a request leaves them out [OBS: real describe output]."""
+    when a request leaves them out [OBS: real describe output, docs/semantics.md]."""
     described = service.output_shape("DescribeTrainingJob").members
     out = {k: copy.deepcopy(v) for k, v in job.items() if k in described and k != "TrainingJobName"}
     out.setdefault("StoppingCondition", {}).setdefault("MaxRuntimeInSeconds", DEFAULT_MAX_RUNTIME)
+    output = out["OutputDataConfig"]
+    output.setdefault("KmsKeyId", "")
+    if era.echoes_compression:  # a newer member: 2021 and 2023 output has none, 2025 output has it
+        output.setdefault("CompressionType", "GZIP")
     for flag in ("EnableNetworkIsolation", "EnableInterContainerTrafficEncryption", "EnableManagedSpotTraining"):
         out.setdefault(flag, False)
     out["AlgorithmSpecification"].setdefault("EnableSageMakerMetricsTimeSeries", False)
@@ -79,13 +91,15 @@ def echo(job: dict[str, Any]) -> dict[str, Any]:
 def compile_plan(s: Scenario) -> Plan:
     """Compile a validated scenario."""
     job = s.job
-    request = echo(job)
+    era = ERAS[s.lifecycle.era]
+    request = echo(job, era)
     algorithm = request["AlgorithmSpecification"]
     default_mode = algorithm["TrainingInputMode"]
     channels = request.get("InputDataConfig", [])
     downloads = any(c.get("InputMode", default_mode) == "File" for c in channels)
     stopping = request["StoppingCondition"]
     spot = bool(request["EnableManagedSpotTraining"])
+    resources = request["ResourceConfig"]
     values = dict(s.metrics)
     metrics = tuple((m["Name"], values[m["Name"]]) for m in algorithm.get("MetricDefinitions", [])
                     if m["Name"] in values)
@@ -101,12 +115,25 @@ def compile_plan(s: Scenario) -> Plan:
         spot=spot, checkpointing="CheckpointConfig" in job, downloads=downloads,
         max_runtime=float(stopping["MaxRuntimeInSeconds"]),
         max_wait=float(stopping["MaxWaitTimeInSeconds"]) if spot and "MaxWaitTimeInSeconds" in stopping else None,
+        max_pending=float(stopping["MaxPendingTimeInSeconds"]) if "MaxPendingTimeInSeconds" in stopping else None,
         retries=job.get("RetryStrategy", {}).get("MaximumRetryAttempts", 0),
-        timing=s.timing, spot_config=s.spot, lifecycle=s.lifecycle,
+        keep_alive=resources.get("KeepAlivePeriodInSeconds", 0),
+        warm_pool_key=None if spot or resources.get("InstanceGroups") else _warm_pool_key(s, request),
+        timing=s.timing, starting=s.timing.starting if s.timing.starting is not None else era.starting,
+        spot_config=s.spot, lifecycle=s.lifecycle, era=era,
         events=tuple(sorted(s.events, key=lambda e: e.at)), metrics=metrics, rules=rules,
         rule_outcomes=outcomes,
         model_artifacts=f"{job['OutputDataConfig']['S3OutputPath'].rstrip('/')}/{name}/output/model.tar.gz",
     )
+
+
+def _warm_pool_key(s: Scenario, request: dict[str, Any]) -> tuple[Any, ...]:
+    """[DOC, AWS warm-pool guide, "Matching training jobs"] the values a later job must share."""
+    resources, vpc = request["ResourceConfig"], request.get("VpcConfig", {})
+    return (s.account, s.region, request["RoleArn"], resources.get("InstanceCount"), resources.get("InstanceType"),
+            resources.get("VolumeKmsKeyId"), resources.get("VolumeSizeInGB"),
+            tuple(sorted(vpc.get("SecurityGroupIds", ()))), tuple(sorted(vpc.get("Subnets", ()))),
+            request["EnableInterContainerTrafficEncryption"], request["EnableNetworkIsolation"])
 
 
 def outcome(plan: Plan, group: str, name: str) -> RulePlan:

@@ -17,6 +17,8 @@ from botocore.model import Shape
 from botocore.parsers import create_parser
 from botocore.validate import ParamValidator
 
+from . import patterns
+
 _NUMBER = (int, float)
 
 
@@ -37,14 +39,6 @@ def did_you_mean(word: str, options, *, n: int = 1) -> str:
     return f"did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
 
 
-@cache
-def _pattern(pattern: str) -> re.Pattern[str] | None:
-    try:
-        return re.compile(pattern)
-    except re.error:  # a Java-only construct: the service checks it, we cannot
-        return None
-
-
 class _ConstraintValidator(ParamValidator):
     """botocore's validator plus the constraints it leaves to the service: max, enum, pattern."""
 
@@ -63,8 +57,7 @@ class _ConstraintValidator(ParamValidator):
                 hint = did_you_mean(param, allowed, n=3)
                 message = f"{param!r} is not one of the {len(allowed)} allowed values{'; ' + hint if hint else ''}"
             errors.report(name, "constraint", message=message)
-        regex = _pattern(meta["pattern"]) if "pattern" in meta else None
-        if regex is not None and regex.fullmatch(param) is None:
+        if "pattern" in meta and not patterns.full_match(meta["pattern"], param):
             errors.report(name, "constraint", message=f"{param!r} does not match the pattern {meta['pattern']}")
 
     def _validate_timestamp(self, param, shape, errors, name):

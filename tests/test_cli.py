@@ -192,3 +192,31 @@ def test_an_epoch_without_a_zone_is_utc_whatever_the_machine(tmp_path):
                for tz in ("UTC", "Asia/Tokyo", "America/New_York")}
     assert len(outputs) == 1
     assert json.loads(outputs.pop().splitlines()[0])["CreationTime"] == 1714640400.0
+
+
+WARM = ROOT / "scenarios" / "warm-pool-reuse.yaml"
+
+
+def test_a_scenario_with_later_jobs_replays_every_job():
+    result = CliRunner().invoke(main, ["replay", str(WARM)])
+    assert result.exit_code == 0, result.output
+    assert "llama-lora-exp-2" in result.output and "WarmPool" in result.output
+    assert "warm pool: Reused by llama-lora-exp-2" in result.output
+    lines = [json.loads(line) for line in CliRunner().invoke(main, ["replay", str(WARM), "--format", "jsonl"]).output
+             .splitlines()]
+    assert {line["TrainingJobName"] for line in lines} == {"llama-lora-exp-1", "llama-lora-exp-2"}
+
+
+def test_job_option_picks_one_job():
+    result = CliRunner().invoke(main, ["replay", str(WARM), "--job", "llama-lora-exp-2", "--format", "json"])
+    assert json.loads(result.output)["WarmPoolStatus"]["Status"] == "Terminated"
+    lines = CliRunner().invoke(main, ["replay", str(WARM), "--job", "llama-lora-exp-2", "--format", "jsonl"]).output
+    assert {json.loads(line)["TrainingJobName"] for line in lines.splitlines()} == {"llama-lora-exp-2"}
+
+
+def test_job_option_names_a_job_of_the_scenario():
+    result = run("replay", str(WARM), "--job", "nope")
+    assert result.returncode == 2 and result.stderr.count("\n") == 1
+    assert "--job: no job named 'nope' in this scenario (it has llama-lora-exp-1, llama-lora-exp-2)" in result.stderr
+    result = run("replay", str(WARM), "--job", "llama-lora-exp-2", "--at", "100", "--format", "json")
+    assert result.returncode == 2 and "was created at t=2100" in result.stderr and "Traceback" not in result.stderr

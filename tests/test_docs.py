@@ -6,7 +6,8 @@ import re
 
 import yaml
 
-from simulator import lifecycle, parse
+from simulator import parse
+from simulator.engine import lifecycle
 from simulator.scenario import Lifecycle, Spot, Timing
 
 from .conftest import ROOT

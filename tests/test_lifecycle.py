@@ -2,8 +2,8 @@ from pathlib import Path
 
 import pytest
 
-from simulator import lifecycle
-from simulator.statuses import PRIMARY_OF, TERMINAL, Secondary
+from simulator.engine import lifecycle
+from simulator.engine.statuses import PRIMARY_OF, TERMINAL, Secondary
 
 
 class Model:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from simulator import InvalidAction, ResourceNotFound, Simulation, TjsimError, compile_plan
+from simulator import InvalidAction, ResourceInUse, ResourceNotFound, Simulation, compile_plan
 from simulator.scenario import StopEvent, UpdateEvent
 
 from .test_job import scenario
@@ -83,7 +83,7 @@ def test_jobs_share_the_clock_and_start_at_its_present():
 def test_names_are_unique_and_unknown_names_are_not_found():
     sim = Simulation()
     sim.submit(plan())
-    with pytest.raises(TjsimError, match="already exists") as err:
+    with pytest.raises(ResourceInUse, match="already exists") as err:
         sim.submit(plan())
     assert err.value.code == "ResourceInUse"
     with pytest.raises(ResourceNotFound, match=r"^Requested resource not found\.$"):
@@ -95,3 +95,24 @@ def test_the_clock_only_moves_forward():
     sim.advance_to(10)
     with pytest.raises(ValueError, match="only moves forward"):
         sim.advance_to(5)
+
+
+def test_an_ended_job_refuses_actions_before_its_final_status_is_written():
+    sim = Simulation()
+    sim.submit(plan())
+    sim.advance_to(1140.1)  # the upload ended at 1140; the service writes Completed at 1140.25
+    assert sim.describe("sim-job")["SecondaryStatus"] == "Uploading"
+    with pytest.raises(InvalidAction, match="in status Completed"):
+        sim.inject("sim-job", StopEvent(at=0))
+    sim.advance_to(1140.25)
+    assert sim.describe("sim-job")["SecondaryStatus"] == "Completed"
+
+
+def test_jobs_created_later_by_schedule():
+    sim = Simulation()
+    sim.submit(plan("first"))
+    sim.submit_at(500, plan("second"))
+    sim.advance_to(499)
+    assert list(sim.jobs) == ["first"]
+    sim.advance_to(500)
+    assert sim.describe("second")["CreationTime"] - sim.describe("first")["CreationTime"] == 500

@@ -1,5 +1,5 @@
 from simulator import service
-from simulator.statuses import GROUPS, PRIMARY_OF, RETIRED, TERMINAL, Primary, RuleStatus, Secondary
+from simulator.engine.statuses import GROUPS, PRIMARY_OF, RETIRED, TERMINAL, Primary, RuleStatus, Secondary
 
 
 def test_enums_are_botocores():

@@ -19,7 +19,9 @@ _LEGACY_UP = [S.LaunchingMLInstances, S.PreparingTrainingStack, S.DownloadingTra
 _ON_INSTANCES = [S.Downloading, S.Training, S.Uploading, S.Updating, *_LEGACY_UP]
 
 #: (trigger, sources, destination): every move a job can make. Updating is a detour, so it is a
-#: source of every move out of the status it interrupted.
+#: source of every move out of the status it interrupted. A job stopped while it trains uploads the
+#: model it saved on SIGTERM in an Uploading entry of its own, so Uploading also leads to the stopped
+#: statuses.
 TRANSITIONS: list[tuple[str, list[S], S]] = [
     ("start", [S.Pending, S.Interrupted, S.Restarting, S.Updating], S.Starting),
     ("launch_instances", [S.Starting, S.Updating], S.LaunchingMLInstances),
@@ -28,7 +30,7 @@ TRANSITIONS: list[tuple[str, list[S], S]] = [
     ("pull_image", [S.Downloading, S.PreparingTrainingStack, S.Updating], S.DownloadingTrainingImage),
     ("train", [S.Starting, S.Downloading, S.PreparingTrainingStack, S.DownloadingTrainingImage, S.Updating],
      S.Training),
-    ("upload", [S.Training, S.Updating], S.Uploading),
+    ("upload", [S.Training, S.Updating, S.Stopping], S.Uploading),
     ("complete", [S.Uploading, S.Updating], S.Completed),
     ("interrupt", _ON_INSTANCES, S.Interrupted),
     ("restart", [S.Pending, S.Starting, S.Interrupted, *_ON_INSTANCES], S.Restarting),
@@ -36,9 +38,9 @@ TRANSITIONS: list[tuple[str, list[S], S]] = [
     ("update", [s for s in _IN_PROGRESS if s not in (S.Updating, S.Restarting, S.Pending)], S.Updating),
     ("stop", _IN_PROGRESS, S.Stopping),
     ("fail", [*_IN_PROGRESS, S.Stopping], S.Failed),
-    ("end_stopped", [S.Stopping], S.Stopped),
-    ("end_max_runtime", [S.Stopping], S.MaxRuntimeExceeded),
-    ("end_max_wait", [S.Stopping], S.MaxWaitTimeExceeded),
+    ("end_stopped", [S.Stopping, S.Uploading], S.Stopped),
+    ("end_max_runtime", [S.Stopping, S.Uploading], S.MaxRuntimeExceeded),
+    ("end_max_wait", [S.Stopping, S.Uploading], S.MaxWaitTimeExceeded),
 ]
 
 # The machine holds plain strings (the enum values): transitions resolves Enum states by name on

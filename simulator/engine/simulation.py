@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Generator
 from typing import Any
 
 import simpy
 
+from ..errors import ResourceInUse, ResourceNotFound
+from ..plan import Plan
 from . import snapshot
-from .errors import ResourceNotFound, TjsimError
 from .job import Job
-from .plan import Plan
+from .warmpool import WarmPools
 
 
 class Simulation:
-    """A shared clock and the jobs living on it.
+    """A shared clock and the jobs living on it, with the warm pools they leave for each other.
 
     The clock moves only through :meth:`advance_to` / :meth:`run`; jobs created later start at
     the clock's present. Describing is a read: it never advances or re-simulates anything.
@@ -23,6 +25,7 @@ class Simulation:
     def __init__(self) -> None:
         self.env = simpy.Environment()
         self.jobs: dict[str, Job] = {}
+        self.pools = WarmPools()
 
     def __repr__(self) -> str:
         return f"<Simulation t={self.now:g} jobs={len(self.jobs)}>"
@@ -32,29 +35,46 @@ class Simulation:
         return self.env.now
 
     def submit(self, plan: Plan, *, rng: random.Random | None = None, record: bool = True) -> Job:
-        """Create a job now.
+        """Create a job now; it takes over a matching Available warm pool if there is one.
 
         Raises:
-            TjsimError: a job of that name exists (the service's ResourceInUse).
+            ResourceInUse: a job of that name exists.
         """
         if plan.name in self.jobs:
-            error = TjsimError("Training job names must be unique within an AWS account and region, and a "
-                               f"training job with this name already exists ({self.jobs[plan.name].plan.arn})")
-            error.code = "ResourceInUse"
-            raise error
-        job = Job(self.env, plan, rng=rng, record=record)
+            raise ResourceInUse("Training job names must be unique within an AWS account and region, and a "
+                                f"training job with this name already exists ({self.jobs[plan.name].plan.arn})")
+        job = Job(self.env, plan, rng=rng, record=record, pools=self.pools, warm_pool=self.pools.claim(plan))
         self.jobs[plan.name] = job
         self._settle()
         return job
 
+    def submit_at(self, at: float, plan: Plan, *, rng: random.Random | None = None) -> None:
+        """Create a job when the clock reaches ``at`` (a scenario's later job)."""
+
+        def create() -> Generator[simpy.Event, Any, None]:
+            yield self.env.timeout(at - self.env.now)
+            self.submit(plan, rng=rng)
+
+        self.env.process(create())
+
     def job(self, name: str) -> Job:
+        """The job named ``name``.
+
+        Raises:
+            ResourceNotFound: there is none.
+        """
         try:
             return self.jobs[name]
         except KeyError:
             raise ResourceNotFound(name) from None
 
     def inject(self, name: str, action: Any) -> None:
-        """Deliver an action (stop, interruption, failure, update) to a job now."""
+        """Deliver an action (stop, interruption, failure, update) to a job now.
+
+        Raises:
+            ResourceNotFound: no such job.
+            InvalidAction: the job has ended and the service would refuse the action.
+        """
         self.job(name).inject(action)
         self._settle()
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from . import service
+from .. import service
 
 #: Primary statuses, exactly botocore's ``TrainingJobStatus`` enum.
 Primary = StrEnum("Primary", {value: value for value in service.enum("TrainingJobStatus")})

@@ -4,11 +4,13 @@ the job's history (never by reflecting objects), in the wire form and in boto3's
 from __future__ import annotations
 
 import copy
+import math
 from typing import Any
 
-from . import record, service, shapes
+from .. import service, shapes
+from ..plan import RULE_GROUPS
+from . import record
 from .job import Job
-from .plan import RULE_GROUPS
 from .statuses import PRIMARY_OF, TERMINAL, Secondary
 
 _OUTPUT = service.output_shape("DescribeTrainingJob")
@@ -42,14 +44,15 @@ def describe(job: Job, at: float | None = None) -> dict[str, Any]:
     out.update({
         "TrainingJobName": plan.name,
         "TrainingJobArn": plan.arn,
-        "ModelArtifacts": {"S3ModelArtifacts": plan.model_artifacts},
-        "TrainingJobStatus": str(PRIMARY_OF[status]),
+        "TrainingJobStatus": view.primary or str(PRIMARY_OF[status]),
         "SecondaryStatus": str(status),
         "CreationTime": ts(0.0),
         "LastModifiedTime": ts(view.last_modified),
         "SecondaryStatusTransitions": _transitions(view, status in TERMINAL, ts),
         "ProfilingStatus": _profiling_status(out.get("ProfilerConfig")),
     })
+    if view.artifacts:  # [OBS] absent until the model upload begins, although the shape requires it
+        out["ModelArtifacts"] = {"S3ModelArtifacts": plan.model_artifacts}
     if view.failure_reason is not None:
         out["FailureReason"] = view.failure_reason
     if view.training_start is not None:
@@ -58,9 +61,18 @@ def describe(job: Job, at: float | None = None) -> dict[str, Any]:
         out["TrainingEndTime"] = ts(view.training_end)
     if view.billing is not None:
         out["TrainingTimeInSeconds"], out["BillableTimeInSeconds"] = view.billing
-    if view.metrics_at is not None:
-        out["FinalMetricDataList"] = [{"MetricName": name, "Value": value, "Timestamp": ts(view.metrics_at)}
+    if view.metrics_at is not None:  # [OBS] emitted during training, in whole seconds
+        emitted = float(math.floor(base + view.metrics_at))
+        out["FinalMetricDataList"] = [{"MetricName": name, "Value": value, "Timestamp": emitted}
                                       for name, value in plan.metrics]
+    if view.warm_pool is not None:
+        pool_status, retained, reused_by = view.warm_pool
+        pool: dict[str, Any] = {"Status": pool_status}
+        if retained is not None:
+            pool["ResourceRetainedBillableTimeInSeconds"] = retained
+        if reused_by is not None:
+            pool["ReusedByJob"] = reused_by
+        out["WarmPoolStatus"] = pool
     for group, (_, member) in RULE_GROUPS.items():
         statuses = [_rule(name, rule, ts) for (g, name), rule in view.rules.items() if g == group]
         if statuses:

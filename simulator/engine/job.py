@@ -1,0 +1,370 @@
+"""One training job's lifecycle as a simpy process: the phases a job goes through, in order.
+
+The waiting, deadline and accounting mechanics beneath the phases are :mod:`.mechanics`; the era
+that decides where the messages sit is :mod:`.eras`; the pool a job keeps is :mod:`.warmpool`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import random
+from collections.abc import Generator
+from typing import Any
+
+import simpy
+
+from ..distributions import sample
+from ..errors import InvalidAction
+from ..plan import Plan, RulePlan, outcome
+from ..scenario import FailEvent, UpdateEvent
+from . import messages as msg
+from . import record as rec
+from . import rules
+from .lifecycle import allowed_from, fire
+from .mechanics import (
+    MAX_PENDING,
+    MAX_RUNTIME,
+    MAX_WAIT,
+    PENDING_LIMIT,
+    RECLAIM,
+    UP,
+    UPDATABLE,
+    WAIT,
+    WIND,
+    WORK,
+    Halt,
+    Mechanics,
+)
+from .statuses import PRIMARY_OF, TERMINAL
+from .statuses import Secondary as S
+from .warmpool import IN_USE, TERMINATED, WarmPool, WarmPools
+
+INF = math.inf
+SIGTERM_WINDOW = 120.0  # [DOC] SageMaker waits up to 120 s after SIGTERM
+MIN_STARTING = 0.001  # one tick of the service's millisecond timestamps
+#: where a retry can start from: not Restarting itself, nor Stopping (a failure there is final)
+_RETRYABLE = frozenset(allowed_from("retry"))
+_END = {MAX_RUNTIME: ("end_max_runtime", msg.MAX_RUNTIME), MAX_WAIT: ("end_max_wait", msg.MAX_WAIT),
+        MAX_PENDING: ("end_stopped", msg.MAX_PENDING)}
+#: [DOC] failures after which a job still keeps its warm pool
+_POOL_KEEPING_FAILURES = frozenset({"AlgorithmError", "ClientError"})
+
+
+class Job(Mechanics):
+    """A training job running under ``env``.
+
+    Args:
+        env: the simpy environment (shared by every job of a simulation).
+        plan: the compiled scenario.
+        rng: the job's random stream; by default seeded from ``plan.seed``.
+        record: keep the full history for describing; ``False`` keeps only the outcome and
+            billing, for sweeps that never describe.
+        pools: the simulation's warm pools, where the pool this job keeps is offered to later jobs.
+        warm_pool: the pool this job took over at creation (it skips provisioning).
+    """
+
+    def __init__(self, env: simpy.Environment, plan: Plan, *, rng: random.Random | None = None,
+                 record: bool = True, pools: WarmPools | None = None, warm_pool: WarmPool | None = None):
+        super().__init__(env, plan, rng if rng is not None else random.Random(plan.seed), record)
+        self.state = S.Pending if plan.timing.pending is not None else S.Starting
+        self.failure_reason: str | None = None
+        self.failure_kind: str | None = None
+        self.work_needed = sample(plan.timing.training, self.rng)
+        self.interruptions = 0
+        self.attempts = 1
+        self.retries_left = plan.retries
+        self.reached_training = False
+        self.keep_alive = plan.keep_alive  #: KeepAlivePeriodInSeconds, as updated
+        self.took_pool = warm_pool  #: the pool taken over at creation
+        self.pool: WarmPool | None = None  #: the pool this job keeps once it has ended
+        self._pools = pools
+        self._warm_start = warm_pool is not None
+        self._uploaded = False
+        self.rules: list[RulePlan] = list(plan.rules)
+        self._draw_reclaim()
+        self.process = env.process(self._lifecycle())
+        if plan.events:
+            env.process(self._scheduled())
+        if record:  # rules are reported, never billed: a sweep skips them (an update may add some)
+            env.process(rules.evaluate(self))
+
+    def __repr__(self) -> str:
+        return f"<Job {self.plan.name} {self.state} at t={self.env.now - self.created:g}>"
+
+    # --- public surface ----------------------------------------------------------------------
+
+    @property
+    def finished(self) -> bool:
+        return self.state in TERMINAL
+
+    def inject(self, action: Any) -> None:
+        """Deliver ``action`` (a stop, interruption, failure or update event) now; it takes effect
+        when the clock next advances (even by zero). Once the job has ended, only an update of
+        ``ResourceConfig.KeepAlivePeriodInSeconds`` while its warm pool is Available is accepted.
+
+        Raises:
+            InvalidAction: the job has ended (the service's ValidationException).
+        """
+        if not self.finished:
+            self.process.interrupt(action)
+            return
+        if isinstance(action, UpdateEvent) and self.pool is not None and self.pool.status == "Available":
+            keep_alive = _keep_alive_only(action.changes)
+            if keep_alive is not None:
+                self._log(rec.UPDATE, None, action.changes)
+                self.pool.retime(keep_alive)
+                return
+        raise InvalidAction(f"The request was rejected because the training job is in status "
+                            f"{PRIMARY_OF[self.state]}.")
+
+    # --- the lifecycle ------------------------------------------------------------------------
+
+    def _lifecycle(self) -> Generator[simpy.Event, Any, None]:
+        plan, rng = self.plan, self.rng
+        self.message = msg.PENDING if self.state == S.Pending else msg.STARTING
+        self._log(rec.STATUS, self.state, self.message)
+        for rule in self.rules:
+            self._log(rec.RULE, (rule.group, rule.name), ("InProgress", None))
+        if self.took_pool is not None:
+            self._log(rec.WARM_POOL, IN_USE, (None, None))
+        capacity = 0.0
+        if plan.spot:
+            never = plan.spot_config.capacity == "never"
+            capacity = INF if never else sample(plan.spot_config.first_capacity_wait, rng)
+        cause: Any = None
+        remaining = 0.0
+        while True:
+            try:
+                if cause is None:
+                    if self.state == S.Pending:
+                        yield from self._pending()
+                        self._enter("start", msg.STARTING)
+                    yield from self._attempt(capacity)
+                    return
+                current, cause = cause, None
+                capacity = 0.0
+                if current is RECLAIM:
+                    yield from self._reclaimed()
+                elif current is PENDING_LIMIT:
+                    yield from self._fail("InsufficientCapacityError", None)
+                    return
+                elif isinstance(current, FailEvent):
+                    retryable = current.error == "InternalServerError" and self.state in _RETRYABLE
+                    if retryable and self.retries_left > 0:
+                        yield from self._retry()
+                    else:
+                        yield from self._fail(current.error, current.message)
+                        return
+                else:
+                    yield from self._wind_down(current, remaining)
+                    return
+            except Halt as halt:
+                cause, remaining = halt.cause, halt.remaining
+
+    def _pending(self) -> Generator[simpy.Event, Any, None]:
+        """Pending, until capacity comes, MaxPendingTimeInSeconds, or the service's own limit."""
+        wait = sample(self.plan.timing.pending, self.rng)
+        limit, cause = INF, None
+        if self.plan.max_pending is not None:
+            limit, cause = self.plan.max_pending, MAX_PENDING
+        capacity_limit = self.plan.lifecycle.pending_capacity_limit
+        if capacity_limit is not None and capacity_limit < limit:
+            limit, cause = capacity_limit, PENDING_LIMIT
+        if wait <= limit:
+            yield from self._hold(wait, WAIT)
+        else:
+            yield from self._hold(limit, WAIT)
+            raise Halt(cause, 0.0)
+
+    def _attempt(self, capacity: float) -> Generator[simpy.Event, Any, None]:
+        """Starting (after any capacity wait) through Completed."""
+        plan, timing, rng = self.plan, self.plan.timing, self.rng
+        # [DOC] CreationTime < TrainingStartTime: provisioning takes time, however small the scenario's
+        warm, self._warm_start = self._warm_start, False
+        starting = max(sample(timing.warm_starting if warm else plan.starting, rng), MIN_STARTING)
+        for i, (trigger, message, share) in enumerate(plan.era.starting_steps):
+            if trigger is not None:
+                self._enter(trigger, message)
+            elif i:
+                self._set_message(message)
+            yield from self._hold(starting * share, WAIT)
+            if i == 0 and capacity > 0:
+                self._set_message(msg.NO_CAPACITY)
+                yield from self._hold(capacity, WAIT)
+        self._instances_ready()
+        yield from self._prepare()
+        self.reached_training = True
+        yield from self._hold(self.work_needed - self.work_done, WORK)
+        self._enter("upload", msg.UPLOADING)
+        self._upload_begins()
+        yield from self._hold(sample(timing.uploading, rng), UP)
+        self.instances_up = False
+        yield from self._finish("complete", msg.COMPLETED)
+
+    def _prepare(self) -> Generator[simpy.Event, Any, None]:
+        """From instances ready to training: input download and image pull, placed as the era places them."""
+        plan, timing, rng = self.plan, self.plan.timing, self.rng
+        where = plan.era.image_pull
+        if where == "downloading":  # 2024+: the image pull ends Downloading, whatever the input mode
+            self._enter("download", msg.DOWNLOADING if plan.downloads else msg.PULLING_IMAGE)
+            if plan.downloads:
+                yield from self._hold(sample(timing.downloading, rng), UP)
+                self._set_message(msg.PULLING_IMAGE)
+            yield from self._hold(sample(timing.image_pull, rng), UP)
+            self._enter("train", msg.TRAINING)
+            return
+        if plan.downloads:
+            self._enter("download", msg.DOWNLOADING)
+            yield from self._hold(sample(timing.downloading, rng), UP)
+        if where == "status":  # before 2019: a status of its own
+            self._enter("pull_image", msg.PULLING_IMAGE)
+            yield from self._hold(sample(timing.image_pull, rng), UP)
+            self._enter("train", msg.TRAINING)
+        else:  # 2019-2023: the start of Training
+            self._enter("train", msg.PULLING_IMAGE)
+            yield from self._hold(sample(timing.image_pull, rng), UP)
+            self._set_message(msg.TRAINING)
+
+    def _instances_ready(self) -> None:
+        self.instances_up = True
+        if self.training_start is None:
+            self.training_start = self.env.now
+            self._log(rec.START)
+            for rule in self.rules:
+                self._log(rec.RULE_ARN, (rule.group, rule.name), rules.evaluation_arn(self.plan, rule))
+
+    def _upload_begins(self) -> None:
+        if not self._uploaded:
+            self._uploaded = True
+            self._log(rec.ARTIFACTS)
+
+    def _reclaimed(self) -> Generator[simpy.Event, Any, None]:
+        timing = self.plan.timing
+        self.interruptions += 1
+        self._draw_reclaim()
+        self._lose_instances()
+        self._enter("interrupt", msg.INTERRUPTED)
+        yield from self._hold(sample(timing.interrupted, self.rng), WAIT)
+        self._enter("start", msg.NO_CAPACITY)
+        yield from self._hold(sample(timing.capacity_wait, self.rng), WAIT)
+
+    def _retry(self) -> Generator[simpy.Event, Any, None]:
+        """[DOC] "When the job is retried, its SecondaryStatus is changed to STARTING"."""
+        self.retries_left -= 1
+        self.attempts += 1
+        self._lose_instances()
+        if self.plan.lifecycle.restarting_on_retry:
+            self._enter("restart", msg.RESTARTING)
+            yield from self._hold(sample(self.plan.timing.restarting, self.rng), WAIT)
+            self._enter("start", msg.STARTING)
+        else:
+            self._enter("retry", msg.STARTING)
+
+    def _wind_down(self, cause: Any, remaining: float) -> Generator[simpy.Event, Any, None]:
+        """Stopping, the upload of the model saved on SIGTERM, then Stopped / MaxRuntimeExceeded /
+        MaxWaitTimeExceeded."""
+        plan, timing, rng = self.plan, self.plan.timing, self.rng
+        shape = plan.lifecycle.stop_upload
+        was = self._detour[0] if self._detour else self.state
+        self._enter("stop", msg.STOPPING)
+        if self.instances_up and shape != "none" and was in (S.Training, S.Uploading):
+            if was == S.Training:  # SIGTERM: the algorithm saves its model within the window
+                yield from self._hold(min(sample(timing.sigterm_save, rng), SIGTERM_WINDOW), WIND)
+                upload = sample(timing.uploading, rng)
+            else:  # the model was already being uploaded: the upload goes on
+                if shape == "uploading":
+                    yield from self._hold(sample(timing.stopping, rng), WIND)
+                upload = remaining
+            if shape == "uploading":  # [OBS] an Uploading entry of its own, after Stopping
+                self._enter("upload", msg.UPLOADING)
+                if plan.lifecycle.stop_upload_primary == "Stopping":
+                    self._log(rec.PRIMARY, "Stopping")
+            self._upload_begins()
+            yield from self._hold(upload, WIND)
+        else:
+            yield from self._hold(sample(timing.stopping, rng), WIND)
+        self.instances_up = False
+        trigger, message = _END.get(cause, ("end_stopped", msg.STOPPED))
+        yield from self._finish(trigger, message)
+
+    def _fail(self, kind: str, message: str | None) -> Generator[simpy.Event, Any, None]:
+        self.instances_up = False
+        self.failure_kind = kind
+        self.failure_reason = msg.failure_reason(kind, message)
+        yield from self._finish("fail", msg.FAILED)
+
+    def _finish(self, trigger: str, message: str) -> Generator[simpy.Event, Any, None]:
+        """The final status. The job ends (and is billed) now; the service writes the final status
+        a moment later [OBS: LastModifiedTime 0.14–0.55 s after TrainingEndTime], stamped now."""
+        fire(self, trigger)
+        self.transitions += 1
+        self._detour = None
+        ended = self.env.now
+        self._settle_billing()
+        keeps_pool = self._keeps_pool()
+        if keeps_pool and self.state == S.Completed:
+            message = msg.RETAINED
+        metrics_at = None
+        if self.reached_training and self.plan.metrics:
+            metrics_at = self.progressed_at - sample(self.plan.timing.last_metric, self.rng)
+        yield from self._quiet(sample(self.plan.timing.final_write, self.rng))
+        self.message = message
+        self._log(rec.CLOSE, self.state, (message, ended - self.created))
+        if self.failure_reason is not None:
+            self._log(rec.FAILURE, None, self.failure_reason)
+        if self.training_start is not None:
+            self._log(rec.END, ended - self.created)
+            self._log(rec.BILLING, self.training_seconds, self.billable_seconds)
+        if metrics_at is not None:
+            self._log(rec.METRICS, max(metrics_at, self.training_start) - self.created)
+        if keeps_pool:
+            self.pool = WarmPool(self, self.keep_alive)
+            if self._pools is not None:
+                self._pools.offer(self.pool)
+        elif self.took_pool is not None:  # [INF] the pool it took is not kept: it ends with the job
+            self._log(rec.WARM_POOL, TERMINATED, (0, None))
+
+    def _keeps_pool(self) -> bool:
+        """[DOC] whether the instances stay in a warm pool after the job ends."""
+        if self.keep_alive <= 0 or self.plan.warm_pool_key is None or self.training_start is None:
+            return False
+        if self.state == S.Failed:
+            return self.failure_kind in _POOL_KEEPING_FAILURES
+        return True  # Completed, or stopped after the cluster launched
+
+    # --- updates --------------------------------------------------------------------------------
+
+    def _begin_update(self, update: UpdateEvent) -> None:
+        if self.state not in UPDATABLE:
+            return  # nothing to update in Pending or Restarting: the request is dropped
+        self._detour_into_update(sample(self.plan.timing.updating, self.rng))
+        self._log(rec.UPDATE, None, update.changes)
+        keep_alive = update.changes.get("ResourceConfig", {}).get("KeepAlivePeriodInSeconds")
+        if keep_alive is not None:
+            self.keep_alive = keep_alive
+        for rule in update.changes.get("ProfilerRuleConfigurations", []):
+            added = outcome(self.plan, "Profiler", rule["RuleConfigurationName"])
+            self.rules.append(added)
+            self._log(rec.RULE, (added.group, added.name), ("InProgress", None))
+            if self.training_start is not None:
+                self._log(rec.RULE_ARN, (added.group, added.name), rules.evaluation_arn(self.plan, added))
+
+    # --- what runs beside the lifecycle ----------------------------------------------------------
+
+    def _scheduled(self) -> Generator[simpy.Event, Any, None]:
+        """Deliver the scenario's events at their times; one that finds the job ended and that the
+        service would refuse changes nothing."""
+        for event in self.plan.events:
+            delay = self.created + event.at - self.env.now
+            if delay > 0:
+                yield self.env.timeout(delay)
+            with contextlib.suppress(InvalidAction):
+                self.inject(event)
+
+
+def _keep_alive_only(changes: dict[str, Any]) -> int | None:
+    """The new KeepAlivePeriodInSeconds when that is all an update changes, else None."""
+    if set(changes) == {"ResourceConfig"} and set(changes["ResourceConfig"]) == {"KeepAlivePeriodInSeconds"}:
+        return changes["ResourceConfig"]["KeepAlivePeriodInSeconds"]
+    return None

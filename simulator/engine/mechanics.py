@@ -1,0 +1,245 @@
+"""The mechanics under a job's phases: waiting on the simpy clock with the job's own deadlines folded
+in, accounting instance time, runtime and training progress, billing, and recording what a client
+sees. The phases themselves (what a job goes through, in which order) are :mod:`.job`.
+
+Everything that happens *to* a job — a stop request, a spot interruption, an injected failure, an
+update — reaches the process as a simpy interrupt, so it can land in any phase. The job's own
+limits (MaxRuntime on instance time, MaxWait on wall time, a seeded spot reclaim on instance time)
+are deadlines folded into each wait, so a phase costs one simpy timeout whatever the number of
+timers. The statuses move only through :func:`lifecycle.fire`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import random
+from collections import deque
+from collections.abc import Generator
+from typing import Any
+
+import simpy
+
+from ..plan import Plan
+from ..scenario import FailEvent, InterruptEvent, StopEvent, UpdateEvent
+from . import messages as msg
+from . import record as rec
+from .lifecycle import fire
+
+INF = math.inf
+
+
+class Deadline:
+    """A limit the job hits by itself; named for logs and reprs."""
+
+    __slots__ = ("name",)
+
+    def __init__(self, name: str):
+        self.name = name
+
+    def __repr__(self) -> str:
+        return self.name
+
+
+MAX_RUNTIME = Deadline("MaxRuntime")
+MAX_WAIT = Deadline("MaxWait")
+MAX_PENDING = Deadline("MaxPending")
+PENDING_LIMIT = Deadline("PendingLimit")
+RECLAIM = Deadline("SpotReclaim")
+_UPDATE_DONE = Deadline("UpdateDone")
+
+# what a wait accrues: WAIT nothing; UP instance time (runtime limit, spot reclaims); WORK also
+# training progress; WIND instance time while stopping, when only a failure can intervene
+WAIT, UP, WORK, WIND = 0, 1, 2, 3
+
+
+class Halt(Exception):
+    """Unwinds the phase code when something ends the current attempt."""
+
+    def __init__(self, cause: Any, remaining: float):
+        self.cause = cause
+        self.remaining = remaining
+
+
+class Mechanics:
+    """A job's clock-side state: what it has accrued, its deadlines, and its history.
+
+    Args:
+        env: the simpy environment (shared by every job of a simulation).
+        plan: the compiled scenario.
+        rng: the job's random stream.
+        record: keep the full history for describing; ``False`` keeps only the outcome and
+            billing, for sweeps that never describe.
+    """
+
+    def __init__(self, env: simpy.Environment, plan: Plan, rng: random.Random, record: bool):
+        self.env = env
+        self.plan = plan
+        self.rng = rng
+        self.created = env.now
+        self.recording = record
+        self.log: list[rec.Entry] = []
+        self.state: str = ""
+        self.message = ""
+        self.transitions = 0  #: status changes so far
+        self.training_start: float | None = None
+        self.training_end: float | None = None
+        self.training_seconds: int | None = None
+        self.billable_seconds: int | None = None
+        self.running = 0.0  #: instance seconds, all attempts (billed)
+        self.runtime_used = 0.0  #: instance seconds counted against MaxRuntime
+        self.work_done = 0.0  #: training progress kept (what a restart resumes from)
+        self.progressed_at: float | None = None  #: when training last made progress
+        self.instances_up = False
+        self._detour: tuple[str, str] | None = None  # the status Updating interrupted, and its message
+        self._update_until = INF
+        self._deferred: deque[Any] = deque()  # actions that arrived as a phase ended
+        rate = plan.spot_config.interruption_rate_per_hour if plan.spot else 0.0
+        self._reclaim_rate = rate / 3600.0
+        self._next_reclaim = INF
+        self._wait_deadline = self.created + plan.max_wait if plan.max_wait is not None else INF
+
+    # --- recording ----------------------------------------------------------------------------
+
+    def _log(self, kind: int, a: Any = None, b: Any = None) -> None:
+        if self.recording:
+            self.log.append((self.env.now - self.created, kind, a, b))
+
+    def _enter(self, trigger: str, message: str) -> None:
+        fire(self, trigger)
+        self.transitions += 1
+        self._detour = None
+        self._update_until = INF
+        self.message = message
+        self._log(rec.STATUS, self.state, message)
+
+    def _set_message(self, message: str) -> None:
+        if self._detour is not None:  # shown when the job returns from Updating
+            self._detour = (self._detour[0], message)
+        elif message != self.message:
+            self.message = message
+            self._log(rec.MESSAGE, None, message)
+
+    # --- waiting ------------------------------------------------------------------------------
+
+    def _hold(self, duration: float, kind: int) -> Generator[simpy.Event, Any, None]:
+        """Spend ``duration`` seconds in the current phase.
+
+        Raises:
+            Halt: a deadline or an action ended the phase early; carries what was left of it.
+        """
+        env = self.env
+        remaining = duration
+        while True:
+            start = env.now
+            limit, cause = remaining, None
+            if kind != WIND:
+                if self._wait_deadline - start < limit:
+                    limit, cause = self._wait_deadline - start, MAX_WAIT
+                if kind != WAIT and self.instances_up:
+                    if self.plan.max_runtime - self.runtime_used < limit:
+                        limit, cause = self.plan.max_runtime - self.runtime_used, MAX_RUNTIME
+                    if self._next_reclaim < limit:
+                        limit, cause = self._next_reclaim, RECLAIM
+            if self._update_until - start < limit:
+                limit, cause = self._update_until - start, _UPDATE_DONE
+            action = None
+            if self._deferred:
+                action = self._deferred.popleft()
+            else:
+                try:
+                    yield env.timeout(max(limit, 0.0)) if limit != INF else env.event()
+                except simpy.Interrupt as interrupt:
+                    action = interrupt.cause
+            elapsed = env.now - start
+            remaining -= elapsed
+            if self.instances_up:
+                self.running += elapsed
+                if kind in (UP, WORK):
+                    self.runtime_used += elapsed
+                    self._next_reclaim -= elapsed
+                    if kind == WORK and elapsed > 0:
+                        self.work_done += elapsed
+                        self.progressed_at = env.now
+            if action is not None and env.now >= start + limit:
+                # the phase (or a limit) ends at this very instant: it goes first, the action after
+                self._deferred.append(action)
+                action = None
+            if action is None:
+                if cause is None:
+                    return
+                if cause is _UPDATE_DONE:
+                    self._return_from_update()
+                    continue
+                raise Halt(cause, remaining)
+            if isinstance(action, FailEvent):
+                raise Halt(action, remaining)
+            if kind == WIND:
+                continue  # already stopping: only a failure changes the course
+            if isinstance(action, StopEvent):
+                raise Halt(action, remaining)
+            if isinstance(action, UpdateEvent):
+                self._begin_update(action)
+            elif isinstance(action, InterruptEvent) and self.instances_up and self.plan.spot:
+                raise Halt(RECLAIM, remaining)
+            # otherwise: an interruption with no instances to reclaim changes nothing
+
+    def _quiet(self, duration: float) -> Generator[simpy.Event, Any, None]:
+        """Spend ``duration`` seconds that no action can shorten (the job has already ended)."""
+        until = self.env.now + duration
+        while self.env.now < until:
+            with contextlib.suppress(simpy.Interrupt):
+                yield self.env.timeout(until - self.env.now)
+
+    def _draw_reclaim(self) -> None:
+        """The instance time until the next seeded spot reclaim (Poisson on instance time)."""
+        self._next_reclaim = self.rng.expovariate(self._reclaim_rate) if self._reclaim_rate else INF
+
+    # --- accounting ---------------------------------------------------------------------------
+
+    def _lose_instances(self) -> None:
+        """Instances gone: training resumes from the last checkpoint, or from scratch."""
+        self.instances_up = False
+        if self.plan.checkpointing:
+            interval = self.plan.spot_config.checkpoint_interval
+            self.work_done = math.floor(self.work_done / interval) * interval
+        else:
+            self.work_done = 0.0
+
+    def _settle_billing(self) -> None:
+        """TrainingTimeInSeconds and BillableTimeInSeconds, once the job has ended (now)."""
+        if self.training_start is None:
+            return  # instances never came up: nothing was billed
+        now = self.env.now
+        self.training_end = now
+        self.training_seconds = max(1, math.floor(now - self.training_start + 0.5))
+        if self.plan.spot:
+            billed = math.floor(self.running * self.plan.spot_config.price_ratio + 0.5)
+            self.billable_seconds = max(1, min(self.training_seconds, billed))
+        else:
+            self.billable_seconds = self.training_seconds
+
+    # --- updates ------------------------------------------------------------------------------
+
+    def _detour_into_update(self, duration: float) -> None:
+        """Show Updating for ``duration``, then return to the status it interrupted."""
+        if self.state != "Updating":
+            self._detour = None
+            detour = (self.state, self.message)
+            self._enter("update", msg.UPDATING)
+            self._detour = detour
+        self._update_until = self.env.now + duration
+
+    def _return_from_update(self) -> None:
+        status, message = self._detour
+        self._enter(_RETURN[status], message)
+
+    def _begin_update(self, update: UpdateEvent) -> None:  # what an update does: the job's business
+        raise NotImplementedError
+
+
+#: the trigger that re-enters a status after the Updating detour
+_RETURN = {"Starting": "start", "Downloading": "download", "Training": "train", "Uploading": "upload",
+           "Interrupted": "interrupt", "LaunchingMLInstances": "launch_instances",
+           "PreparingTrainingStack": "prepare_stack", "DownloadingTrainingImage": "pull_image"}
+UPDATABLE = frozenset(_RETURN) | {"Updating"}

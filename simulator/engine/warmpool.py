@@ -1,0 +1,101 @@
+"""SageMaker managed warm pools: the instances a finished job keeps for KeepAlivePeriodInSeconds.
+
+[DOC, AWS guide "Train Using SageMaker Managed Warm Pools"] A job with a KeepAlivePeriodInSeconds
+above 0 that completes, is stopped after its cluster launched, or fails with an algorithm or client
+error keeps its instances: WarmPoolStatus Available. A later job whose RoleArn, ResourceConfig
+(InstanceCount, InstanceType, VolumeKmsKeyId, VolumeSizeInGB), VpcConfig and the two network flags
+are identical takes them over: the first job's pool becomes Reused (ReusedByJob names the taker),
+the taker shows InUse, skips provisioning, and keeps the pool in turn when it ends. A pool nobody
+takes is Terminated when the keep-alive runs out. ResourceRetainedBillableTimeInSeconds appears once
+the pool is Reused or Terminated [DOC, botocore's model].
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Generator
+from typing import TYPE_CHECKING, Any
+
+import simpy
+
+from . import messages as msg
+from . import record as rec
+
+if TYPE_CHECKING:
+    from ..plan import Plan
+    from .job import Job
+
+AVAILABLE, IN_USE, REUSED, TERMINATED = "Available", "InUse", "Reused", "Terminated"
+
+
+class WarmPool:
+    """The pool ``job`` keeps from now until it is reused or its keep-alive runs out."""
+
+    def __init__(self, job: Job, keep_alive: float):
+        self.job = job
+        self.env = job.env
+        self.since = job.env.now
+        self.keep_alive = keep_alive
+        self.status = AVAILABLE
+        job._log(rec.WARM_POOL, AVAILABLE, (None, None))
+        self._process = self.env.process(self._keep())
+
+    def __repr__(self) -> str:
+        return f"<WarmPool of {self.job.plan.name} {self.status}>"
+
+    @property
+    def key(self) -> tuple[Any, ...] | None:
+        return self.job.plan.warm_pool_key
+
+    def claim(self, by: str) -> None:
+        """A matching job created now takes the pool over."""
+        self._end(REUSED, by)
+        if self.job.state == "Completed":  # [OBS] seen on Completed jobs only
+            self.job._log(rec.MESSAGE, None, msg.REUSED.format(name=by))
+
+    def retime(self, keep_alive: float) -> None:
+        """UpdateTrainingJob changed KeepAlivePeriodInSeconds while the pool is Available; 0
+        terminates it now [DOC]. The period still counts from the job's end [INF]."""
+        self.keep_alive = keep_alive
+        if self.since + keep_alive <= self.env.now:
+            self._end(TERMINATED, None)
+        else:
+            self._process.interrupt()  # wait again, for the new period
+
+    def _keep(self) -> Generator[simpy.Event, Any, None]:
+        while self.status == AVAILABLE:
+            try:
+                yield self.env.timeout(self.since + self.keep_alive - self.env.now)
+            except simpy.Interrupt:
+                continue
+            self._end(TERMINATED, None)
+
+    def _end(self, status: str, reused_by: str | None) -> None:
+        retained = math.floor(self.env.now - self.since + 0.5)
+        self.status = status
+        self.job._log(rec.WARM_POOL, status, (retained, reused_by))
+        if self._process.is_alive and self.env.active_process is not self._process:
+            self._process.interrupt()  # it sees the status and ends
+
+
+class WarmPools:
+    """The pools of one simulation that later jobs can take over, oldest first."""
+
+    def __init__(self) -> None:
+        self._pools: list[WarmPool] = []
+
+    def offer(self, pool: WarmPool) -> None:
+        self._pools.append(pool)
+
+    def claim(self, plan: Plan) -> WarmPool | None:
+        """The oldest Available pool that matches ``plan``, now taken over by it; None if there is
+        none or the job cannot use one (spot, heterogeneous clusters, no KeepAlivePeriodInSeconds)."""
+        self._pools = [p for p in self._pools if p.status == AVAILABLE]
+        if plan.warm_pool_key is None or plan.keep_alive <= 0:
+            return None
+        for pool in self._pools:
+            if pool.key == plan.warm_pool_key:
+                pool.claim(plan.name)
+                self._pools.remove(pool)
+                return pool
+        return None

@@ -1,0 +1,170 @@
+"""Reading a scenario file: YAML in, a validated :class:`~.scenario.Scenario` out, or every
+problem at once, one line each, naming the file, the field path and what is wrong."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, get_args
+
+import yaml
+from pydantic import ValidationError
+
+from . import shapes
+from .errors import ScenarioError
+from .overrides import deep_merge
+from .request_rules import cross_field_problems, request_problems
+from .scenario import FailEvent, InterruptEvent, Scenario, StopEvent, UpdateEvent
+
+_LATER_SECTIONS = ("job", "timing", "spot", "lifecycle", "metrics", "rules")
+
+
+class _Loader(yaml.SafeLoader):
+    """YAML without implicit timestamps: dates stay text, as boto3 would be given them, and pydantic
+    parses ``epoch`` (an impossible date is then a field problem, not a crash)."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regex) for tag, regex in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def load(path: str | Path) -> Scenario:
+    """Read and validate a scenario file.
+
+    Raises:
+        ScenarioError: the file is missing, unreadable, empty, not YAML, or invalid; one line per problem.
+    """
+    path = Path(path)
+    source = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ScenarioError(source, ["no such file"]) from None
+    except UnicodeDecodeError:
+        raise ScenarioError(source, ["cannot read the file (it is not UTF-8 text)"]) from None
+    except OSError as err:
+        raise ScenarioError(source, [f"cannot read the file ({err.strerror or type(err).__name__})"]) from None
+    try:
+        data = yaml.load(text, Loader=_Loader)
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        problem = getattr(err, "problem", None) or "malformed YAML"
+        raise ScenarioError(source, [f"{where}malformed YAML: {problem}"]) from None
+    except RecursionError:
+        raise ScenarioError(source, ["malformed YAML: nested too deeply"]) from None
+    return parse(data, source=source)
+
+
+def parse(data: Any, *, source: str = "<scenario>") -> Scenario:
+    """Validate already-loaded scenario data (see :func:`load`); every problem is reported.
+
+    Raises:
+        ScenarioError: one line per problem.
+    """
+    if data is None:
+        raise ScenarioError(source, ["the file is empty"])
+    if not isinstance(data, dict):
+        raise ScenarioError(source, [f"expected a mapping of sections, got {type(data).__name__}"])
+    scenario, problems = _validate(data)
+    later: tuple[tuple[float, Scenario], ...] = ()
+    if scenario is not None and not problems:
+        later, problems = _later_jobs(data, scenario)
+    if problems:
+        raise ScenarioError(source, problems)
+    scenario._later = later
+    return scenario
+
+
+def _validate(data: dict[str, Any]) -> tuple[Scenario | None, list[str]]:
+    try:
+        scenario = Scenario.model_validate(data)
+    except ValidationError as err:
+        problems = _pydantic_problems(err)
+        job = data.get("job")
+        if isinstance(job, dict) and not any(p.startswith("job") for p in problems):
+            problems += [str(p) for p in request_problems(job)]
+        return None, problems
+    return scenario, [str(p) for p in request_problems(scenario.job) + cross_field_problems(scenario)]
+
+
+def _later_jobs(data: dict[str, Any], first: Scenario) -> tuple[tuple[tuple[float, Scenario], ...], list[str]]:
+    """Each later job merged over the scenario and validated as a scenario of its own."""
+    base = {key: value for key, value in data.items() if key != "later_jobs"}
+    names = {first.name}
+    jobs, problems = [], []
+    for i, later in enumerate(first.later_jobs):
+        overrides = {section: getattr(later, section) for section in _LATER_SECTIONS}
+        merged = deep_merge(base, overrides)
+        merged["seed"] = later.seed if later.seed is not None else first.seed + i + 1
+        merged["events"] = later.events
+        scenario, found = _validate(merged)
+        problems += [f"later_jobs[{i}].{problem}" for problem in found]
+        if scenario is None or found:
+            continue
+        if scenario.name in names:  # the service's ResourceInUse
+            problems.append(f"later_jobs[{i}].job.TrainingJobName: a training job named {scenario.name!r} "
+                            "already exists in this scenario (give this job a TrainingJobName of its own)")
+        names.add(scenario.name)
+        jobs.append((later.at, scenario))
+    return tuple(jobs), problems
+
+
+def _path(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif part == "[key]":
+            out += " (a key)"
+        else:
+            out += ("." if out else "") + str(part)
+    return out
+
+
+def _fields_at(loc: tuple[Any, ...]) -> list[str]:
+    """The field names valid where ``loc`` points, for "did you mean"."""
+    model: Any = Scenario
+    for part in loc:
+        if isinstance(part, int):
+            continue  # an item of a list: the list's model is already in hand
+        field = getattr(model, "model_fields", {}).get(part) if isinstance(part, str) else None
+        if field is None:
+            break
+        model = _model_in(field.annotation)
+    return list(getattr(model, "model_fields", {}))
+
+
+def _model_in(annotation: Any) -> Any:
+    """The pydantic model an annotation holds, looking inside ``list[...]`` and unions."""
+    if hasattr(annotation, "model_fields"):
+        return annotation
+    for arg in get_args(annotation):
+        found = _model_in(arg)
+        if found is not None:
+            return found
+    return None
+
+
+_TAGS = tuple(cls.model_fields["type"].default for cls in (StopEvent, InterruptEvent, FailEvent, UpdateEvent))
+
+
+def _pydantic_problems(err: ValidationError) -> list[str]:
+    problems = []
+    for e in err.errors():
+        loc = tuple(e["loc"])
+        # a discriminated union adds the tag to the path: events[0].fail.error -> events[0].error
+        loc = tuple(p for i, p in enumerate(loc) if not (i and isinstance(loc[i - 1], int) and p in _TAGS))
+        if e["type"] == "extra_forbidden":
+            hint = shapes.did_you_mean(str(loc[-1]), _fields_at(loc[:-1]))
+            hint = f" ({hint})" if hint else ""
+            problems.append(f"{_path(loc)}: unknown key{hint}")
+        elif e["type"] == "missing":
+            problems.append(f"{_path(loc)}: required key is missing")
+        else:
+            message = e["msg"].removeprefix("Value error, ")
+            shown = e.get("input")
+            got = "" if isinstance(shown, dict | list) or "(got " in message else f" (got {shown!r})"
+            problems.append(f"{_path(loc)}: {message}{got}")
+    return problems

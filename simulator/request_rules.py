@@ -1,0 +1,107 @@
+"""The rules the service enforces on a CreateTrainingJob request: botocore's input shape, in the
+service's own words where they are known, plus the cross-field rules no shape states, and the
+scenario's references into the request."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from . import service, shapes
+from .distributions import MAX_SECONDS
+from .scenario import DEFAULT_MAX_RUNTIME, MAX_RUNTIME_LIMIT, InterruptEvent, Scenario, UpdateEvent
+
+P = shapes.Problem
+_NAME_PATTERN = "^[a-zA-Z0-9](-*[a-zA-Z0-9])*"
+
+
+def request_problems(job: dict[str, Any]) -> list[shapes.Problem]:
+    """The request against botocore's CreateTrainingJob shape, in the service's words where known."""
+    problems = shapes.validate(job, service.input_shape("CreateTrainingJob"), prefix="job")
+    name = job.get("TrainingJobName")
+    if isinstance(name, str) and any(p.path == "job.TrainingJobName" for p in problems):
+        # [OBS] the service's own words for a bad name
+        problems = [p for p in problems if p.path != "job.TrainingJobName"]
+        problems.append(P("job.TrainingJobName", f"Value '{name}' at 'trainingJobName' failed to satisfy "
+                          f"constraint: Member must satisfy regular expression pattern: {_NAME_PATTERN}"))
+    for member in ("AlgorithmSpecification", "ResourceConfig"):
+        if member not in job:
+            problems.append(P(f"job.{member}", "required member is missing (the service needs it for a "
+                                               "training job that runs on instances)"))
+    return problems
+
+
+def _mapping(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _items(value: Any) -> list[dict[str, Any]]:
+    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
+
+
+def cross_field_problems(s: Scenario) -> list[shapes.Problem]:
+    """Rules the service enforces across fields, and the scenario's references into the request.
+    Written to hold whatever shape problems the request has, so that all are reported at once."""
+    problems = []
+    job = s.job
+    stopping = _mapping(job.get("StoppingCondition"))
+    runtime = stopping.get("MaxRuntimeInSeconds", DEFAULT_MAX_RUNTIME)
+    runtime = runtime if isinstance(runtime, int) and not isinstance(runtime, bool) else DEFAULT_MAX_RUNTIME
+    wait = stopping.get("MaxWaitTimeInSeconds")
+    wait = wait if isinstance(wait, int) and not isinstance(wait, bool) else None
+    if runtime > MAX_RUNTIME_LIMIT:
+        problems.append(P("job.StoppingCondition.MaxRuntimeInSeconds", f"value {runtime} exceeds the maximum of "
+                          f"{MAX_RUNTIME_LIMIT} (28 days)"))
+    if wait is not None and not s.spot_enabled:
+        problems.append(P("job.StoppingCondition.MaxWaitTimeInSeconds", "Invalid MaxWaitTimeInSeconds. It is "
+                          "only supported when EnableManagedSpotTraining is set to true"))
+    elif wait is not None and wait < runtime:
+        problems.append(P("job.StoppingCondition.MaxWaitTimeInSeconds", f"must be greater than or equal to "
+                          f"MaxRuntimeInSeconds ({runtime})"))
+    elif wait is not None and wait > MAX_SECONDS:
+        problems.append(P("job.StoppingCondition.MaxWaitTimeInSeconds", f"value {wait} is beyond what tjsim "
+                          f"simulates ({MAX_SECONDS:.0f} s)"))
+    if s.spot_enabled and wait is None and s.lifecycle.require_max_wait_for_spot:
+        problems.append(P("job.StoppingCondition.MaxWaitTimeInSeconds", "required with "
+                          "EnableManagedSpotTraining (set lifecycle.require_max_wait_for_spot: false to wait "
+                          "without a limit)"))
+    resources = _mapping(job.get("ResourceConfig"))
+    if resources.get("InstanceCount") == 0 and not resources.get("InstanceGroups"):
+        problems.append(P("job.ResourceConfig.InstanceCount", "a training job needs at least one instance"))
+    if not s.spot_enabled:
+        if s.spot.interruption_rate_per_hour:
+            problems.append(P("spot.interruption_rate_per_hour", "spot interruptions need "
+                              "job.EnableManagedSpotTraining: true"))
+        for i, event in enumerate(s.events):
+            if isinstance(event, InterruptEvent):
+                problems.append(P(f"events[{i}]", "a spot interruption needs job.EnableManagedSpotTraining: true"))
+        if s.spot.capacity == "never":
+            problems.append(P("spot.capacity", "'never' needs job.EnableManagedSpotTraining: true"))
+    metric_names = {m.get("Name") for m in _items(_mapping(job.get("AlgorithmSpecification")).get("MetricDefinitions"))}
+    for metric in s.metrics:
+        if metric not in metric_names:
+            hint = shapes.did_you_mean(metric, metric_names)
+            hint = f" ({hint})" if hint else ""
+            problems.append(P(f"metrics.{metric}", f"not in job.AlgorithmSpecification.MetricDefinitions{hint}"))
+    rule_names = {r.get("RuleConfigurationName") for key in ("DebugRuleConfigurations", "ProfilerRuleConfigurations")
+                  for r in _items(job.get(key))}
+    update_shape = service.input_shape("UpdateTrainingJob")
+    for i, event in enumerate(s.events):
+        if not isinstance(event, UpdateEvent):
+            continue
+        request = {"TrainingJobName": job.get("TrainingJobName"), **event.changes}
+        found = [p for p in shapes.validate(request, update_shape) if not p.path.startswith("TrainingJobName")]
+        problems += [P(f"events[{i}].changes.{p.path}", p.message) for p in found]
+        if found:
+            continue
+        for k, rule in enumerate(event.changes.get("ProfilerRuleConfigurations", [])):
+            name = rule["RuleConfigurationName"]
+            if name in rule_names:
+                problems.append(P(f"events[{i}].changes.ProfilerRuleConfigurations[{k}].RuleConfigurationName",
+                                  f"a rule named {name!r} is already configured"))
+            rule_names.add(name)
+    for rule in s.rules:
+        if rule not in rule_names:
+            problems.append(P(f"rules.{rule}", "not a RuleConfigurationName of the job's Debug or Profiler rules"))
+    return problems
+
+

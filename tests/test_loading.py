@@ -1,0 +1,63 @@
+"""Reading scenarios: later jobs merged over the first, deprecated settings, every problem reported."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+
+from simulator import ScenarioError, parse
+
+from .test_job import JOB, TIMING
+
+
+def data(**sections):
+    return {"job": copy.deepcopy(JOB), "timing": dict(TIMING), **sections}
+
+
+def problems(d):
+    with pytest.raises(ScenarioError) as err:
+        parse(d, source="s.yaml")
+    return err.value.problems
+
+
+def test_a_later_job_is_the_first_merged_with_its_overrides():
+    s = parse(data(seed=4, later_jobs=[{"at": 1500, "job": {"TrainingJobName": "second",
+                                                            "ResourceConfig": {"InstanceCount": 2}},
+                                        "timing": {"training": 50}}]))
+    ((at, later),) = s.later
+    assert at == 1500 and later.name == "second" and later.seed == 5
+    assert later.job["ResourceConfig"] == {**JOB["ResourceConfig"], "InstanceCount": 2}
+    assert later.timing.training == 50 and later.timing.starting == TIMING["starting"]
+    assert later.events == []
+
+
+def test_null_removes_a_member():
+    s = parse(data(later_jobs=[{"at": 10, "job": {"TrainingJobName": "second", "StoppingCondition": None}}]))
+    assert "StoppingCondition" not in s.later[0][1].job
+
+
+def test_later_job_problems_name_the_job():
+    assert problems(data(later_jobs=[{"at": 10}])) == [
+        "s.yaml: later_jobs[0].job.TrainingJobName: a training job named 'unit-job' already exists in this scenario "
+        "(give this job a TrainingJobName of its own)"]
+    assert problems(data(later_jobs=[{"at": 10, "job": {"TrainingJobName": "b", "ResourceConfig": {"InstanceCnt": 1}}},
+                                     {"at": 20, "timng": {}}])) == [
+        "s.yaml: later_jobs[1].timng: unknown key (did you mean 'timing'?)"]
+    found = problems(data(later_jobs=[{"at": 10, "job": {"TrainingJobName": "b",
+                                                         "ResourceConfig": {"InstanceCnt": 1}}}]))
+    assert found == ["s.yaml: later_jobs[0].job.ResourceConfig.InstanceCnt: unknown member "
+                     "(did you mean 'InstanceCount'?)"]
+
+
+def test_deprecated_lifecycle_settings_still_read_and_contradictions_are_refused():
+    assert parse(data(lifecycle={"legacy_statuses": True})).lifecycle.era == "pre-2019"
+    assert parse(data(lifecycle={"upload_on_stop": False})).lifecycle.stop_upload == "none"
+    assert parse(data(lifecycle={"legacy_statuses": False})).lifecycle.era == "2024+"
+    assert problems(data(lifecycle={"legacy_statuses": True, "era": "2019-2023"})) == [
+        "s.yaml: lifecycle: legacy_statuses: true contradicts era (it is deprecated: write era: pre-2019)"]
+
+
+def test_an_unknown_era_lists_the_known_ones():
+    (problem,) = problems(data(lifecycle={"era": "2020"}))
+    assert problem.startswith("s.yaml: lifecycle.era: Input should be '2024+', '2019-2023' or 'pre-2019'")
