@@ -8,6 +8,7 @@ engines read differently:
 * Java's POSIX classes (``\\p{Alnum}``, ``\\p{Alpha}``, ``\\p{Punct}`` …) are ASCII-only; ``regex``
   would read them as Unicode properties.
 * Java's ``\\d``, ``\\w``, ``\\s`` (and ``\\D``, ``\\W``, ``\\S``) are ASCII-only too.
+* Java's ``.`` stops at every line terminator (``\\r``, NEL, LS, PS too), Python's only at ``\\n``.
 * Java writes a supplementary character as its UTF-16 surrogate pair (``\\uD800\\uDC00``);
   Python wants the code point (``\\U00010000``).
 * Java accepts a quantifier on the ``$`` anchor (``(…)${1,128}``), which matches as ``$`` does.
@@ -32,6 +33,9 @@ POSIX = {
 }
 #: Java's predefined classes, which are ASCII-only unless UNICODE_CHARACTER_CLASS is set
 PREDEFINED = {"d": "0-9", "w": "a-zA-Z_0-9", "s": r" \t\n\x0B\f\r"}
+
+#: Java's ``.``: any character but a line terminator (LF, CR, NEL, LS, PS); Python's excludes only LF
+DOT = r"[^\n\r\u0085\u2028\u2029]"
 
 _SURROGATES = re.compile(r"\\u(D[89AB][0-9A-F]{2})\\u(D[C-F][0-9A-F]{2})", re.IGNORECASE)
 _POSIX = re.compile(r"\\([pP])\{(" + "|".join(POSIX) + r")\}")
@@ -67,6 +71,10 @@ def translate(java: str) -> str:
             continue
         if char == "]" and in_class:
             in_class = False
+        elif char == "." and not in_class:
+            out.append(DOT)
+            i += 1
+            continue
         elif char == "$" and not in_class:
             quantified = _QUANTIFIED_END.match(text, i)
             if quantified:

@@ -4,6 +4,7 @@ one plan many times with different seeds, so nothing here is recomputed per run.
 from __future__ import annotations
 
 import copy
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -115,7 +116,8 @@ def compile_plan(s: Scenario) -> Plan:
         spot=spot, checkpointing="CheckpointConfig" in job, downloads=downloads,
         max_runtime=float(stopping["MaxRuntimeInSeconds"]),
         max_wait=float(stopping["MaxWaitTimeInSeconds"]) if spot and "MaxWaitTimeInSeconds" in stopping else None,
-        max_pending=float(stopping["MaxPendingTimeInSeconds"]) if "MaxPendingTimeInSeconds" in stopping else None,
+        max_pending=(float(stopping["MaxPendingTimeInSeconds"])
+                     if "MaxPendingTimeInSeconds" in stopping and _accelerated(resources) else None),
         retries=job.get("RetryStrategy", {}).get("MaximumRetryAttempts", 0),
         keep_alive=resources.get("KeepAlivePeriodInSeconds", 0),
         warm_pool_key=None if spot or resources.get("InstanceGroups") else _warm_pool_key(s, request),
@@ -125,6 +127,17 @@ def compile_plan(s: Scenario) -> Plan:
         rule_outcomes=outcomes,
         model_artifacts=f"{job['OutputDataConfig']['S3OutputPath'].rstrip('/')}/{name}/output/model.tar.gz",
     )
+
+
+_ACCELERATED = re.compile(r"ml\.(p|g|trn)\d")
+
+
+def _accelerated(resources: dict[str, Any]) -> bool:
+    """[DOC, StoppingCondition] MaxPendingTimeInSeconds "takes effect only for jobs that request
+    accelerated computing instance types, such as instances in the ml.p, ml.g, and ml.trn families"."""
+    types = [resources.get("InstanceType"), *(g.get("InstanceType") for g in resources.get("InstanceGroups", [])),
+             *(p.get("InstanceType") for p in resources.get("InstancePreferences", []))]
+    return any(isinstance(t, str) and _ACCELERATED.match(t) for t in types)
 
 
 def _warm_pool_key(s: Scenario, request: dict[str, Any]) -> tuple[Any, ...]:

@@ -145,14 +145,17 @@ class Lifecycle(BaseModel):
             if not isinstance(legacy, bool):
                 raise ValueError("legacy_statuses: Input should be a valid boolean (it is deprecated: "
                                  "write era: pre-2019)")
-            if legacy and data.setdefault("era", "pre-2019") != "pre-2019":
-                raise ValueError("legacy_statuses: true contradicts era (it is deprecated: write era: pre-2019)")
+            era = data.setdefault("era", "pre-2019") if legacy else data.get("era", DEFAULT_ERA)
+            if legacy != (era == "pre-2019"):
+                raise ValueError(f"legacy_statuses: {str(legacy).lower()} contradicts era (it is deprecated: "
+                                 "write era: pre-2019)")
         if upload is not None:
             if not isinstance(upload, bool):
                 raise ValueError("upload_on_stop: Input should be a valid boolean (it is deprecated: "
                                  "write stop_upload: none)")
-            if not upload and data.setdefault("stop_upload", "none") != "none":
-                raise ValueError("upload_on_stop: false contradicts stop_upload (it is deprecated: "
+            shape = data.setdefault("stop_upload", "none") if not upload else data.get("stop_upload", "uploading")
+            if upload == (shape == "none"):
+                raise ValueError(f"upload_on_stop: {str(upload).lower()} contradicts stop_upload (it is deprecated: "
                                  "write stop_upload: none)")
         return data
 

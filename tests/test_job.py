@@ -212,6 +212,12 @@ def test_pipe_mode_downloads_only_the_image_today_and_nothing_before_2024():
     assert statuses(old) == ["Starting", "Training", "Uploading", "Completed"]
 
 
+def test_a_job_with_no_input_channels_still_pulls_its_image_in_downloading():
+    data = {"job": {k: v for k, v in copy.deepcopy(JOB).items() if k != "InputDataConfig"}, "timing": TIMING}
+    r = replay(parse(data))
+    assert messages(r, "Downloading") == [(100, "Downloading the training image")]
+
+
 def test_channel_input_mode_overrides_the_algorithms():
     channels = copy.deepcopy(JOB["InputDataConfig"])
     channels[0]["InputMode"] = "FastFile"
@@ -454,3 +460,35 @@ def test_max_wait_while_training_also_uploads_the_saved_model():
     assert d["SecondaryStatusTransitions"][-1]["StatusMessage"] == (
         "Training job stopped because it exceeded MaxWaitTimeInSeconds")
     assert d["TrainingJobStatus"] == "Stopped" and "ModelArtifacts" in d
+
+
+def test_a_failure_while_stopping_is_final_even_during_the_upload():
+    _, d = run(job={"RetryStrategy": {"MaximumRetryAttempts": 2}},
+               events=[{"type": "stop", "at": 500}, {"type": "fail", "at": 535, "error": "InternalServerError"}])
+    assert times(d)[-3:] == [("Stopping", 500), ("Uploading", 530), ("Failed", 535)]
+
+
+def test_a_stop_while_the_image_is_pulled_in_training_saves_no_model():
+    # 2019-2023: Training opens with the image pull (110-130); the algorithm is not running yet
+    _, d = run(lifecycle={"era": "2019-2023"}, events=[{"type": "stop", "at": 120}])
+    assert times(d)[-3:] == [("Training", 110), ("Stopping", 120), ("Stopped", 125)]
+    assert "ModelArtifacts" not in d
+
+
+@pytest.mark.parametrize("timing, stop", [({"training": 0}, None), ({}, 130)])
+def test_metrics_of_a_job_that_hardly_trained_are_stamped_when_training_began(timing, stop):
+    events = [{"type": "stop", "at": stop}] if stop else []
+    _, d = run(metrics={"loss": 0.5}, timing=timing, events=events)
+    assert d["FinalMetricDataList"][0]["Timestamp"] == d["CreationTime"] + 130
+
+
+def test_metrics_are_never_stamped_before_training():
+    _, d = run(metrics={"loss": 0.5}, timing={"training": 2, "last_metric": 10})
+    assert d["FinalMetricDataList"][0]["Timestamp"] == d["CreationTime"] + 130
+
+
+def test_max_pending_applies_to_accelerated_instance_types_only():
+    stopping = {"MaxRuntimeInSeconds": 86400, "MaxPendingTimeInSeconds": 3600}
+    cpu = {**JOB["ResourceConfig"], "InstanceType": "ml.m5.xlarge"}
+    _, d = run(job={"StoppingCondition": stopping, "ResourceConfig": cpu}, timing={"pending": 5000})
+    assert times(d)[:2] == [("Pending", 0), ("Starting", 5000)] and d["SecondaryStatus"] == "Completed"

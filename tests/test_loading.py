@@ -56,6 +56,13 @@ def test_deprecated_lifecycle_settings_still_read_and_contradictions_are_refused
     assert parse(data(lifecycle={"legacy_statuses": False})).lifecycle.era == "2024+"
     assert problems(data(lifecycle={"legacy_statuses": True, "era": "2019-2023"})) == [
         "s.yaml: lifecycle: legacy_statuses: true contradicts era (it is deprecated: write era: pre-2019)"]
+    assert problems(data(lifecycle={"legacy_statuses": False, "era": "pre-2019"})) == [
+        "s.yaml: lifecycle: legacy_statuses: false contradicts era (it is deprecated: write era: pre-2019)"]
+    assert problems(data(lifecycle={"upload_on_stop": True, "stop_upload": "none"})) == [
+        "s.yaml: lifecycle: upload_on_stop: true contradicts stop_upload (it is deprecated: write stop_upload: none)"]
+    assert problems(data(lifecycle={"upload_on_stop": "no"})) == [
+        "s.yaml: lifecycle: upload_on_stop: Input should be a valid boolean (it is deprecated: write stop_upload: "
+        "none)"]
 
 
 def test_an_unknown_era_lists_the_known_ones():

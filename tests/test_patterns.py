@@ -36,6 +36,8 @@ def test_every_pattern_of_the_model_compiles():
     (r"\p{Punct}+", ["!-/:@[`{~"], ["¿", "a"]),
     (r"\d+", ["0123456789"], ["٣"]),  # and so are \d, \w, \s
     (r"\w+", ["a_Z9"], ["é"]),
+    (r".*", ["any thing"], ["a\nb", "a\rb", "a\u0085b", "a\u2028b", "a\u2029b"]),  # . stops at line terminators
+    (r"[.]+", ["..."], ["a"]),  # in a class, . is a dot
     (r"[\S\s]+", ["any\u00a0thing\n"], []),  # a class inside a class is a union
     (r"[\S]+", ["a\u00a0b"], ["a b"]),  # Java's \S is "not ASCII whitespace": NBSP passes
     (r"[\u0020-\uD7FF\uE000-\uFFFD\uD800\uDC00-\uDBFF\uDFFF\t]*", ["ok\t😀"], ["\x01"]),  # surrogate pairs

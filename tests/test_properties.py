@@ -81,6 +81,9 @@ def check_job(r, name):
     assert final["SecondaryStatus"] in {str(t) for t in TERMINAL}
     history = [e["Status"] for e in final["SecondaryStatusTransitions"]]
     assert set(itertools.pairwise(history)) <= EDGES
+    if "Stopping" in history:  # once stopping, a job only ends stopped or failed, and never starts again
+        assert final["TrainingJobStatus"] in ("Stopped", "Failed")
+        assert "Starting" not in history[history.index("Stopping"):]
     starts = [e["StartTime"] for e in final["SecondaryStatusTransitions"]]
     assert starts == sorted(starts)
     previous_modified, ended, artifacts = 0.0, None, False

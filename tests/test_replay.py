@@ -46,3 +46,48 @@ def test_jsonl_line_per_change():
     lines = [json.loads(line) for line in (GOLDEN / "pipe-mode.jsonl").read_text().splitlines()]
     assert len(lines) == len(r.times())
     assert [line["LastModifiedTime"] for line in lines] == sorted({line["LastModifiedTime"] for line in lines})
+
+
+#: what each shipped scenario is for: per job, its final (primary, secondary, warm pool) and the
+#: statuses its history must pass through
+OUTCOMES = {
+    "algorithm-error": [("Failed", "Failed", None, {"Training"})],
+    "capacity-error": [("Failed", "Failed", None, {"Starting"})],
+    "client-error-download": [("Failed", "Failed", None, {"Downloading"})],
+    "internal-error-retried": [("Completed", "Completed", None, {"Starting", "Training"})],
+    "legacy-statuses": [("Completed", "Completed", None,
+                         {"LaunchingMLInstances", "PreparingTrainingStack", "DownloadingTrainingImage"})],
+    "max-pending-exceeded": [("Stopped", "Stopped", None, {"Pending", "Stopping"})],
+    "max-runtime-exceeded": [("Stopped", "MaxRuntimeExceeded", None, {"Stopping", "Uploading"})],
+    "older-era-2021": [("Completed", "Completed", None, {"Restarting"})],
+    "on-demand-completed": [("Completed", "Completed", None, {"Downloading", "Training", "Uploading"})],
+    "pending-capacity": [("Completed", "Completed", None, {"Pending"})],
+    "pipe-mode": [("Completed", "Completed", None, {"Downloading"})],
+    "retries-exhausted": [("Failed", "Failed", None, {"Training"})],
+    "rules-and-metrics": [("Completed", "Completed", None, {"Uploading"})],
+    "spot-interrupted": [("Completed", "Completed", None, {"Interrupted"})],
+    "spot-max-wait-exceeded": [("Stopped", "MaxWaitTimeExceeded", None, {"Interrupted", "Stopping", "Uploading"})],
+    "spot-no-capacity": [("Stopped", "MaxWaitTimeExceeded", None, {"Starting", "Stopping"})],
+    "spot-no-checkpoint": [("Completed", "Completed", None, {"Interrupted"})],
+    "spot-random-interruptions": [("Completed", "Completed", None, {"Interrupted"})],
+    "stopped-while-starting": [("Stopped", "Stopped", None, {"Starting", "Stopping"})],
+    "stopped-while-training": [("Stopped", "Stopped", None, {"Training", "Stopping", "Uploading"})],
+    "updated": [("Completed", "Completed", None, {"Updating"})],
+    "warm-pool-expiry": [("Completed", "Completed", "Terminated", set()), ("Completed", "Completed", None, set())],
+    "warm-pool-reuse": [("Completed", "Completed", "Reused", set()), ("Completed", "Completed", "Terminated", set())],
+}
+
+
+def test_every_shipped_scenario_says_what_it_reaches():
+    assert set(OUTCOMES) == {p.stem for p in SCENARIOS}
+
+
+@pytest.mark.parametrize("name", sorted(OUTCOMES))
+def test_each_shipped_scenario_reaches_its_outcome(name):
+    r = replayed(name)
+    reached = []
+    for job, (*_, passes) in zip(r.jobs, OUTCOMES[name], strict=True):
+        d = r.describe(job=job.plan.name)
+        assert passes <= {e["Status"] for e in d["SecondaryStatusTransitions"]}, job.plan.name
+        reached.append((d["TrainingJobStatus"], d["SecondaryStatus"], d.get("WarmPoolStatus", {}).get("Status")))
+    assert reached == [outcome[:3] for outcome in OUTCOMES[name]]

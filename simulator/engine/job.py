@@ -75,6 +75,7 @@ class Job(Mechanics):
         self.attempts = 1
         self.retries_left = plan.retries
         self.reached_training = False
+        self.stopping = False  #: stopped, or stopping: a failure now is final
         self.keep_alive = plan.keep_alive  #: KeepAlivePeriodInSeconds, as updated
         self.took_pool = warm_pool  #: the pool taken over at creation
         self.pool: WarmPool | None = None  #: the pool this job keeps once it has ended
@@ -150,7 +151,8 @@ class Job(Mechanics):
                     yield from self._fail("InsufficientCapacityError", None)
                     return
                 elif isinstance(current, FailEvent):
-                    retryable = current.error == "InternalServerError" and self.state in _RETRYABLE
+                    retryable = (current.error == "InternalServerError" and self.state in _RETRYABLE
+                                 and not self.stopping)
                     if retryable and self.retries_left > 0:
                         yield from self._retry()
                     else:
@@ -195,7 +197,9 @@ class Job(Mechanics):
         self._instances_ready()
         yield from self._prepare()
         self.reached_training = True
+        self._start_training()
         yield from self._hold(self.work_needed - self.work_done, WORK)
+        self.algorithm_running = False
         self._enter("upload", msg.UPLOADING)
         self._upload_begins()
         yield from self._hold(sample(timing.uploading, rng), UP)
@@ -267,9 +271,12 @@ class Job(Mechanics):
         plan, timing, rng = self.plan, self.plan.timing, self.rng
         shape = plan.lifecycle.stop_upload
         was = self._detour[0] if self._detour else self.state
+        training = self.algorithm_running  # not while it is still pulling its image
+        self.algorithm_running = False
+        self.stopping = True
         self._enter("stop", msg.STOPPING)
-        if self.instances_up and shape != "none" and was in (S.Training, S.Uploading):
-            if was == S.Training:  # SIGTERM: the algorithm saves its model within the window
+        if self.instances_up and shape != "none" and (training or was == S.Uploading):
+            if training:  # SIGTERM: the algorithm saves its model within the window
                 yield from self._hold(min(sample(timing.sigterm_save, rng), SIGTERM_WINDOW), WIND)
                 upload = sample(timing.uploading, rng)
             else:  # the model was already being uploaded: the upload goes on
@@ -306,8 +313,9 @@ class Job(Mechanics):
         if keeps_pool and self.state == S.Completed:
             message = msg.RETAINED
         metrics_at = None
-        if self.reached_training and self.plan.metrics:
-            metrics_at = self.progressed_at - sample(self.plan.timing.last_metric, self.rng)
+        if self.reached_training and self.plan.metrics:  # last emitted a little before training stopped
+            started, progressed = self.training_stretch
+            metrics_at = max(progressed - sample(self.plan.timing.last_metric, self.rng), started)
         yield from self._quiet(sample(self.plan.timing.final_write, self.rng))
         self.message = message
         self._log(rec.CLOSE, self.state, (message, ended - self.created))
@@ -317,9 +325,9 @@ class Job(Mechanics):
             self._log(rec.END, ended - self.created)
             self._log(rec.BILLING, self.training_seconds, self.billable_seconds)
         if metrics_at is not None:
-            self._log(rec.METRICS, max(metrics_at, self.training_start) - self.created)
+            self._log(rec.METRICS, metrics_at - self.created)
         if keeps_pool:
-            self.pool = WarmPool(self, self.keep_alive)
+            self.pool = WarmPool(self, self.keep_alive, since=ended)
             if self._pools is not None:
                 self._pools.offer(self.pool)
         elif self.took_pool is not None:  # [INF] the pool it took is not kept: it ends with the job

@@ -89,7 +89,9 @@ class Mechanics:
         self.running = 0.0  #: instance seconds, all attempts (billed)
         self.runtime_used = 0.0  #: instance seconds counted against MaxRuntime
         self.work_done = 0.0  #: training progress kept (what a restart resumes from)
-        self.progressed_at: float | None = None  #: when training last made progress
+        #: the last stretch of training: (when the algorithm started it, when it last made progress)
+        self.training_stretch: tuple[float, float] | None = None
+        self.algorithm_running = False  #: training now (not pulling its image, not uploading)
         self.instances_up = False
         self._detour: tuple[str, str] | None = None  # the status Updating interrupted, and its message
         self._update_until = INF
@@ -160,7 +162,7 @@ class Mechanics:
                     self._next_reclaim -= elapsed
                     if kind == WORK and elapsed > 0:
                         self.work_done += elapsed
-                        self.progressed_at = env.now
+                        self.training_stretch = (self.training_stretch[0], env.now)
             if action is not None and env.now >= start + limit:
                 # the phase (or a limit) ends at this very instant: it goes first, the action after
                 self._deferred.append(action)
@@ -197,9 +199,14 @@ class Mechanics:
 
     # --- accounting ---------------------------------------------------------------------------
 
+    def _start_training(self) -> None:
+        self.algorithm_running = True
+        self.training_stretch = (self.env.now, self.env.now)
+
     def _lose_instances(self) -> None:
         """Instances gone: training resumes from the last checkpoint, or from scratch."""
         self.instances_up = False
+        self.algorithm_running = False
         if self.plan.checkpointing:
             interval = self.plan.spot_config.checkpoint_interval
             self.work_done = math.floor(self.work_done / interval) * interval

@@ -88,7 +88,7 @@ def to_boto3(wire: dict[str, Any]) -> dict[str, Any]:
 def _transitions(view: record.View, final: bool, ts) -> list[dict[str, Any]]:
     entries = []
     for status, start, end, message in view.transitions:
-        entry = {"Status": status, "StartTime": ts(start)}
+        entry = {"Status": str(status), "StartTime": ts(start)}
         if end is not None:
             entry["EndTime"] = ts(end)
         entry["StatusMessage"] = message

@@ -31,7 +31,7 @@ PRIMARY_OF: dict[Secondary, Primary] = {
     Secondary(secondary): Primary(primary) for primary, members in GROUPS.items() for secondary in members
 }
 
-#: The statuses AWS no longer emits; reachable only with ``lifecycle.legacy_statuses``.
+#: The statuses AWS no longer emits; reachable only with ``lifecycle.era: pre-2019``.
 RETIRED = frozenset({Secondary("LaunchingMLInstances"), Secondary("PreparingTrainingStack"),
                      Secondary("DownloadingTrainingImage")})
 

@@ -29,12 +29,13 @@ AVAILABLE, IN_USE, REUSED, TERMINATED = "Available", "InUse", "Reused", "Termina
 
 
 class WarmPool:
-    """The pool ``job`` keeps from now until it is reused or its keep-alive runs out."""
+    """The pool ``job`` keeps from its end (``since``) until it is reused or its keep-alive runs out;
+    it becomes Available when the job's final status is written (now)."""
 
-    def __init__(self, job: Job, keep_alive: float):
+    def __init__(self, job: Job, keep_alive: float, since: float):
         self.job = job
         self.env = job.env
-        self.since = job.env.now
+        self.since = since  #: the job's end: the keep-alive and the retained time count from it
         self.keep_alive = keep_alive
         self.status = AVAILABLE
         job._log(rec.WARM_POOL, AVAILABLE, (None, None))
