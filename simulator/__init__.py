@@ -5,14 +5,16 @@ instant a job answers with the full DescribeTrainingJob response a real client w
 """
 
 from .engine.job import Job
+from .engine.outcome import Outcome, simulate
 from .engine.simulation import Simulation
 from .engine.snapshot import describe, to_boto3
-from .errors import InvalidAction, ResourceInUse, ResourceNotFound, ScenarioError, TjsimError
+from .engine.streams import Streams
+from .errors import HistoryNotKept, InvalidAction, ResourceInUse, ResourceNotFound, ScenarioError, TjsimError
 from .loading import load, parse
 from .plan import Plan, compile_plan
 from .replay import Replay, replay
 from .scenario import Scenario
 
-__all__ = ["InvalidAction", "Job", "Plan", "Replay", "ResourceInUse", "ResourceNotFound", "Scenario",
-           "ScenarioError", "Simulation", "TjsimError", "compile_plan", "describe", "load", "parse", "replay",
-           "to_boto3"]
+__all__ = ["HistoryNotKept", "InvalidAction", "Job", "Outcome", "Plan", "Replay", "ResourceInUse", "ResourceNotFound",
+           "Scenario", "ScenarioError", "Simulation", "Streams", "TjsimError", "compile_plan", "describe", "load",
+           "parse", "replay", "simulate", "to_boto3"]

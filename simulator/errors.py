@@ -36,3 +36,12 @@ class ResourceInUse(TjsimError):
     """A job of that name exists already."""
 
     code = "ResourceInUse"
+
+
+class HistoryNotKept(TjsimError):
+    """A job run without history (``record=False``, as sweeps run) cannot be described."""
+
+    def __init__(self, name: str):
+        super().__init__(f"job {name!r} was run without history (record=False, as sweeps run it): only a job "
+                         "run with record=True can be described")
+        self.name = name

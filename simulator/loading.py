@@ -15,7 +15,7 @@ from .overrides import deep_merge
 from .request_rules import cross_field_problems, request_problems
 from .scenario import FailEvent, InterruptEvent, Scenario, StopEvent, UpdateEvent
 
-_LATER_SECTIONS = ("job", "timing", "spot", "lifecycle", "metrics", "rules")
+_LATER_SECTIONS = ("job", "timing", "spot", "lifecycle", "metrics", "rules", "failures")
 
 
 class _Loader(yaml.SafeLoader):

@@ -11,7 +11,7 @@ from typing import Any
 from . import service
 from .distributions import Duration
 from .engine.eras import ERAS, Era
-from .scenario import DEFAULT_MAX_RUNTIME, Lifecycle, Scenario, Spot, Timing
+from .scenario import DEFAULT_MAX_RUNTIME, FailEvent, Lifecycle, Scenario, Spot, Timing
 
 #: Rule groups: (configurations member, statuses member) of the DescribeTrainingJob response.
 RULE_GROUPS = {"Debug": ("DebugRuleConfigurations", "DebugRuleEvaluationStatuses"),
@@ -44,6 +44,10 @@ class Plan:
     max_wait: float | None
     max_pending: float | None
     retries: int
+    instance_type: str | None
+    instance_count: int
+    #: random failures: (kind, rate per second of instance time for the whole cluster, the event)
+    failure_clocks: tuple[tuple[str, float, FailEvent], ...]
     keep_alive: int  #: ResourceConfig.KeepAlivePeriodInSeconds (0: no warm pool)
     #: what a later job must match to take over this job's warm pool; None where none can be used
     warm_pool_key: tuple[Any, ...] | None
@@ -119,6 +123,9 @@ def compile_plan(s: Scenario) -> Plan:
         max_pending=(float(stopping["MaxPendingTimeInSeconds"])
                      if "MaxPendingTimeInSeconds" in stopping and _accelerated(resources) else None),
         retries=job.get("RetryStrategy", {}).get("MaximumRetryAttempts", 0),
+        instance_type=resources.get("InstanceType"), instance_count=_instance_count(resources),
+        failure_clocks=tuple((kind, rate * _instance_count(resources) / 3600, FailEvent(at=0, error=kind))
+                             for kind, rate in sorted(s.failures.items()) if rate > 0),
         keep_alive=resources.get("KeepAlivePeriodInSeconds", 0),
         warm_pool_key=None if spot or resources.get("InstanceGroups") else _warm_pool_key(s, request),
         timing=s.timing, starting=s.timing.starting if s.timing.starting is not None else era.starting,
@@ -127,6 +134,14 @@ def compile_plan(s: Scenario) -> Plan:
         rule_outcomes=outcomes,
         model_artifacts=f"{job['OutputDataConfig']['S3OutputPath'].rstrip('/')}/{name}/output/model.tar.gz",
     )
+
+
+def _instance_count(resources: dict[str, Any]) -> int:
+    """Instances in the cluster: InstanceCount, or the sum over a heterogeneous cluster's groups."""
+    groups = resources.get("InstanceGroups")
+    if groups:
+        return sum(group.get("InstanceCount", 0) for group in groups)
+    return resources.get("InstanceCount", 1)
 
 
 _ACCELERATED = re.compile(r"ml\.(p|g|trn)\d")

@@ -68,6 +68,20 @@ OptionalDuration = Annotated[Any, PlainValidator(lambda v: None if v is None els
                              WithJsonSchema({"anyOf": [_DURATION_SCHEMA, {"type": "null"}]})]
 
 
+def _ratio(value: Any) -> Any:
+    """A ratio in (0, 1], or a distribution of ratios (each draw is clamped into (0, 1])."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if not (math.isfinite(value) and 0 < value <= 1):
+            raise ValueError(f"a ratio is a number above 0 and at most 1 (got {value})")
+        return float(value)
+    return _duration(value)
+
+
+Ratio = Annotated[Any, PlainValidator(_ratio),
+                  WithJsonSchema({"anyOf": [{"type": "number", "exclusiveMinimum": 0, "maximum": 1},
+                                            *_DURATION_SCHEMA["anyOf"][1:]]})]
+
+
 def _utc(value: datetime) -> datetime:
     """A zone-less epoch is UTC, so output never depends on the machine's time zone."""
     value = value if value.tzinfo else value.replace(tzinfo=UTC)
@@ -107,8 +121,10 @@ class Spot(BaseModel):
     """Managed spot behaviour (used only with EnableManagedSpotTraining)."""
 
     model_config = _STRICT
-    price_ratio: Annotated[float, Field(gt=0, le=1)] = 0.30  #: observed 874/262 s, a 70 % saving
+    price_ratio: Ratio = 0.30  #: spot price / on-demand price; observed 874/262 s, a 70 % saving
     checkpoint_interval: Annotated[float, Field(gt=0, le=MAX_SECONDS)] = 600.0  #: training seconds per checkpoint
+    #: seconds each checkpoint write takes; training progress pauses while it writes
+    checkpoint_write: Annotated[float, Field(ge=0, le=MAX_SECONDS)] = 0.0
     interruption_rate_per_hour: Annotated[float, Field(ge=0, le=3600)] = 0.0  #: Poisson rate on instance time
     first_capacity_wait: Duration = 0.0  #: Starting with insufficient capacity before the first grant
     capacity: Literal["available", "never"] = "available"
@@ -178,13 +194,14 @@ class InterruptEvent(_Event):
 
 
 FAILURE_KINDS = ("AlgorithmError", "ClientError", "CapacityError", "InternalServerError")
+FailureKind = Literal[FAILURE_KINDS]  # type: ignore[valid-type]
 
 
 class FailEvent(_Event):
     """A failure; ``message`` defaults to the text real jobs show for ``error``."""
 
     type: Literal["fail"] = "fail"
-    error: Literal[FAILURE_KINDS]  # type: ignore[valid-type]
+    error: FailureKind
     message: Annotated[str, Field(min_length=1, max_length=1000)] | None = None
 
 
@@ -221,6 +238,7 @@ class LaterJob(BaseModel):
     events: list[dict[str, Any]] = []
     metrics: dict[str, Any] = {}
     rules: dict[str, Any] = {}
+    failures: dict[str, Any] = {}
 
 
 class Scenario(BaseModel):
@@ -240,6 +258,8 @@ class Scenario(BaseModel):
     events: list[Event] = []
     metrics: dict[str, float] = {}  #: final value per MetricDefinitions name (finite)
     rules: dict[str, Rule] = {}  #: outcome per RuleConfigurationName
+    #: random failures: the rate per instance-hour of each kind, on instance time
+    failures: dict[FailureKind, Annotated[float, Field(ge=0, le=3600)]] = {}
     later_jobs: list[LaterJob] = []  #: more jobs on the same clock (e.g. to take over a warm pool)
     #: the later jobs, each merged into a scenario of its own and validated (set by the loader)
     _later: tuple[tuple[float, Scenario], ...] = PrivateAttr(default=())

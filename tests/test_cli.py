@@ -36,7 +36,7 @@ def test_replay_table():
     result = CliRunner().invoke(main, ["replay", str(GOOD)])
     assert result.exit_code == 0
     assert "Uploading generated training model" in result.output
-    assert "Training seconds: 2601" in result.output and "Billable seconds: 2601" in result.output
+    assert "Training seconds: 2492" in result.output and "Billable seconds: 2492" in result.output
 
 
 def test_replay_at_json_is_one_response():

@@ -4,13 +4,10 @@ by hand (see docs/semantics.md for the rules and their sources)."""
 from __future__ import annotations
 
 import copy
-import random
 
 import pytest
-import simpy
 
 from simulator import compile_plan, parse, replay
-from simulator.engine.job import Job
 
 JOB = {
     "TrainingJobName": "unit-job",
@@ -334,26 +331,6 @@ def test_arn_is_lower_cased_and_regional():
     assert d["TrainingJobArn"] == "arn:aws:sagemaker:eu-west-1:210987654321:training-job/my-job"
 
 
-def test_unrecorded_runs_give_the_same_outcome():
-    scen = scenario(spot=(86400, 172800), spot_settings={"interruption_rate_per_hour": 2.0},
-                    timing={"training": 5000, "starting": {"uniform": [90, 150]},
-                            "capacity_wait": {"exponential": 300}})
-    plan = compile_plan(scen)
-    interrupted = 0
-    for seed in range(20):
-        jobs = []
-        for record in (True, False):
-            env = simpy.Environment()
-            jobs.append(Job(env, plan, rng=random.Random(seed), record=record))
-            env.run()
-        a, b = jobs
-        assert (a.state, a.training_seconds, a.billable_seconds, a.interruptions) == (
-            b.state, b.training_seconds, b.billable_seconds, b.interruptions)
-        assert b.log == []
-        interrupted += a.interruptions
-    assert interrupted > 0
-
-
 @pytest.mark.parametrize("name", ["spot-random-interruptions", "internal-error-retried"])
 def test_same_seed_same_history(name):
     from simulator import load
@@ -492,3 +469,43 @@ def test_max_pending_applies_to_accelerated_instance_types_only():
     cpu = {**JOB["ResourceConfig"], "InstanceType": "ml.m5.xlarge"}
     _, d = run(job={"StoppingCondition": stopping, "ResourceConfig": cpu}, timing={"pending": 5000})
     assert times(d)[:2] == [("Pending", 0), ("Starting", 5000)] and d["SecondaryStatus"] == "Completed"
+
+
+def test_checkpoint_writes_pause_training():
+    _, d = run(job={"CheckpointConfig": {"S3Uri": "s3://b/c/"}},
+               spot_settings={"checkpoint_interval": 300, "checkpoint_write": 10})
+    # 1000 s of work with writes at 300, 600 and 900 (none at the end): Training 130-1160
+    assert times(d)[-3:] == [("Training", 130), ("Uploading", 1160), ("Completed", 1170)]
+    _, without = run(spot_settings={"checkpoint_interval": 300, "checkpoint_write": 10})
+    assert times(without)[-2:] == [("Uploading", 1130), ("Completed", 1140)]  # no CheckpointConfig: no writes
+
+
+def test_an_interruption_during_a_write_loses_that_checkpoint():
+    _, d = run(spot=(86400, 172800), spot_settings={"checkpoint_interval": 300, "checkpoint_write": 10},
+               events=[{"type": "interrupt", "at": 745}])
+    # work 300 at 430, write to 440; work 600 at 740, write from 740: interrupted at 745, back to 300.
+    # Interrupted 745-805, Starting 805-1105, Downloading 1105-1135, 700 s of work + 2 writes: 1135-1855
+    assert times(d)[-6:] == [("Interrupted", 745), ("Starting", 805), ("Downloading", 1105), ("Training", 1135),
+                             ("Uploading", 1855), ("Completed", 1865)]
+
+
+def test_random_failures_on_instance_time():
+    _, d = run(failures={"AlgorithmError": 36})  # 36 per instance-hour: one every 100 s on average
+    assert d["SecondaryStatus"] == "Failed" and d["FailureReason"].startswith("AlgorithmError: ")
+    assert d["TrainingEndTime"] > d["TrainingStartTime"]  # never before the instances are up
+    # InternalServerErrors are retried under RetryStrategy
+    _, d = run(failures={"InternalServerError": 3}, job={"RetryStrategy": {"MaximumRetryAttempts": 30}}, seed=3)
+    assert statuses(d).count("Starting") > 1 and d["SecondaryStatus"] == "Completed"
+    assert "FailureReason" not in d
+
+
+def test_random_failure_rates_scale_with_the_instances():
+
+    two = {**JOB["ResourceConfig"], "InstanceCount": 2}
+    plan = compile_plan(scenario(failures={"AlgorithmError": 1.5}, job={"ResourceConfig": two}))
+    assert plan.failure_clocks[0][:2] == ("AlgorithmError", 2 * 1.5 / 3600)
+
+
+def test_a_spot_price_ratio_drawn_per_job():
+    _, d = run(spot=(86400, 172800), spot_settings={"price_ratio": {"uniform": [0.3, 0.4]}})
+    assert 0.3 * 1040 - 1 <= d["BillableTimeInSeconds"] <= 0.4 * 1040 + 1

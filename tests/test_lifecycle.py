@@ -72,3 +72,21 @@ def test_only_the_lifecycle_module_imports_transitions():
     importers = {p.name for p in package.glob("*.py") if "from transitions" in p.read_text()
                  or "import transitions" in p.read_text()}
     assert importers == {"lifecycle.py"}
+
+
+def test_the_compiled_lookup_moves_jobs_exactly_as_the_machines_triggers():
+    for state in Secondary:
+        for trigger in lifecycle.MACHINE.events:
+            by_machine, by_lookup = Model(str(state)), Model(str(state))
+            try:
+                lifecycle.MACHINE.events[trigger].trigger(by_machine)
+            except lifecycle.TransitionError as err:
+                with pytest.raises(lifecycle.TransitionError) as raised:
+                    lifecycle.fire(by_lookup, trigger)
+                assert str(raised.value) == str(err)
+                assert by_lookup.state == str(state)
+            else:
+                lifecycle.fire(by_lookup, trigger)
+                assert by_lookup.state == by_machine.state, (state, trigger)
+    with pytest.raises(KeyError):
+        lifecycle.fire(Model("Starting"), "explode")

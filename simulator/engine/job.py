@@ -8,13 +8,11 @@ from __future__ import annotations
 
 import contextlib
 import math
-import random
 from collections.abc import Generator
 from typing import Any
 
 import simpy
 
-from ..distributions import sample
 from ..errors import InvalidAction
 from ..plan import Plan, RulePlan, outcome
 from ..scenario import FailEvent, UpdateEvent
@@ -38,6 +36,7 @@ from .mechanics import (
 )
 from .statuses import PRIMARY_OF, TERMINAL
 from .statuses import Secondary as S
+from .streams import Streams
 from .warmpool import IN_USE, TERMINATED, WarmPool, WarmPools
 
 INF = math.inf
@@ -57,20 +56,20 @@ class Job(Mechanics):
     Args:
         env: the simpy environment (shared by every job of a simulation).
         plan: the compiled scenario.
-        rng: the job's random stream; by default seeded from ``plan.seed``.
+        streams: the job's random streams; by default replicate 0 of ``plan.seed``.
         record: keep the full history for describing; ``False`` keeps only the outcome and
             billing, for sweeps that never describe.
         pools: the simulation's warm pools, where the pool this job keeps is offered to later jobs.
         warm_pool: the pool this job took over at creation (it skips provisioning).
     """
 
-    def __init__(self, env: simpy.Environment, plan: Plan, *, rng: random.Random | None = None,
+    def __init__(self, env: simpy.Environment, plan: Plan, *, streams: Streams | None = None,
                  record: bool = True, pools: WarmPools | None = None, warm_pool: WarmPool | None = None):
-        super().__init__(env, plan, rng if rng is not None else random.Random(plan.seed), record)
-        self.state = S.Pending if plan.timing.pending is not None else S.Starting
+        super().__init__(env, plan, streams if streams is not None else Streams(plan.seed), record)
+        self.state = "Pending" if plan.timing.pending is not None else "Starting"
         self.failure_reason: str | None = None
         self.failure_kind: str | None = None
-        self.work_needed = sample(plan.timing.training, self.rng)
+        self.ended: float | None = None  #: when the job ended (seconds after creation)
         self.interruptions = 0
         self.attempts = 1
         self.retries_left = plan.retries
@@ -83,7 +82,6 @@ class Job(Mechanics):
         self._warm_start = warm_pool is not None
         self._uploaded = False
         self.rules: list[RulePlan] = list(plan.rules)
-        self._draw_reclaim()
         self.process = env.process(self._lifecycle())
         if plan.events:
             env.process(self._scheduled())
@@ -122,7 +120,7 @@ class Job(Mechanics):
     # --- the lifecycle ------------------------------------------------------------------------
 
     def _lifecycle(self) -> Generator[simpy.Event, Any, None]:
-        plan, rng = self.plan, self.rng
+        plan = self.plan
         self.message = msg.PENDING if self.state == S.Pending else msg.STARTING
         self._log(rec.STATUS, self.state, self.message)
         for rule in self.rules:
@@ -132,7 +130,7 @@ class Job(Mechanics):
         capacity = 0.0
         if plan.spot:
             never = plan.spot_config.capacity == "never"
-            capacity = INF if never else sample(plan.spot_config.first_capacity_wait, rng)
+            capacity = INF if never else self._draw("first_capacity_wait", plan.spot_config.first_capacity_wait)
         cause: Any = None
         remaining = 0.0
         while True:
@@ -166,7 +164,7 @@ class Job(Mechanics):
 
     def _pending(self) -> Generator[simpy.Event, Any, None]:
         """Pending, until capacity comes, MaxPendingTimeInSeconds, or the service's own limit."""
-        wait = sample(self.plan.timing.pending, self.rng)
+        wait = self._draw("pending", self.plan.timing.pending)
         limit, cause = INF, None
         if self.plan.max_pending is not None:
             limit, cause = self.plan.max_pending, MAX_PENDING
@@ -181,53 +179,64 @@ class Job(Mechanics):
 
     def _attempt(self, capacity: float) -> Generator[simpy.Event, Any, None]:
         """Starting (after any capacity wait) through Completed."""
-        plan, timing, rng = self.plan, self.plan.timing, self.rng
+        plan, timing = self.plan, self.plan.timing
         # [DOC] CreationTime < TrainingStartTime: provisioning takes time, however small the scenario's
         warm, self._warm_start = self._warm_start, False
-        starting = max(sample(timing.warm_starting if warm else plan.starting, rng), MIN_STARTING)
-        for i, (trigger, message, share) in enumerate(plan.era.starting_steps):
-            if trigger is not None:
-                self._enter(trigger, message)
-            elif i:
-                self._set_message(message)
-            yield from self._hold(starting * share, WAIT)
-            if i == 0 and capacity > 0:
-                self._set_message(msg.NO_CAPACITY)
-                yield from self._hold(capacity, WAIT)
+        starting = max(self._draw("warm_starting", timing.warm_starting) if warm else
+                       self._draw("starting", plan.starting), MIN_STARTING)
+        steps = plan.era.starting_steps
+        if not self.recording and steps[1][0] is None:
+            # nobody reads the messages: one wait for the whole of Starting (the same time, the same draws)
+            yield from self._hold(starting + capacity, WAIT)
+        else:
+            for i, (trigger, message, share) in enumerate(steps):
+                if trigger is not None:
+                    self._enter(trigger, message)
+                elif i:
+                    self._set_message(message)
+                yield from self._hold(starting * share, WAIT)
+                if i == 0 and capacity > 0:
+                    self._set_message(msg.NO_CAPACITY)
+                    yield from self._hold(capacity, WAIT)
         self._instances_ready()
         yield from self._prepare()
         self.reached_training = True
         self._start_training()
-        yield from self._hold(self.work_needed - self.work_done, WORK)
+        yield from self._hold(self._work_time_left(), WORK)
         self.algorithm_running = False
         self._enter("upload", msg.UPLOADING)
         self._upload_begins()
-        yield from self._hold(sample(timing.uploading, rng), UP)
+        yield from self._hold(self._draw("uploading", timing.uploading), UP)
         self.instances_up = False
         yield from self._finish("complete", msg.COMPLETED)
 
     def _prepare(self) -> Generator[simpy.Event, Any, None]:
         """From instances ready to training: input download and image pull, placed as the era places them."""
-        plan, timing, rng = self.plan, self.plan.timing, self.rng
+        plan, timing = self.plan, self.plan.timing
         where = plan.era.image_pull
+        downloading = self._draw("downloading", timing.downloading) if plan.downloads else 0.0
+        image_pull = self._draw("image_pull", timing.image_pull)
         if where == "downloading":  # 2024+: the image pull ends Downloading, whatever the input mode
             self._enter("download", msg.DOWNLOADING if plan.downloads else msg.PULLING_IMAGE)
-            if plan.downloads:
-                yield from self._hold(sample(timing.downloading, rng), UP)
-                self._set_message(msg.PULLING_IMAGE)
-            yield from self._hold(sample(timing.image_pull, rng), UP)
+            if not self.recording:  # one wait: nobody reads the message change
+                yield from self._hold(downloading + image_pull, UP)
+            else:
+                if plan.downloads:
+                    yield from self._hold(downloading, UP)
+                    self._set_message(msg.PULLING_IMAGE)
+                yield from self._hold(image_pull, UP)
             self._enter("train", msg.TRAINING)
             return
         if plan.downloads:
             self._enter("download", msg.DOWNLOADING)
-            yield from self._hold(sample(timing.downloading, rng), UP)
+            yield from self._hold(downloading, UP)
         if where == "status":  # before 2019: a status of its own
             self._enter("pull_image", msg.PULLING_IMAGE)
-            yield from self._hold(sample(timing.image_pull, rng), UP)
+            yield from self._hold(image_pull, UP)
             self._enter("train", msg.TRAINING)
         else:  # 2019-2023: the start of Training
             self._enter("train", msg.PULLING_IMAGE)
-            yield from self._hold(sample(timing.image_pull, rng), UP)
+            yield from self._hold(image_pull, UP)
             self._set_message(msg.TRAINING)
 
     def _instances_ready(self) -> None:
@@ -246,12 +255,11 @@ class Job(Mechanics):
     def _reclaimed(self) -> Generator[simpy.Event, Any, None]:
         timing = self.plan.timing
         self.interruptions += 1
-        self._draw_reclaim()
         self._lose_instances()
         self._enter("interrupt", msg.INTERRUPTED)
-        yield from self._hold(sample(timing.interrupted, self.rng), WAIT)
+        yield from self._hold(self._draw("interrupted", timing.interrupted), WAIT)
         self._enter("start", msg.NO_CAPACITY)
-        yield from self._hold(sample(timing.capacity_wait, self.rng), WAIT)
+        yield from self._hold(self._draw("capacity_wait", timing.capacity_wait), WAIT)
 
     def _retry(self) -> Generator[simpy.Event, Any, None]:
         """[DOC] "When the job is retried, its SecondaryStatus is changed to STARTING"."""
@@ -260,7 +268,7 @@ class Job(Mechanics):
         self._lose_instances()
         if self.plan.lifecycle.restarting_on_retry:
             self._enter("restart", msg.RESTARTING)
-            yield from self._hold(sample(self.plan.timing.restarting, self.rng), WAIT)
+            yield from self._hold(self._draw("restarting", self.plan.timing.restarting), WAIT)
             self._enter("start", msg.STARTING)
         else:
             self._enter("retry", msg.STARTING)
@@ -268,7 +276,7 @@ class Job(Mechanics):
     def _wind_down(self, cause: Any, remaining: float) -> Generator[simpy.Event, Any, None]:
         """Stopping, the upload of the model saved on SIGTERM, then Stopped / MaxRuntimeExceeded /
         MaxWaitTimeExceeded."""
-        plan, timing, rng = self.plan, self.plan.timing, self.rng
+        plan, timing = self.plan, self.plan.timing
         shape = plan.lifecycle.stop_upload
         was = self._detour[0] if self._detour else self.state
         training = self.algorithm_running  # not while it is still pulling its image
@@ -277,11 +285,11 @@ class Job(Mechanics):
         self._enter("stop", msg.STOPPING)
         if self.instances_up and shape != "none" and (training or was == S.Uploading):
             if training:  # SIGTERM: the algorithm saves its model within the window
-                yield from self._hold(min(sample(timing.sigterm_save, rng), SIGTERM_WINDOW), WIND)
-                upload = sample(timing.uploading, rng)
+                yield from self._hold(min(self._draw("sigterm_save", timing.sigterm_save), SIGTERM_WINDOW), WIND)
+                upload = self._draw("uploading", timing.uploading)
             else:  # the model was already being uploaded: the upload goes on
                 if shape == "uploading":
-                    yield from self._hold(sample(timing.stopping, rng), WIND)
+                    yield from self._hold(self._draw("stopping", timing.stopping), WIND)
                 upload = remaining
             if shape == "uploading":  # [OBS] an Uploading entry of its own, after Stopping
                 self._enter("upload", msg.UPLOADING)
@@ -290,7 +298,7 @@ class Job(Mechanics):
             self._upload_begins()
             yield from self._hold(upload, WIND)
         else:
-            yield from self._hold(sample(timing.stopping, rng), WIND)
+            yield from self._hold(self._draw("stopping", timing.stopping), WIND)
         self.instances_up = False
         trigger, message = _END.get(cause, ("end_stopped", msg.STOPPED))
         yield from self._finish(trigger, message)
@@ -312,11 +320,16 @@ class Job(Mechanics):
         keeps_pool = self._keeps_pool()
         if keeps_pool and self.state == S.Completed:
             message = msg.RETAINED
+        self.ended = ended - self.created
+        if not self.recording:  # what follows only a client reading the job sees
+            if keeps_pool:
+                self._keep_pool(ended)
+            return
         metrics_at = None
         if self.reached_training and self.plan.metrics:  # last emitted a little before training stopped
             started, progressed = self.training_stretch
-            metrics_at = max(progressed - sample(self.plan.timing.last_metric, self.rng), started)
-        yield from self._quiet(sample(self.plan.timing.final_write, self.rng))
+            metrics_at = max(progressed - self._draw("last_metric", self.plan.timing.last_metric), started)
+        yield from self._quiet(self._draw("final_write", self.plan.timing.final_write))
         self.message = message
         self._log(rec.CLOSE, self.state, (message, ended - self.created))
         if self.failure_reason is not None:
@@ -327,11 +340,14 @@ class Job(Mechanics):
         if metrics_at is not None:
             self._log(rec.METRICS, metrics_at - self.created)
         if keeps_pool:
-            self.pool = WarmPool(self, self.keep_alive, since=ended)
-            if self._pools is not None:
-                self._pools.offer(self.pool)
+            self._keep_pool(ended)
         elif self.took_pool is not None:  # [INF] the pool it took is not kept: it ends with the job
             self._log(rec.WARM_POOL, TERMINATED, (0, None))
+
+    def _keep_pool(self, since: float) -> None:
+        self.pool = WarmPool(self, self.keep_alive, since=since)
+        if self._pools is not None:
+            self._pools.offer(self.pool)
 
     def _keeps_pool(self) -> bool:
         """[DOC] whether the instances stay in a warm pool after the job ends."""
@@ -346,7 +362,7 @@ class Job(Mechanics):
     def _begin_update(self, update: UpdateEvent) -> None:
         if self.state not in UPDATABLE:
             return  # nothing to update in Pending or Restarting: the request is dropped
-        self._detour_into_update(sample(self.plan.timing.updating, self.rng))
+        self._detour_into_update(self._draw("updating", self.plan.timing.updating))
         self._log(rec.UPDATE, None, update.changes)
         keep_alive = update.changes.get("ResourceConfig", {}).get("KeepAlivePeriodInSeconds")
         if keep_alive is not None:

@@ -49,12 +49,25 @@ _TABLE = [{"trigger": t, "source": [str(s) for s in src], "dest": str(dst)} for 
 _OPTIONS = dict(states=[str(s) for s in S], transitions=_TABLE, auto_transitions=False, send_event=False,
                 ignore_invalid_triggers=False)
 
-#: The one machine every job shares.
+#: The one machine every job shares: the single definition of what may move where.
 MACHINE = Machine(model=None, initial=None, **_OPTIONS)
 _EVENTS = MACHINE.events
 
 #: Raised when a trigger is not allowed from the current state; names both.
 TransitionError = MachineError
+
+#: (state, trigger) -> destination, read off the machine's own events once, at import. A sweep fires
+#: millions of triggers; this lookup moves a job exactly as ``MACHINE.events[trigger].trigger(job)``
+#: would (a test compares the two for every state and trigger), without the machinery a trigger
+#: runs for callbacks and conditions the table has none of.
+NEXT: dict[tuple[str, str], str] = {
+    (source, trigger): moves[0].dest
+    for trigger, event in _EVENTS.items() for source, moves in event.transitions.items()
+}
+if any(move.conditions or move.before or move.after or move.prepare or len(moves) > 1
+       for event in _EVENTS.values() for moves in event.transitions.values() for move in moves) or any(
+        (MACHINE.before_state_change, MACHINE.after_state_change, MACHINE.prepare_event, MACHINE.finalize_event)):
+    raise RuntimeError("the lookup assumes a table with no conditions or callbacks: fire() through the machine")
 
 
 def fire(job: object, trigger: str) -> None:
@@ -64,7 +77,10 @@ def fire(job: object, trigger: str) -> None:
         TransitionError: the trigger is not allowed from ``job.state`` (the message names both).
         KeyError: ``trigger`` is not in the table.
     """
-    _EVENTS[trigger].trigger(job)
+    try:
+        job.state = NEXT[job.state, trigger]
+    except KeyError:
+        _EVENTS[trigger].trigger(job)  # not allowed: the machine raises its own error, naming both
 
 
 def allowed(state: S) -> list[str]:

@@ -13,20 +13,23 @@ from __future__ import annotations
 
 import contextlib
 import math
-import random
 from collections import deque
 from collections.abc import Generator
 from typing import Any
 
 import simpy
 
+from ..distributions import sample
 from ..plan import Plan
 from ..scenario import FailEvent, InterruptEvent, StopEvent, UpdateEvent
 from . import messages as msg
 from . import record as rec
 from .lifecycle import fire
+from .streams import Streams
 
 INF = math.inf
+_EPS = 1e-9  # training seconds: below this, floating-point noise, not progress
+_MIN_RATIO = 0.001  # a spot price ratio drawn from a distribution is kept above 0
 
 
 class Deadline:
@@ -67,15 +70,15 @@ class Mechanics:
     Args:
         env: the simpy environment (shared by every job of a simulation).
         plan: the compiled scenario.
-        rng: the job's random stream.
+        streams: the job's random streams, one per source.
         record: keep the full history for describing; ``False`` keeps only the outcome and
             billing, for sweeps that never describe.
     """
 
-    def __init__(self, env: simpy.Environment, plan: Plan, rng: random.Random, record: bool):
+    def __init__(self, env: simpy.Environment, plan: Plan, streams: Streams, record: bool):
         self.env = env
         self.plan = plan
-        self.rng = rng
+        self.streams = streams
         self.created = env.now
         self.recording = record
         self.log: list[rec.Entry] = []
@@ -88,18 +91,38 @@ class Mechanics:
         self.billable_seconds: int | None = None
         self.running = 0.0  #: instance seconds, all attempts (billed)
         self.runtime_used = 0.0  #: instance seconds counted against MaxRuntime
-        self.work_done = 0.0  #: training progress kept (what a restart resumes from)
+        self.work_needed = self._draw("training", plan.timing.training)  #: training seconds to finish
+        self.work_done = 0.0  #: training progress (what a restart resumes from: the last checkpoint)
         #: the last stretch of training: (when the algorithm started it, when it last made progress)
         self.training_stretch: tuple[float, float] | None = None
         self.algorithm_running = False  #: training now (not pulling its image, not uploading)
         self.instances_up = False
+        self._checkpoint = plan.spot_config.checkpoint_interval if plan.checkpointing else 0.0
+        self._write_cost = plan.spot_config.checkpoint_write if plan.checkpointing else 0.0
+        self._writing = 0.0  # what is left of the checkpoint being written
+        self._saved = 0.0  # the training progress the last completed checkpoint holds
         self._detour: tuple[str, str] | None = None  # the status Updating interrupted, and its message
         self._update_until = INF
         self._deferred: deque[Any] = deque()  # actions that arrived as a phase ended
-        rate = plan.spot_config.interruption_rate_per_hour if plan.spot else 0.0
-        self._reclaim_rate = rate / 3600.0
-        self._next_reclaim = INF
         self._wait_deadline = self.created + plan.max_wait if plan.max_wait is not None else INF
+        #: what happens on instance time at random: [instance seconds left, what it causes, stream, rate/s]
+        self._clocks: list[list[Any]] = []
+        if plan.spot and plan.spot_config.interruption_rate_per_hour:
+            self._add_clock(RECLAIM, "interruptions", plan.spot_config.interruption_rate_per_hour / 3600)
+        for kind, rate, event in plan.failure_clocks:
+            self._add_clock(event, f"failures.{kind}", rate)
+
+    # --- randomness ---------------------------------------------------------------------------
+
+    def _draw(self, source: str, duration: Any) -> float:
+        """One draw of ``duration`` from ``source``'s own stream; a constant draws nothing."""
+        if duration.__class__ is float:
+            return duration
+        return sample(duration, self.streams[source])
+
+    def _add_clock(self, cause: Any, source: str, rate: float) -> None:
+        stream = self.streams[source]
+        self._clocks.append([stream.expovariate(rate), cause, stream, rate])
 
     # --- recording ----------------------------------------------------------------------------
 
@@ -113,7 +136,8 @@ class Mechanics:
         self._detour = None
         self._update_until = INF
         self.message = message
-        self._log(rec.STATUS, self.state, message)
+        if self.recording:
+            self.log.append((self.env.now - self.created, rec.STATUS, self.state, message))
 
     def _set_message(self, message: str) -> None:
         if self._detour is not None:  # shown when the job returns from Updating
@@ -141,8 +165,9 @@ class Mechanics:
                 if kind != WAIT and self.instances_up:
                     if self.plan.max_runtime - self.runtime_used < limit:
                         limit, cause = self.plan.max_runtime - self.runtime_used, MAX_RUNTIME
-                    if self._next_reclaim < limit:
-                        limit, cause = self._next_reclaim, RECLAIM
+                    for clock in self._clocks:
+                        if clock[0] < limit:
+                            limit, cause = clock[0], clock
             if self._update_until - start < limit:
                 limit, cause = self._update_until - start, _UPDATE_DONE
             action = None
@@ -150,19 +175,13 @@ class Mechanics:
                 action = self._deferred.popleft()
             else:
                 try:
-                    yield env.timeout(max(limit, 0.0)) if limit != INF else env.event()
+                    yield env.timeout(limit if limit > 0 else 0.0) if limit != INF else env.event()
                 except simpy.Interrupt as interrupt:
                     action = interrupt.cause
             elapsed = env.now - start
             remaining -= elapsed
             if self.instances_up:
-                self.running += elapsed
-                if kind in (UP, WORK):
-                    self.runtime_used += elapsed
-                    self._next_reclaim -= elapsed
-                    if kind == WORK and elapsed > 0:
-                        self.work_done += elapsed
-                        self.training_stretch = (self.training_stretch[0], env.now)
+                self._accrue(elapsed, kind)
             if action is not None and env.now >= start + limit:
                 # the phase (or a limit) ends at this very instant: it goes first, the action after
                 self._deferred.append(action)
@@ -173,6 +192,9 @@ class Mechanics:
                 if cause is _UPDATE_DONE:
                     self._return_from_update()
                     continue
+                if cause.__class__ is list:  # a random event on instance time: the next one is drawn now
+                    cause[0] = cause[2].expovariate(cause[3])
+                    cause = cause[1]
                 raise Halt(cause, remaining)
             if isinstance(action, FailEvent):
                 raise Halt(action, remaining)
@@ -193,11 +215,52 @@ class Mechanics:
             with contextlib.suppress(simpy.Interrupt):
                 yield self.env.timeout(until - self.env.now)
 
-    def _draw_reclaim(self) -> None:
-        """The instance time until the next seeded spot reclaim (Poisson on instance time)."""
-        self._next_reclaim = self.rng.expovariate(self._reclaim_rate) if self._reclaim_rate else INF
-
     # --- accounting ---------------------------------------------------------------------------
+
+    def _accrue(self, elapsed: float, kind: int) -> None:
+        """Instance time spent: billed; against MaxRuntime and the random clocks unless stopping;
+        training progress when working."""
+        self.running += elapsed
+        if kind in (UP, WORK):
+            self.runtime_used += elapsed
+            for clock in self._clocks:
+                clock[0] -= elapsed
+            if kind == WORK and elapsed > 0:
+                self._progress(elapsed)
+                self.training_stretch = (self.training_stretch[0], self.env.now)
+
+    def _progress(self, elapsed: float) -> None:
+        """Training advances by ``elapsed`` instance seconds, pausing for each checkpoint write."""
+        if not self._write_cost:
+            self.work_done += elapsed
+            return
+        interval, needed = self._checkpoint, self.work_needed
+        while elapsed > _EPS:
+            if self._writing:
+                step = min(elapsed, self._writing)
+                self._writing -= step
+                elapsed -= step
+                if self._writing <= _EPS:  # the checkpoint is safe in S3
+                    self._writing = 0.0
+                    self._saved = self.work_done
+                continue
+            boundary = (math.floor(self.work_done / interval + _EPS) + 1) * interval
+            step = min(elapsed, boundary - self.work_done)
+            self.work_done += step
+            elapsed -= step
+            if self.work_done >= boundary - _EPS and boundary < needed - _EPS:
+                self.work_done = boundary
+                self._writing = self._write_cost
+
+    def _work_time_left(self) -> float:
+        """Instance seconds until training is done, the checkpoint writes on the way included."""
+        left = self.work_needed - self.work_done
+        if self._write_cost:
+            interval = self._checkpoint
+            first = math.floor(self.work_done / interval + _EPS) + 1
+            last = math.ceil(self.work_needed / interval - _EPS) - 1
+            left += self._writing + max(0, last - first + 1) * self._write_cost
+        return left
 
     def _start_training(self) -> None:
         self.algorithm_running = True
@@ -207,11 +270,12 @@ class Mechanics:
         """Instances gone: training resumes from the last checkpoint, or from scratch."""
         self.instances_up = False
         self.algorithm_running = False
-        if self.plan.checkpointing:
-            interval = self.plan.spot_config.checkpoint_interval
-            self.work_done = math.floor(self.work_done / interval) * interval
-        else:
+        if not self._checkpoint:
             self.work_done = 0.0
+        elif self._write_cost:
+            self.work_done, self._writing = self._saved, 0.0
+        else:
+            self.work_done = math.floor(self.work_done / self._checkpoint + _EPS) * self._checkpoint
 
     def _settle_billing(self) -> None:
         """TrainingTimeInSeconds and BillableTimeInSeconds, once the job has ended (now)."""
@@ -221,7 +285,8 @@ class Mechanics:
         self.training_end = now
         self.training_seconds = max(1, math.floor(now - self.training_start + 0.5))
         if self.plan.spot:
-            billed = math.floor(self.running * self.plan.spot_config.price_ratio + 0.5)
+            ratio = min(max(self._draw("price_ratio", self.plan.spot_config.price_ratio), _MIN_RATIO), 1.0)
+            billed = math.floor(self.running * ratio + 0.5)
             self.billable_seconds = max(1, min(self.training_seconds, billed))
         else:
             self.billable_seconds = self.training_seconds

@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Any
 
 import simpy
 
-from ..distributions import sample
 from ..plan import Plan, RulePlan, partition
 from . import messages as msg
 from . import record as rec
@@ -31,7 +30,8 @@ def evaluate(job: Job) -> Generator[simpy.Event, Any, None]:
         for rule in job.rules:
             job._log(rec.RULE, (rule.group, rule.name), ("Stopping", None))
     duration = timing.rule_evaluation if completed else timing.rule_stopping
-    finishing = sorted((env.now + sample(duration, job.rng), i) for i in range(len(job.rules)))
+    source = "rule_evaluation" if completed else "rule_stopping"
+    finishing = sorted((env.now + job._draw(source, duration), i) for i in range(len(job.rules)))
     for at, i in finishing:
         yield env.timeout(at - env.now)
         rule = job.rules[i]

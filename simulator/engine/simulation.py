@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import random
 from collections.abc import Generator
 from typing import Any
 
@@ -12,6 +11,7 @@ from ..errors import ResourceInUse, ResourceNotFound
 from ..plan import Plan
 from . import snapshot
 from .job import Job
+from .streams import Streams
 from .warmpool import WarmPools
 
 
@@ -34,7 +34,7 @@ class Simulation:
     def now(self) -> float:
         return self.env.now
 
-    def submit(self, plan: Plan, *, rng: random.Random | None = None, record: bool = True) -> Job:
+    def submit(self, plan: Plan, *, streams: Streams | None = None, record: bool = True) -> Job:
         """Create a job now; it takes over a matching Available warm pool if there is one.
 
         Raises:
@@ -43,17 +43,17 @@ class Simulation:
         if plan.name in self.jobs:
             raise ResourceInUse("Training job names must be unique within an AWS account and region, and a "
                                 f"training job with this name already exists ({self.jobs[plan.name].plan.arn})")
-        job = Job(self.env, plan, rng=rng, record=record, pools=self.pools, warm_pool=self.pools.claim(plan))
+        job = Job(self.env, plan, streams=streams, record=record, pools=self.pools, warm_pool=self.pools.claim(plan))
         self.jobs[plan.name] = job
         self._settle()
         return job
 
-    def submit_at(self, at: float, plan: Plan, *, rng: random.Random | None = None) -> None:
+    def submit_at(self, at: float, plan: Plan, *, streams: Streams | None = None) -> None:
         """Create a job when the clock reaches ``at`` (a scenario's later job)."""
 
         def create() -> Generator[simpy.Event, Any, None]:
             yield self.env.timeout(at - self.env.now)
-            self.submit(plan, rng=rng)
+            self.submit(plan, streams=streams)
 
         self.env.process(create())
 

@@ -8,6 +8,7 @@ import math
 from typing import Any
 
 from .. import service, shapes
+from ..errors import HistoryNotKept
 from ..plan import RULE_GROUPS
 from . import record
 from .job import Job
@@ -25,7 +26,10 @@ def describe(job: Job, at: float | None = None) -> dict[str, Any]:
 
     Raises:
         ValueError: ``at`` lies in the simulation's future, or before the job existed.
+        HistoryNotKept: the job was run with ``record=False``.
     """
+    if not job.recording:
+        raise HistoryNotKept(job.plan.name)
     now = job.env.now - job.created
     at = now if at is None else at
     if at > now or at < 0:

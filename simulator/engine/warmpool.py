@@ -38,6 +38,7 @@ class WarmPool:
         self.since = since  #: the job's end: the keep-alive and the retained time count from it
         self.keep_alive = keep_alive
         self.status = AVAILABLE
+        self.retained: float | None = None  #: seconds kept, once Reused or Terminated
         job._log(rec.WARM_POOL, AVAILABLE, (None, None))
         self._process = self.env.process(self._keep())
 
@@ -72,7 +73,8 @@ class WarmPool:
             self._end(TERMINATED, None)
 
     def _end(self, status: str, reused_by: str | None) -> None:
-        retained = math.floor(self.env.now - self.since + 0.5)
+        self.retained = self.env.now - self.since
+        retained = math.floor(self.retained + 0.5)
         self.status = status
         self.job._log(rec.WARM_POOL, status, (retained, reused_by))
         if self._process.is_alive and self.env.active_process is not self._process:

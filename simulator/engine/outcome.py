@@ -1,0 +1,69 @@
+"""The public sweep API: run one job to its end and keep only what it came to.
+
+``simulate`` is what a what-if sweep calls millions of times: no history is kept, the job's
+message-only waits are merged, and the result is an immutable :class:`Outcome`. With the same
+(seed, replicate) it gives exactly the figures a recorded replay of the same job gives.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import simpy
+
+from ..plan import Plan
+from .job import Job
+from .statuses import PRIMARY_OF
+from .streams import Streams
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What one job came to. Times are seconds after its creation; billing as DescribeTrainingJob
+    reports it (None where the response has no such member)."""
+
+    name: str
+    primary: str  #: TrainingJobStatus
+    secondary: str  #: SecondaryStatus
+    ended: float | None  #: when the job ended (None: it never did)
+    training_start: float | None
+    training_seconds: int | None
+    billable_seconds: int | None
+    warm_pool_seconds: int | None  #: WarmPoolStatus.ResourceRetainedBillableTimeInSeconds
+    instance_count: int
+    interruptions: int
+    attempts: int
+    transitions: int
+    failure_reason: str | None
+    hourly_price: float | None  #: on-demand USD per instance-hour, when given
+    cost_usd: float | None  #: (billable + warm pool seconds) × instances × hourly price / 3600
+
+    @classmethod
+    def of(cls, job: Job, hourly_price: float | None = None) -> Outcome:
+        pool = job.pool
+        retained = math.floor(pool.retained + 0.5) if pool is not None and pool.retained is not None else None
+        billed = (job.billable_seconds or 0) + (retained or 0)
+        cost = None if hourly_price is None else billed * job.plan.instance_count * hourly_price / 3600
+        return cls(name=job.plan.name, primary=str(PRIMARY_OF[job.state]), secondary=str(job.state), ended=job.ended,
+                   training_start=None if job.training_start is None else job.training_start - job.created,
+                   training_seconds=job.training_seconds, billable_seconds=job.billable_seconds,
+                   warm_pool_seconds=retained, instance_count=job.plan.instance_count,
+                   interruptions=job.interruptions, attempts=job.attempts, transitions=job.transitions,
+                   failure_reason=job.failure_reason, hourly_price=hourly_price, cost_usd=cost)
+
+
+def simulate(plan: Plan, *, seed: int | None = None, replicate: int = 0,
+             hourly_price: float | None = None) -> Outcome:
+    """Run ``plan``'s job to its end on a clock of its own, keeping no history.
+
+    Args:
+        plan: the compiled scenario.
+        seed: the run's seed (default: the scenario's); with ``replicate`` it fixes every draw.
+        replicate: which replicate of the run this is.
+        hourly_price: on-demand USD per instance-hour, for :attr:`Outcome.cost_usd`.
+    """
+    env = simpy.Environment()
+    job = Job(env, plan, streams=Streams(plan.seed if seed is None else seed, replicate), record=False)
+    env.run()
+    return Outcome.of(job, hourly_price)

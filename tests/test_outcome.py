@@ -1,0 +1,68 @@
+"""The sweep API: one call, an immutable outcome, the same figures as a recorded replay."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+
+from simulator import HistoryNotKept, Job, Simulation, Streams, compile_plan, replay, simulate
+from simulator.engine.snapshot import describe
+
+from .test_job import scenario
+from .test_properties import scenarios
+
+
+def replayed_figures(s):
+    """The outcome's figures, read off a recorded replay of the same job and draws."""
+    r = replay(s)
+    job, d = r.job, r.describe(job=r.job.plan.name)
+    return (d["TrainingJobStatus"], d["SecondaryStatus"], d.get("TrainingTimeInSeconds"),
+            d.get("BillableTimeInSeconds"), job.interruptions, job.attempts, job.transitions, d.get("FailureReason"))
+
+
+def outcome_figures(o):
+    return (o.primary, o.secondary, o.training_seconds, o.billable_seconds, o.interruptions, o.attempts,
+            o.transitions, o.failure_reason)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(scenarios())
+def test_a_sweeps_outcome_is_the_replay_of_the_same_job_with_the_same_draws(s):
+    if s.later:  # a sweep runs one job on its own clock
+        s = s.model_copy(update={"later_jobs": []})
+    outcome = simulate(compile_plan(s), seed=s.seed, replicate=0)
+    assert outcome_figures(outcome) == replayed_figures(s)
+
+
+def test_the_outcome_is_immutable_and_priced():
+    o = simulate(compile_plan(scenario()), hourly_price=1.408)
+    assert (o.primary, o.secondary, o.billable_seconds, o.instance_count) == ("Completed", "Completed", 1040, 1)
+    assert o.cost_usd == pytest.approx(1040 * 1.408 / 3600)
+    assert o.ended == 1140
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        o.cost_usd = 0
+
+
+def test_replicates_differ_and_repeat():
+    plan = compile_plan(scenario(timing={"training": {"uniform": [500, 1500]}}))
+    first = [simulate(plan, seed=3, replicate=i).billable_seconds for i in range(5)]
+    assert len(set(first)) == 5
+    assert first == [simulate(plan, seed=3, replicate=i).billable_seconds for i in range(5)]
+
+
+def test_a_job_run_without_history_cannot_be_described():
+    sim = Simulation()
+    job = sim.submit(compile_plan(scenario()), record=False)
+    with pytest.raises(HistoryNotKept, match="run without history"):
+        describe(job)
+
+
+def test_a_job_can_still_be_run_by_hand():
+    import simpy
+
+    env = simpy.Environment()
+    job = Job(env, compile_plan(scenario()), streams=Streams(5, 1), record=False)
+    env.run()
+    assert job.state == "Completed" and job.log == []
