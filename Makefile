@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SCENARIO ?= scenarios/spot-interrupted.yaml
 
-.PHONY: run test lint goldens bench diagram clean
+.PHONY: run test lint goldens notebooks bench diagram clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,10 @@ goldens: $(STAMP)
 		$(BIN)/tjsim replay $$f --format jsonl > tests/golden/$$name.jsonl || exit 1; \
 		echo "tests/golden/$$name.jsonl"; \
 	done
+
+## notebooks: execute the notebooks in place, keeping their outputs (review, then commit them)
+notebooks: $(STAMP)
+	cd notebooks && ../$(BIN)/jupyter-execute --inplace *.ipynb
 
 ## bench: the engine's cost per transition against the libraries' floor
 bench: $(STAMP)

@@ -35,10 +35,21 @@ def load(path: str | Path) -> Scenario:
     Raises:
         ScenarioError: the file is missing, unreadable, empty, not YAML, or invalid; one line per problem.
     """
+    _, data = read(path)
+    return parse(data, source=str(path))
+
+
+def read(path: str | Path) -> tuple[bytes, Any]:
+    """A scenario file's bytes and its YAML data, not yet validated.
+
+    Raises:
+        ScenarioError: the file is missing, unreadable, not UTF-8 or not YAML.
+    """
     path = Path(path)
     source = str(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
+        text = raw.decode("utf-8")
     except FileNotFoundError:
         raise ScenarioError(source, ["no such file"]) from None
     except UnicodeDecodeError:
@@ -46,7 +57,7 @@ def load(path: str | Path) -> Scenario:
     except OSError as err:
         raise ScenarioError(source, [f"cannot read the file ({err.strerror or type(err).__name__})"]) from None
     try:
-        data = yaml.load(text, Loader=_Loader)
+        return raw, yaml.load(text, Loader=_Loader)
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
@@ -54,7 +65,6 @@ def load(path: str | Path) -> Scenario:
         raise ScenarioError(source, [f"{where}malformed YAML: {problem}"]) from None
     except RecursionError:
         raise ScenarioError(source, ["malformed YAML: nested too deeply"]) from None
-    return parse(data, source=source)
 
 
 def parse(data: Any, *, source: str = "<scenario>") -> Scenario:
@@ -77,6 +87,12 @@ def parse(data: Any, *, source: str = "<scenario>") -> Scenario:
     return scenario
 
 
+def validate(data: dict[str, Any]) -> tuple[Scenario | None, list[str]]:
+    """``data`` as a scenario without its later jobs, and its problems (the scenario is None when the
+    sections themselves are invalid)."""
+    return _validate(data)
+
+
 def _validate(data: dict[str, Any]) -> tuple[Scenario | None, list[str]]:
     try:
         scenario = Scenario.model_validate(data)
@@ -91,7 +107,7 @@ def _validate(data: dict[str, Any]) -> tuple[Scenario | None, list[str]]:
 
 def _later_jobs(data: dict[str, Any], first: Scenario) -> tuple[tuple[tuple[float, Scenario], ...], list[str]]:
     """Each later job merged over the scenario and validated as a scenario of its own."""
-    base = {key: value for key, value in data.items() if key != "later_jobs"}
+    base = {key: value for key, value in data.items() if key not in ("later_jobs", "whatif")}
     names = {first.name}
     jobs, problems = [], []
     for i, later in enumerate(first.later_jobs):

@@ -67,15 +67,10 @@ def cross_field_problems(s: Scenario) -> list[shapes.Problem]:
     resources = _mapping(job.get("ResourceConfig"))
     if resources.get("InstanceCount") == 0 and not resources.get("InstanceGroups"):
         problems.append(P("job.ResourceConfig.InstanceCount", "a training job needs at least one instance"))
-    if not s.spot_enabled:
-        if s.spot.interruption_rate_per_hour:
-            problems.append(P("spot.interruption_rate_per_hour", "spot interruptions need "
-                              "job.EnableManagedSpotTraining: true"))
+    if not s.spot_enabled:  # the spot: section describes the spot market, which an on-demand job never meets
         for i, event in enumerate(s.events):
             if isinstance(event, InterruptEvent):
                 problems.append(P(f"events[{i}]", "a spot interruption needs job.EnableManagedSpotTraining: true"))
-        if s.spot.capacity == "never":
-            problems.append(P("spot.capacity", "'never' needs job.EnableManagedSpotTraining: true"))
     metric_names = {m.get("Name") for m in _items(_mapping(job.get("AlgorithmSpecification")).get("MetricDefinitions"))}
     for metric in s.metrics:
         if metric not in metric_names:

@@ -27,6 +27,7 @@ from . import service, shapes
 from .distributions import KINDS, MAX_SECONDS, Seconds, Uniform
 from .distributions import STRICT as _STRICT
 from .engine.eras import DEFAULT_ERA, ERAS
+from .whatif.section import WhatIf
 
 DEFAULT_EPOCH = datetime(2024, 1, 1, tzinfo=UTC)
 DEFAULT_MAX_RUNTIME = 86400  # [DOC] StoppingCondition.MaxRuntimeInSeconds defaults to one day
@@ -261,6 +262,7 @@ class Scenario(BaseModel):
     #: random failures: the rate per instance-hour of each kind, on instance time
     failures: dict[FailureKind, Annotated[float, Field(ge=0, le=3600)]] = {}
     later_jobs: list[LaterJob] = []  #: more jobs on the same clock (e.g. to take over a warm pool)
+    whatif: WhatIf | None = None  #: variants to compare in a what-if sweep (``tjsim whatif``)
     #: the later jobs, each merged into a scenario of its own and validated (set by the loader)
     _later: tuple[tuple[float, Scenario], ...] = PrivateAttr(default=())
 

@@ -220,3 +220,46 @@ def test_job_option_names_a_job_of_the_scenario():
     assert "--job: no job named 'nope' in this scenario (it has llama-lora-exp-1, llama-lora-exp-2)" in result.stderr
     result = run("replay", str(WARM), "--job", "llama-lora-exp-2", "--at", "100", "--format", "json")
     assert result.returncode == 2 and "was created at t=2100" in result.stderr and "Traceback" not in result.stderr
+
+
+CHECKPOINTS = ROOT / "scenarios" / "whatif-checkpoint-interval.yaml"
+SPOT_STUDY = ROOT / "scenarios" / "whatif-spot-vs-on-demand.yaml"
+
+
+def test_whatif_table_and_json():
+    result = CliRunner().invoke(main, ["whatif", str(SPOT_STUDY), "--runs", "30", "--seed", "7"])
+    assert result.exit_code == 0, result.output
+    assert "on-demand" in result.output and "baseline" in result.output and "cheapest on average" in result.output
+    data = json.loads(CliRunner().invoke(main, ["whatif", str(SPOT_STUDY), "--runs", "30", "--seed", "7",
+                                                "--json"]).output)
+    assert (data["seed"], data["runs"], data["baseline"]) == (7, 30, "on-demand")
+    assert len(data["variants"]) == 5 and data["transitions"] > 0
+
+
+def test_whatif_plots_are_written_and_not_empty(tmp_path):
+    result = CliRunner().invoke(main, ["whatif", str(CHECKPOINTS), "--runs", "20", "--plots", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    written = sorted(p.name for p in tmp_path.glob("*.png"))
+    assert written == ["cost_ecdf.png", "grid.png", "outcomes.png", "savings.png", "wall_time_ecdf.png"]
+    assert all((tmp_path / name).stat().st_size > 20_000 for name in written)
+
+
+def test_plot_draws_a_timeline(tmp_path):
+    out = tmp_path / "timeline.png"
+    result = CliRunner().invoke(main, ["plot", str(ROOT / "scenarios" / "spot-interrupted.yaml"), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and out.stat().st_size > 20_000
+
+
+@pytest.mark.parametrize("args, expected", [
+    (["whatif", str(GOOD)], "whatif: required for a what-if run"),
+    (["whatif", str(SPOT_STUDY), "--runs", "0"], "Invalid value for '--runs'"),
+    (["whatif", str(SPOT_STUDY), "--runs", "2", "--dask", "udp://127.0.0.1:9"], "cannot reach the Dask scheduler"),
+    (["whatif", "scenarios/nope.yaml"], "scenarios/nope.yaml: no such file"),
+])
+def test_bad_whatif_input_is_one_line_exit_2(args, expected):
+    result = run(*args)
+    assert result.returncode == 2, result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 or "Usage" in result.stderr, result.stderr
+    assert expected in result.stderr and "Traceback" not in result.stderr

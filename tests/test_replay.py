@@ -73,6 +73,8 @@ OUTCOMES = {
     "stopped-while-starting": [("Stopped", "Stopped", None, {"Starting", "Stopping"})],
     "stopped-while-training": [("Stopped", "Stopped", None, {"Training", "Stopping", "Uploading"})],
     "updated": [("Completed", "Completed", None, {"Updating"})],
+    "whatif-checkpoint-interval": [("Completed", "Completed", None, {"Interrupted"})],
+    "whatif-spot-vs-on-demand": [("Completed", "Completed", None, {"Training"})],
     "warm-pool-expiry": [("Completed", "Completed", "Terminated", set()), ("Completed", "Completed", None, set())],
     "warm-pool-reuse": [("Completed", "Completed", "Reused", set()), ("Completed", "Completed", "Terminated", set())],
 }

@@ -232,6 +232,8 @@ class Mechanics:
     def _progress(self, elapsed: float) -> None:
         """Training advances by ``elapsed`` instance seconds, pausing for each checkpoint write."""
         if not self._write_cost:
+            if self.recording and self._checkpoint:
+                self._log_checkpoints(self.work_done, self.work_done + elapsed)
             self.work_done += elapsed
             return
         interval, needed = self._checkpoint, self.work_needed
@@ -243,6 +245,8 @@ class Mechanics:
                 if self._writing <= _EPS:  # the checkpoint is safe in S3
                     self._writing = 0.0
                     self._saved = self.work_done
+                    if self.recording:
+                        self.log.append((self.env.now - elapsed - self.created, rec.CHECKPOINT, self._saved, None))
                 continue
             boundary = (math.floor(self.work_done / interval + _EPS) + 1) * interval
             step = min(elapsed, boundary - self.work_done)
@@ -251,6 +255,17 @@ class Mechanics:
             if self.work_done >= boundary - _EPS and boundary < needed - _EPS:
                 self.work_done = boundary
                 self._writing = self._write_cost
+
+    def _log_checkpoints(self, before: float, after: float) -> None:
+        """Record the checkpoints (instant writes) training passed from ``before`` to ``after``, which
+        ended now."""
+        interval = self._checkpoint
+        first = math.floor(before / interval + _EPS) + 1
+        last = math.floor(after / interval + _EPS)
+        for k in range(first, last + 1):
+            if k * interval < self.work_needed - _EPS:
+                when = self.env.now - (after - k * interval)
+                self.log.append((when - self.created, rec.CHECKPOINT, k * interval, None))
 
     def _work_time_left(self) -> float:
         """Instance seconds until training is done, the checkpoint writes on the way included."""

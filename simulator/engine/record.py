@@ -27,6 +27,7 @@ CLOSE = 10  #: a = the final secondary status, b = (its message, its stamp)
 PRIMARY = 11  #: a = the primary status, where it is not the documented group's (until the next status)
 ARTIFACTS = 12  #: the model upload began: ModelArtifacts appear
 WARM_POOL = 13  #: a = WarmPoolStatus.Status, b = (ResourceRetainedBillableTimeInSeconds | None, ReusedByJob | None)
+CHECKPOINT = 14  #: a = the training seconds a checkpoint saved; not part of any response (plots read it)
 
 Entry = tuple[float, int, Any, Any]
 
@@ -67,7 +68,8 @@ def fold(log: list[Entry], at: float) -> View:
     for entry in log:
         if entry[0] > at:
             break
-        apply(view, entry)
+        if entry[1] != CHECKPOINT:
+            apply(view, entry)
     return view
 
 
@@ -116,7 +118,12 @@ def apply(view: View, entry: Entry) -> None:
 def change_times(log: list[Entry]) -> list[float]:
     """Every distinct instant at which something a client can see changed."""
     times: list[float] = []
-    for t, *_ in log:
-        if not times or t != times[-1]:
+    for t, kind, *_ in log:
+        if kind != CHECKPOINT and (not times or t != times[-1]):
             times.append(t)
     return times
+
+
+def checkpoints(log: list[Entry]) -> list[tuple[float, float]]:
+    """(when, training seconds saved) of every checkpoint the job completed."""
+    return [(t, a) for t, kind, a, _ in log if kind == CHECKPOINT]

@@ -1,9 +1,8 @@
-"""The ``tjsim`` command. Errors from tjsim are caught once, here: one line each, exit 2."""
+"""``tjsim replay``, ``validate``, ``diagram`` and ``schema``: scenario replay on the command line."""
 
 from __future__ import annotations
 
 import json
-import sys
 from datetime import UTC, datetime
 from typing import Any
 
@@ -11,32 +10,14 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from . import loading
-from . import scenario as scenario_mod
-from .engine import lifecycle
-from .engine.snapshot import to_boto3
-from .errors import ScenarioError, TjsimError
-from .replay import Replay, replay
-
-
-def _fail(lines: list[str]) -> None:
-    for line in lines:
-        click.echo(f"tjsim: {line}", err=True)
-    sys.exit(2)
-
-
-def _load(path: str) -> scenario_mod.Scenario:
-    try:
-        return loading.load(path)
-    except ScenarioError as err:
-        _fail(err.problems)
-    raise AssertionError("unreachable")
-
-
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="tjsim")
-def main() -> None:
-    """tjsim: AWS SageMaker training jobs, simulated: statuses, timings and billing over time."""
+from .. import loading
+from .. import scenario as scenario_mod
+from ..engine import lifecycle
+from ..engine.snapshot import to_boto3
+from ..errors import ScenarioError
+from ..replay import Replay, replay
+from ..whatif.spec import load_study
+from . import fail, load, main
 
 
 def _json_default(value: Any) -> str:
@@ -65,10 +46,10 @@ def _dump(response: dict[str, Any], form: str, indent: int | None) -> str:
 def replay_command(scenario: str, fmt: str, at: float | None, poll: float | None, form: str,
                    job: str | None) -> None:
     """Replay SCENARIO into a timeline of DescribeTrainingJob responses."""
-    result = replay(_load(scenario))
+    result = replay(load(scenario))
     if job is not None and job not in result.simulation.jobs:
         names = ", ".join(result.simulation.jobs)
-        _fail([f"{scenario}: --job: no job named {job!r} in this scenario (it has {names})"])
+        fail([f"{scenario}: --job: no job named {job!r} in this scenario (it has {names})"])
     if fmt == "table":
         _print_table(result, at, poll, job)
     elif fmt == "json":
@@ -83,7 +64,7 @@ def _describe(result: Replay, at: float | None, job: str | None) -> dict[str, An
     try:
         return result.describe(at, job)
     except ValueError:  # a later job that did not exist yet
-        _fail([f"--at {at:g}: job {job!r} was created at t={result.simulation.job(job).created:g}"])
+        fail([f"--at {at:g}: job {job!r} was created at t={result.simulation.job(job).created:g}"])
     raise AssertionError("unreachable")
 
 
@@ -153,13 +134,14 @@ def validate_command(scenarios: tuple[str, ...]) -> None:
     problems: list[str] = []
     for path in scenarios:
         try:
-            loading.load(path)
+            if loading.load(path).whatif is not None:
+                load_study(path)  # every variant is a scenario of its own
         except ScenarioError as err:
             problems += err.problems
         else:
             click.echo(f"{path}: ok")
     if problems:
-        _fail(problems)
+        fail(problems)
 
 
 @main.command("diagram")
@@ -174,9 +156,3 @@ def schema_command() -> None:
     click.echo(json.dumps(scenario_mod.json_schema(), indent=2))
 
 
-def run() -> None:
-    """Console-script entry point: tjsim's own errors become one line and exit 2."""
-    try:
-        main()
-    except TjsimError as err:
-        _fail(str(err).splitlines())

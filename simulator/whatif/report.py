@@ -1,0 +1,88 @@
+"""A sweep's result on the terminal: one rich table row per variant."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from .sweep import Result
+
+#: the endings other than Completed, as the table abbreviates them
+_OTHER_ENDINGS = (("MaxWaitTimeExceeded", "MaxWait"), ("MaxRuntimeExceeded", "MaxRuntime"), ("Failed", "Failed"),
+                  ("Stopped", "Stopped"))
+
+
+def _hours(seconds: float | None) -> str:
+    if seconds is None:
+        return "—"
+    hours, rest = divmod(round(seconds), 3600)
+    return f"{hours}:{rest // 60:02d}"
+
+
+def _usd(value: float | None) -> str:
+    return "—" if value is None else f"${value:,.2f}"
+
+
+def _count(outcomes: dict[str, int], secondary: str) -> int:
+    return sum(n for key, n in outcomes.items() if key.endswith(f"/{secondary}"))
+
+
+def _others(outcomes: dict[str, int], runs: int) -> str:
+    parts = [f"{label} {100 * _count(outcomes, secondary) / runs:.1f}%"
+             for secondary, label in _OTHER_ENDINGS if _count(outcomes, secondary)]
+    return ", ".join(parts) or "—"
+
+
+def table(result: Result) -> Table:
+    data = result.to_json()
+    grid = data["grid"]
+    title = (f"{data['scenario']}: {data['runs']:,} replicates per variant, seed {data['seed']}, "
+             f"baseline {data['baseline']!r}")
+    out = Table(title=title, title_justify="left", caption_justify="left",
+                caption="cost per job = billable seconds × instances × on-demand $/h ÷ 3600 (± is the 95 % CI of "
+                        "the mean) · wall: h:mm from creation to end · savings: paired, replicate by replicate")
+    prices = {(v["hourly_price_usd"], v["instance_count"]) for v in data["variants"]}
+    if len(prices) == 1:  # one price for all: said once, in the title
+        (price, count), = prices
+        out.title += f", ${price:g}/h{f' × {count} instances' if count > 1 else ''}"
+    columns = (("variant", "left", 12), *((("$/h", "right", 5),) if len(prices) > 1 else ()), ("ended", "left", 9),
+               ("cost", "right", 6), ("cost p95", "right", 6), ("wall (p95)", "right", 5), ("saves", "right", 6))
+    for column, justify, width in columns:
+        out.add_column(column, justify=justify, min_width=width)  # type: ignore[arg-type]
+    for variant in data["variants"]:
+        cost, wall = variant["cost_usd"], variant["wall_seconds"]
+        ci = cost["ci95"]
+        savings = variant.get("savings_vs_baseline")
+        saved = "baseline"
+        if savings is not None and savings["usd"] is not None:
+            saved = f"{_usd(savings['usd']['mean'])} {savings['percent']:.0f}%"
+        name = variant["name"]
+        if grid and not variant["overrides"].keys() - set(grid):
+            name = ", ".join(f"{k.rsplit('.', 1)[-1]}={v}" for k, v in variant["overrides"].items())
+        spread = f" ±{(ci[1] - ci[0]) / 2:.2f}" if ci else ""
+        completed = 100 * _count(variant["outcomes"], "Completed") / data["runs"]
+        others = _others(variant["outcomes"], data["runs"])
+        ended = f"{completed:.1f}% ok" + ("" if others == "—" else f", {others}")
+        price = f"{variant['hourly_price_usd']:g}" + (f"×{variant['instance_count']}" if variant["instance_count"] > 1
+                                                      else "")
+        out.add_row(name, *((price,) if len(prices) > 1 else ()), ended, f"{_usd(cost['mean'])}{spread}",
+                    _usd(cost["p95"]), f"{_hours(wall and wall['mean'])} ({_hours(wall and wall['p95'])})", saved)
+    return out
+
+
+def show(result: Result, console: Console | None = None) -> None:
+    """Print the table (to fit the terminal; 120 columns wide into a file or a pipe)."""
+    console = console or Console()
+    if not console.is_terminal:
+        console.width = 120
+    console.print(table(result))
+    cheapest = min(result.to_json()["variants"], key=_mean_cost)
+    console.print(f"cheapest on average: {cheapest['name']} ({_usd(cheapest['cost_usd']['mean'])} a job) · "
+                  f"{result.transitions:,} state-machine transitions simulated", highlight=False, markup=False,
+                  soft_wrap=True)
+
+
+def _mean_cost(variant: dict[str, Any]) -> float:
+    return variant["cost_usd"]["mean"]

@@ -1,0 +1,58 @@
+"""The ``whatif:`` section of a scenario, as written: variants, the baseline, a grid, prices.
+
+Only its shape is checked here; :mod:`.spec` merges each variant into the scenario and validates
+the result as a scenario of its own.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+#: the scenario sections a variant may override
+SECTIONS = ("job", "timing", "spot", "lifecycle", "failures", "metrics", "rules", "events")
+VariantName = Annotated[str, Field(min_length=1, max_length=80, pattern=r"^\S[^\n\r\t]*$")]
+
+
+class Variant(BaseModel):
+    """A name and overrides deep-merged into the scenario (``null`` removes a member)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+    name: VariantName
+    job: dict[str, Any] | None = None
+    timing: dict[str, Any] | None = None
+    spot: dict[str, Any] | None = None
+    lifecycle: dict[str, Any] | None = None
+    failures: dict[str, Any] | None = None
+    metrics: dict[str, Any] | None = None
+    rules: dict[str, Any] | None = None
+    events: list[dict[str, Any]] | None = None
+
+    def overrides(self) -> dict[str, Any]:
+        """The sections this variant sets, as written."""
+        return {section: getattr(self, section) for section in SECTIONS if section in self.model_fields_set}
+
+
+class WhatIf(BaseModel):
+    """What to compare: ``variants`` (and a ``grid`` of dotted scenario paths to values, whose
+    cartesian product adds one variant per point), each against ``baseline``."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+    baseline: VariantName
+    variants: list[Variant] = []
+    #: dotted scenario path (``spot.checkpoint_interval``) -> the values to try
+    grid: dict[Annotated[str, Field(pattern=r"^[A-Za-z_]+(\.[A-Za-z0-9_:-]+)+$")],
+               Annotated[list[Any], Field(min_length=1, max_length=1000)]] = {}
+    #: on-demand USD per instance-hour, overriding the shipped table (simulator/whatif/prices.yaml)
+    prices: dict[str, Annotated[float, Field(gt=0, le=10_000, allow_inf_nan=False)]] = {}
+
+    @model_validator(mode="after")
+    def _named_once(self) -> WhatIf:
+        if not self.variants and not self.grid:
+            raise ValueError("give at least one variant (variants:) or a grid (grid:)")
+        names = [v.name for v in self.variants]
+        duplicates = sorted({n for n in names if names.count(n) > 1})
+        if duplicates:
+            raise ValueError(f"variant names must be unique: {', '.join(duplicates)} given more than once")
+        return self

@@ -1,0 +1,157 @@
+"""A what-if study: a scenario's ``whatif:`` section turned into priced, compiled variants.
+
+Each variant (and each point of the grid) is the scenario with its overrides deep-merged in,
+validated as a scenario of its own, compiled once, and priced from the shipped table or the
+section's ``prices``. Every problem of every variant is reported at once, one line each.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from ..errors import ScenarioError
+from ..loading import read, validate
+from ..overrides import deep_merge
+from ..plan import Plan, compile_plan
+from . import prices as price_table
+from .section import WhatIf
+
+#: a USD amount in integer units, so that sums are exact: 1 unit = 1 / (3600 · 10⁶) USD, which is
+#: one second of an instance priced to the micro-dollar per hour
+PRICE_DIGITS = 6
+COST_UNITS_PER_USD = 3600 * 10**PRICE_DIGITS
+
+
+@dataclass(frozen=True, slots=True)
+class Variant:
+    """One variant of a study, compiled and priced."""
+
+    name: str
+    overrides: dict[str, Any]  #: dotted scenario path -> value, as merged into the scenario
+    plan: Plan
+    hourly_price: float  #: on-demand USD per instance-hour
+    price_source: str
+    price_units: int  #: hourly price in micro-dollars: cost units per instance-second
+
+    def cost_units(self, billed_seconds: int) -> int:
+        return billed_seconds * self.plan.instance_count * self.price_units
+
+
+@dataclass(frozen=True, slots=True)
+class Study:
+    """The variants of a scenario file's what-if section, and which one is the baseline."""
+
+    source: str  #: the file's name
+    sha256: str  #: of the file's bytes
+    variants: tuple[Variant, ...]
+    baseline: int  #: index into ``variants``
+    grid: tuple[str, ...]  #: the grid's dotted paths, in the file's order
+
+
+def load_study(path: str | Path) -> Study:
+    """Read a scenario file with a ``whatif:`` section into a study.
+
+    Raises:
+        ScenarioError: the file or any variant is invalid, a variant has no price, or the section is
+            missing; one line per problem.
+    """
+    source = str(path)
+    raw, data = read(path)
+    if not isinstance(data, dict):
+        raise ScenarioError(source, ["expected a mapping of sections" if data is not None else "the file is empty"])
+    scenario, problems = validate(data)
+    if scenario is not None and not problems:
+        if scenario.whatif is None:
+            problems.append("whatif: required for a what-if run (give whatif: {baseline: ..., variants: [...]})")
+        if scenario.later_jobs:
+            problems.append("later_jobs: a what-if run sweeps one job per replicate: remove later_jobs")
+    if problems:
+        raise ScenarioError(source, problems)
+    whatif = scenario.whatif
+    base = {key: value for key, value in data.items() if key not in ("whatif", "later_jobs")}
+    variants, problems = [], []
+    for label, name, overrides in _points(whatif):
+        merged = deep_merge(base, overrides)
+        candidate, found = validate(merged)
+        problems += [f"{label}: {problem}" for problem in found]
+        if candidate is None or found:
+            continue
+        plan = compile_plan(candidate)
+        price = _price(plan, whatif)
+        if isinstance(price, str):
+            problems.append(f"{label}: {price}")
+            continue
+        hourly, where = price
+        variants.append(Variant(name, _dotted(overrides), plan, hourly, where,
+                                int(Decimal(repr(hourly)).scaleb(PRICE_DIGITS).to_integral_value())))
+    names = [v.name for v in variants]
+    if not problems and whatif.baseline not in names:
+        hint = ", ".join(repr(n) for n in names)
+        problems.append(f"whatif.baseline: no variant named {whatif.baseline!r} (the variants are: {hint})")
+    if problems:
+        raise ScenarioError(source, problems)
+    return Study(Path(source).name, hashlib.sha256(raw).hexdigest(), tuple(variants), names.index(whatif.baseline),
+                 tuple(whatif.grid))
+
+
+def _points(whatif: WhatIf) -> list[tuple[str, str, dict[str, Any]]]:
+    """(label for problems, variant name, overrides) of every variant and grid point."""
+    points = [(f"whatif.variants[{i}] ({v.name})", v.name, v.overrides()) for i, v in enumerate(whatif.variants)]
+    paths = list(whatif.grid)
+    for values in itertools.product(*(whatif.grid[p] for p in paths)) if paths else ():
+        overrides: dict[str, Any] = {}
+        for path, value in zip(paths, values, strict=True):
+            overrides = deep_merge(overrides, _nest(path, value))
+        name = ", ".join(f"{path}={_show(value)}" for path, value in zip(paths, values, strict=True))
+        points.append((f"whatif.grid ({name})", name, overrides))
+    return points
+
+
+def _nest(path: str, value: Any) -> dict[str, Any]:
+    nested: Any = value
+    for part in reversed(path.split(".")):
+        nested = {part: nested}
+    return nested
+
+
+def _show(value: Any) -> str:
+    return value if isinstance(value, str) else json.dumps(value, separators=(",", ":"))
+
+
+def _dotted(overrides: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    """``{"spot": {"price_ratio": 0.3}}`` as ``{"spot.price_ratio": 0.3}`` (lists and distributions
+    are values)."""
+    flat: dict[str, Any] = {}
+    for key, value in overrides.items():
+        path = f"{prefix}{key}"
+        if isinstance(value, dict) and value and not _is_distribution(value):
+            flat.update(_dotted(value, f"{path}."))
+        else:
+            flat[path] = value
+    return flat
+
+
+def _is_distribution(value: dict[str, Any]) -> bool:
+    from ..distributions import KINDS
+
+    return len(value) == 1 and next(iter(value)) in KINDS
+
+
+def _price(plan: Plan, whatif: WhatIf) -> tuple[float, str] | str:
+    """(USD per instance-hour, where it came from), or the problem."""
+    instance = plan.instance_type
+    if instance is None:
+        return "a what-if needs ResourceConfig.InstanceType to price the job (heterogeneous clusters are not priced)"
+    if instance in whatif.prices:
+        return whatif.prices[instance], "whatif.prices"
+    found = price_table.on_demand(instance, plan.region)
+    if found is None:
+        return (f"no on-demand price for {instance} in {plan.region}: give one as whatif.prices: "
+                f"{{{instance}: <USD per instance-hour>}}")
+    return found.usd_per_hour, found.source

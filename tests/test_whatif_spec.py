@@ -1,0 +1,109 @@
+"""Reading a what-if section: variants, grid points, prices, and every problem at once."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+import yaml
+
+from simulator import ScenarioError
+from simulator.whatif.spec import COST_UNITS_PER_USD, load_study
+
+from .conftest import ROOT
+
+SPOT = ROOT / "scenarios" / "whatif-spot-vs-on-demand.yaml"
+BASE = yaml.safe_load(SPOT.read_text())
+
+
+def write(tmp_path, whatif=None, **changes):
+    data = copy.deepcopy(BASE)
+    if whatif is not None:
+        data["whatif"] = whatif
+    data.update(changes)
+    path = tmp_path / "w.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    return path
+
+
+def problems(path):
+    with pytest.raises(ScenarioError) as err:
+        load_study(path)
+    return [p.split(": ", 1)[1] for p in err.value.problems]
+
+
+def test_the_shipped_study():
+    study = load_study(SPOT)
+    assert [v.name for v in study.variants] == [
+        "on-demand", "spot, checkpoint every 10 min", "spot, no checkpoints", "spot, busy market (1 reclaim/h)",
+        "spot, MaxWait 5 h"]
+    assert study.variants[study.baseline].name == "on-demand"
+    on_demand, base, no_checkpoints = study.variants[:3]
+    assert not on_demand.plan.spot and base.plan.spot and not no_checkpoints.plan.checkpointing
+    assert on_demand.overrides == {"job.EnableManagedSpotTraining": False,
+                                   "job.StoppingCondition.MaxRuntimeInSeconds": 28800,
+                                   "job.StoppingCondition.MaxWaitTimeInSeconds": None}
+    assert base.overrides == {}
+    assert (base.hourly_price, base.price_units) == (1.408, 1_408_000)
+    assert "Price List API" in base.price_source
+    assert base.cost_units(3600) == 1.408 * COST_UNITS_PER_USD
+
+
+def test_a_grid_adds_a_variant_per_point(tmp_path):
+    baseline = "spot.checkpoint_interval=300, spot.interruption_rate_per_hour=1"
+    study = load_study(write(tmp_path, {"baseline": baseline, "grid": {
+        "spot.checkpoint_interval": [300, 900], "spot.interruption_rate_per_hour": [0.5, 1]}}))
+    assert [v.name for v in study.variants] == [
+        "spot.checkpoint_interval=300, spot.interruption_rate_per_hour=0.5",
+        "spot.checkpoint_interval=300, spot.interruption_rate_per_hour=1",
+        "spot.checkpoint_interval=900, spot.interruption_rate_per_hour=0.5",
+        "spot.checkpoint_interval=900, spot.interruption_rate_per_hour=1"]
+    assert study.variants[3].plan.spot_config.checkpoint_interval == 900
+    assert study.grid == ("spot.checkpoint_interval", "spot.interruption_rate_per_hour")
+
+
+def test_prices_can_be_given_in_the_scenario(tmp_path):
+    study = load_study(write(tmp_path, {**BASE["whatif"], "prices": {"ml.g5.xlarge": 1.2}}))
+    assert {v.hourly_price for v in study.variants} == {1.2} and study.variants[0].price_source == "whatif.prices"
+
+
+@pytest.mark.parametrize("whatif, expected", [
+    ({"baseline": "nope", "variants": [{"name": "a"}]},
+     ["whatif.baseline: no variant named 'nope' (the variants are: 'a')"]),
+    ({"baseline": "a", "variants": []}, ["whatif: give at least one variant (variants:) or a grid (grid:)"]),
+    ({"variants": [{"name": "a"}]}, ["whatif.baseline: required key is missing"]),
+    ({"baseline": "a", "variants": [{"name": "a"}, {"name": "a"}]},
+     ["whatif: variant names must be unique: a given more than once"]),
+    ({"baseline": "a", "variants": [{"name": "a", "spotty": {}}]},
+     ["whatif.variants[0].spotty: unknown key (did you mean 'spot'?)"]),
+    ({"baseline": "a", "variants": [{"name": "a", "spot": {"checkpoint_intervall": 5}}]},
+     ["whatif.variants[0] (a): spot.checkpoint_intervall: unknown key (did you mean 'checkpoint_interval'?)"]),
+    ({"baseline": "a", "variants": [{"name": "a", "job": {"ResourceConfig": {"InstanceType": "ml.g5.xlarg"}}}]},
+     ["whatif.variants[0] (a): job.ResourceConfig.InstanceType: 'ml.g5.xlarg' is not one of the"]),
+    ({"baseline": "a", "variants": [{"name": "a"}], "grid": {"spot.checkpoint_interval": [300, "often"]}},
+     ["whatif.grid (spot.checkpoint_interval=often): spot.checkpoint_interval: Input should be a valid number"]),
+    ({"baseline": "a", "variants": [{"name": "a"}], "grid": {"spot.checkpoint_intervall": [300]}},
+     ["whatif.grid (spot.checkpoint_intervall=300): spot.checkpoint_intervall: unknown key"]),
+    ({"baseline": "a", "variants": [{"name": "a", "job": {"ResourceConfig": {"InstanceType": "ml.r5.large"}}}]},
+     ["whatif.variants[0] (a): no on-demand price for ml.r5.large in us-east-1: give one as whatif.prices: "
+      "{ml.r5.large: <USD per instance-hour>}"]),
+])
+def test_bad_what_if_input_is_one_line_per_problem(tmp_path, whatif, expected):
+    found = problems(write(tmp_path, whatif))
+    assert len(found) == len(expected), found
+    for line, start in zip(found, expected, strict=True):
+        assert line.startswith(start), line
+
+
+def test_every_problem_at_once(tmp_path):
+    found = problems(write(tmp_path, {"baseline": "a", "variants": [
+        {"name": "a", "spot": {"checkpoint_intervall": 5}}, {"name": "b", "timing": {"training": "long"}}]}))
+    assert len(found) == 2
+
+
+def test_a_scenario_without_a_what_if_section(tmp_path):
+    data = copy.deepcopy(BASE)
+    del data["whatif"]
+    path = tmp_path / "plain.yaml"
+    path.write_text(yaml.safe_dump(data))
+    assert problems(path) == ["whatif: required for a what-if run (give whatif: {baseline: ..., variants: [...]})"]

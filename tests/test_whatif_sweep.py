@@ -1,0 +1,131 @@
+"""Sweeps: exact and reproducible however they run, priced right, paired, and statistically sane."""
+
+from __future__ import annotations
+
+import copy
+import json
+
+import pytest
+import yaml
+
+from simulator.whatif.spec import COST_UNITS_PER_USD, load_study
+from simulator.whatif.stats import Summary
+from simulator.whatif.sweep import run_chunk, sweep
+
+from .conftest import ROOT
+from .test_job import JOB, TIMING
+
+SPOT = ROOT / "scenarios" / "whatif-spot-vs-on-demand.yaml"
+
+
+def study_of(tmp_path, whatif, job=None, **sections):
+    data = {"seed": 1, "job": copy.deepcopy(JOB), "timing": dict(TIMING), **sections, "whatif": whatif}
+    data["job"].update(job or {})
+    path = tmp_path / "study.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    return load_study(path)
+
+
+SPOT_JOB = {"EnableManagedSpotTraining": True, "CheckpointConfig": {"S3Uri": "s3://b/c/"},
+            "StoppingCondition": {"MaxRuntimeInSeconds": 86400, "MaxWaitTimeInSeconds": 172800}}
+
+
+def test_the_same_seed_gives_the_same_json_for_any_workers_and_chunks():
+    study = load_study(SPOT)
+    one = json.dumps(sweep(study, runs=120, seed=5).to_json())
+    assert json.dumps(sweep(study, runs=120, seed=5, chunk=7).to_json()) == one
+    assert json.dumps(sweep(study, runs=120, seed=5, workers=2, chunk=40).to_json()) == one
+    assert json.dumps(sweep(study, runs=120, seed=6).to_json()) != one
+
+
+def test_the_same_json_on_a_dask_cluster():
+    distributed = pytest.importorskip("distributed")
+    study = load_study(SPOT)
+    local = json.dumps(sweep(study, runs=60, seed=5).to_json())
+    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None)
+    with cluster, distributed.Client(cluster) as client:
+        assert json.dumps(sweep(study, runs=60, seed=5, dask=client, chunk=13).to_json()) == local
+
+
+def test_cost_is_billable_seconds_times_instances_times_price(tmp_path):
+    two = {**JOB["ResourceConfig"], "InstanceCount": 2}
+    study = study_of(tmp_path, {"baseline": "a", "variants": [{"name": "a"}]}, job={"ResourceConfig": two})
+    data = sweep(study, runs=3, seed=1).to_json()["variants"][0]
+    # the unit job: 1040 billable seconds, 2 × ml.g5.xlarge at $1.408/h
+    assert data["billable_seconds"]["mean"] == 1040
+    assert data["cost_usd"]["mean"] == round(1040 * 2 * 1.408 / 3600, 4) == data["cost_usd"]["p50"]
+    assert data["wall_seconds"]["mean"] == 1140
+    assert data["outcomes"] == {"Completed/Completed": 3}
+
+
+def test_with_no_interruptions_spot_saves_one_minus_the_price_ratio(tmp_path):
+    study = study_of(tmp_path, {"baseline": "on-demand", "variants": [
+        {"name": "on-demand", "job": {"EnableManagedSpotTraining": False,
+                                      "StoppingCondition": {"MaxWaitTimeInSeconds": None}}},
+        {"name": "spot"}]}, job=SPOT_JOB, spot={"price_ratio": 0.3})
+    spot = sweep(study, runs=5, seed=1).to_json()["variants"][1]
+    assert spot["savings_vs_baseline"]["percent"] == pytest.approx(70, abs=0.1)
+
+
+def test_savings_are_paired_a_setting_that_cannot_matter_saves_exactly_nothing(tmp_path):
+    study = study_of(tmp_path, {"baseline": "constant", "variants": [
+        {"name": "constant"}, {"name": "one-point", "timing": {"training": {"choice": [1000]}}}]},
+        job=SPOT_JOB, spot={"interruption_rate_per_hour": 2.0},
+        timing={**TIMING, "capacity_wait": {"exponential": 300}})
+    stats = sweep(study, runs=200, seed=3).stats
+    assert stats[1].savings.total == stats[1].savings.squares == 0  # identical replicate by replicate
+    assert stats[0].cost.total == stats[1].cost.total
+    assert stats[1].cost.n == 200 and stats[1].cost.low < stats[1].cost.high  # and not trivially so
+
+
+def test_more_interruptions_never_lower_the_mean_wall_time(tmp_path):
+    rates = [0.0, 0.3, 1.0, 3.0]
+    study = study_of(tmp_path, {"baseline": "r=0.0", "variants": [
+        {"name": f"r={rate}", "spot": {"interruption_rate_per_hour": rate}} for rate in rates]},
+        job=SPOT_JOB, timing={**TIMING, "training": 3000})
+    means = [s.wall.mean for s in sweep(study, runs=300, seed=2).stats]
+    assert means == sorted(means) and means[0] < means[-1]
+
+
+def test_free_checkpoints_never_raise_billable_time_under_the_same_interruptions(tmp_path):
+    study = study_of(tmp_path, {"baseline": "no checkpoints", "variants": [
+        {"name": "no checkpoints", "job": {"CheckpointConfig": None}}, {"name": "checkpoints"}]},
+        job=SPOT_JOB, spot={"interruption_rate_per_hour": 1.5, "checkpoint_interval": 120},
+        timing={**TIMING, "training": 3000})
+    checkpoints = sweep(study, runs=300, seed=4).stats[1]
+    assert checkpoints.savings.low >= 0  # replicate by replicate, never costlier
+    assert checkpoints.savings.mean > 0
+
+
+def test_a_chunk_is_the_sum_of_its_replicates():
+    study = load_study(SPOT)
+    whole = run_chunk(study, 9, 0, 10)
+    halves = [run_chunk(study, 9, 0, 4), run_chunk(study, 9, 4, 10)]
+    for variant in range(len(study.variants)):
+        merged = halves[0][variant]
+        merged.merge(halves[1][variant])
+        assert (merged.cost.total, merged.cost.squares, merged.outcomes) == (
+            whole[variant].cost.total, whole[variant].cost.squares, whole[variant].outcomes)
+        assert merged.cost.quantile(0.5) == whole[variant].cost.quantile(0.5)
+
+
+def test_summary_statistics():
+    s = Summary()
+    for v in (10, 20, 30, 40):
+        s.add(v)
+    assert s.mean == 25
+    low, high = s.ci95()
+    assert high - 25 == pytest.approx(25 - low) == pytest.approx(1.959963984540054 * (500 / 3) ** 0.5 / 2)
+    assert 19.8 <= s.quantile(0.5) <= 30.2 and s.quantile(1.0) == 40 and s.quantile(0.0) == 10
+    assert s.report(0.1, 2)["mean"] == 2.5
+    assert Summary().report() is None
+
+
+def test_json_units():
+    result = sweep(load_study(SPOT), runs=20, seed=1).to_json()
+    assert set(result) == {"tool", "version", "scenario", "scenario_sha256", "seed", "runs", "baseline", "grid",
+                           "transitions", "variants"}
+    variant = result["variants"][1]
+    assert set(variant["cost_usd"]) == {"n", "mean", "p50", "p95", "ci95"}
+    assert variant["savings_vs_baseline"]["usd"]["mean"] > 0
+    assert COST_UNITS_PER_USD == 3_600_000_000
