@@ -13,10 +13,11 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install -qq --disable-pip-version-check -e ".[test]"
 	touch $(STAMP)
 
-## run: replay the default scenario (SCENARIO=...) as a timeline table
+## run: replay the default scenario (SCENARIO=...) as a timeline table, then a what-if: spot vs on-demand
 run: $(STAMP)
 	$(BIN)/tjsim validate scenarios/*.yaml
 	$(BIN)/tjsim replay $(SCENARIO)
+	$(BIN)/tjsim whatif scenarios/whatif-spot-vs-on-demand.yaml --runs 2000
 
 ## test: lint, then the whole test suite
 test: $(STAMP) lint

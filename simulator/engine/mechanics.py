@@ -230,31 +230,58 @@ class Mechanics:
                 self.training_stretch = (self.training_stretch[0], self.env.now)
 
     def _progress(self, elapsed: float) -> None:
-        """Training advances by ``elapsed`` instance seconds, pausing for each checkpoint write."""
+        """Training advances by ``elapsed`` instance seconds, pausing for each checkpoint write.
+
+        In closed form (a long stretch crosses many checkpoints, and a sweep runs millions): finish
+        the write under way, work to the next checkpoint, then as many whole cycles of write and work
+        as fit, then the write due and what is left of the work.
+        """
         if not self._write_cost:
             if self.recording and self._checkpoint:
                 self._log_checkpoints(self.work_done, self.work_done + elapsed)
             self.work_done += elapsed
             return
-        interval, needed = self._checkpoint, self.work_needed
-        while elapsed > _EPS:
-            if self._writing:
-                step = min(elapsed, self._writing)
-                self._writing -= step
-                elapsed -= step
-                if self._writing <= _EPS:  # the checkpoint is safe in S3
-                    self._writing = 0.0
-                    self._saved = self.work_done
-                    if self.recording:
-                        self.log.append((self.env.now - elapsed - self.created, rec.CHECKPOINT, self._saved, None))
-                continue
-            boundary = (math.floor(self.work_done / interval + _EPS) + 1) * interval
-            step = min(elapsed, boundary - self.work_done)
-            self.work_done += step
-            elapsed -= step
-            if self.work_done >= boundary - _EPS and boundary < needed - _EPS:
-                self.work_done = boundary
-                self._writing = self._write_cost
+        interval, cost, needed = self._checkpoint, self._write_cost, self.work_needed
+        started = self.env.now - elapsed
+        left = elapsed
+        if self._writing:
+            step = min(left, self._writing)
+            left -= step
+            self._writing -= step
+            if self._writing > _EPS:
+                return
+            self._write_done(started + elapsed - left)
+        boundary = (math.floor(self.work_done / interval + _EPS) + 1) * interval
+        if boundary >= needed - _EPS or left < boundary - self.work_done - _EPS:
+            self.work_done += left  # no checkpoint on the way
+            return
+        left -= boundary - self.work_done
+        self.work_done = boundary  # a checkpoint is due here; the checkpoints further on, below the end:
+        further = math.ceil(needed / interval - _EPS) - 1 - round(boundary / interval)
+        cycles = max(0, min(math.floor(left / (cost + interval) + _EPS), further))
+        if cycles:
+            if self.recording:
+                for k in range(cycles):
+                    when = started + elapsed - left + k * (cost + interval) + cost
+                    self.log.append((when - self.created, rec.CHECKPOINT, boundary + k * interval, None))
+            self.work_done += cycles * interval
+            self._saved = self.work_done - interval
+            left = max(left - cycles * (cost + interval), 0.0)
+        step = min(left, cost)
+        left -= step
+        if step < cost - _EPS:
+            self._writing = cost - step  # the write goes on
+            return
+        self._writing = 0.0
+        self._write_done(started + elapsed - left)
+        self.work_done += left  # less than the way to the next checkpoint
+
+    def _write_done(self, when: float) -> None:
+        """The checkpoint being written is safe in S3 at ``when``."""
+        self._writing = 0.0
+        self._saved = self.work_done
+        if self.recording:
+            self.log.append((when - self.created, rec.CHECKPOINT, self._saved, None))
 
     def _log_checkpoints(self, before: float, after: float) -> None:
         """Record the checkpoints (instant writes) training passed from ``before`` to ``after``, which
