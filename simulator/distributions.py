@@ -20,7 +20,18 @@ Seconds = Annotated[float, Field(ge=0, le=MAX_SECONDS)]
 SecondsPair = Annotated[list[Seconds], Field(min_length=2, max_length=2)]
 
 
-class Uniform(BaseModel):
+class _Distribution(BaseModel):
+    """A seeded distribution of seconds."""
+
+    def sample(self, rng: random.Random) -> float:  # the raw draw
+        raise NotImplementedError
+
+    def draw(self, rng: random.Random) -> float:
+        """One draw, kept within [0, MAX_SECONDS] and rounded to the millisecond."""
+        return round(min(max(self.sample(rng), 0.0), MAX_SECONDS), 3)
+
+
+class Uniform(_Distribution):
     """Uniform on [low, high]."""
 
     model_config = STRICT
@@ -41,7 +52,7 @@ class Uniform(BaseModel):
         return round(low + (high - low) * rng.random(), 3)
 
 
-class Normal(BaseModel):
+class Normal(_Distribution):
     """Normal(mean, sd), truncated at 0."""
 
     model_config = STRICT
@@ -51,7 +62,7 @@ class Normal(BaseModel):
         return rng.gauss(*self.normal)
 
 
-class LogNormal(BaseModel):
+class LogNormal(_Distribution):
     """exp(Normal(mu, sigma)): the usual shape of provisioning and pull times."""
 
     model_config = STRICT
@@ -68,7 +79,7 @@ class LogNormal(BaseModel):
         return rng.lognormvariate(*self.lognormal)
 
 
-class Exponential(BaseModel):
+class Exponential(_Distribution):
     """Exponential with the given mean."""
 
     model_config = STRICT
@@ -78,7 +89,7 @@ class Exponential(BaseModel):
         return rng.expovariate(1.0 / self.exponential)
 
 
-class Choice(BaseModel):
+class Choice(_Distribution):
     """One of the given values, equally likely."""
 
     model_config = STRICT
@@ -99,7 +110,4 @@ def sample(duration: Duration, rng: random.Random) -> float:
     """One draw (seconds, to the millisecond) of ``duration``; a constant costs no draw."""
     if duration.__class__ is float:
         return duration
-    draw = getattr(duration, "draw", None)
-    if draw is not None:
-        return draw(rng)
-    return round(min(max(duration.sample(rng), 0.0), MAX_SECONDS), 3)
+    return duration.draw(rng)

@@ -134,11 +134,11 @@ def _ecdf(result: Result, metric: str, out: Path) -> Path:
             ax.axvline(summary.mean * scale, color="black", linestyle=":", linewidth=1,
                        label=f"baseline mean {summary.mean * scale:,.2f}")
     ax.set_xlabel(label)
-    ax.set_ylabel("share of replicates at or below")
+    ax.set_ylabel("share of replicates at or below (quantiles within 0.1 %)")
     ax.set_ylim(0, 1)
     ax.grid(alpha=0.3)
     ax.set_title(f"{study.source}: {label.split(' (')[0]}, {result.runs:,} replicates per variant", loc="left")
-    ax.legend(fontsize=8, loc="lower right")
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     return _save(fig, out)
 
 
@@ -172,7 +172,9 @@ def _savings(result: Result, out: Path) -> Path:
     fig, ax = plt.subplots(figsize=(10, 1.5 + 0.45 * max(len(rows), 1)), dpi=_DPI)
     scale = 1 / COST_UNITS_PER_USD
     means = [s.mean * scale for _, s in rows]
-    errors = [[(s.mean - s.ci95()[0]) * scale for _, s in rows], [(s.ci95()[1] - s.mean) * scale for _, s in rows]]
+    bounds = [s.ci95() or (s.mean, s.mean) for _, s in rows]  # one replicate: no interval
+    errors = [[(s.mean - low) * scale for (_, s), (low, _) in zip(rows, bounds, strict=True)],
+              [(high - s.mean) * scale for (_, s), (_, high) in zip(rows, bounds, strict=True)]]
     ax.barh([n for n, _ in rows], means, xerr=errors, color=["#31a354" if m >= 0 else "#a50f15" for m in means],
             capsize=4)
     ax.axvline(0, color="black", linewidth=0.8)
@@ -183,39 +185,58 @@ def _savings(result: Result, out: Path) -> Path:
     return _save(fig, out)
 
 
+#: units of the grid paths tjsim knows, for the axis
+_UNITS = {"checkpoint_interval": "seconds", "checkpoint_write": "seconds", "interruption_rate_per_hour":
+          "per instance-hour", "price_ratio": "of the on-demand price", "MaxRuntimeInSeconds": "seconds",
+          "MaxWaitTimeInSeconds": "seconds", "training": "seconds", "capacity_wait": "seconds",
+          "InstanceCount": "instances"}
+
+
 def _grid(result: Result, out: Path) -> Path:
     study = result.study
     first, rest = study.grid[0], study.grid[1:]
-    series: dict[tuple[Any, ...], list[tuple[float, Any]]] = {}
+    series: dict[tuple[Any, ...], list[tuple[Any, Any]]] = {}
     for variant, stats in zip(study.variants, result.stats, strict=True):
-        if first not in variant.overrides:
-            continue
-        key = tuple(variant.overrides.get(p) for p in rest)
-        series.setdefault(key, []).append((variant.overrides[first], stats))
+        if variant.from_grid:
+            key = tuple(variant.overrides.get(p) for p in rest)
+            series.setdefault(key, []).append((variant.overrides[first], stats))
+    numeric = all(isinstance(x, int | float) and not isinstance(x, bool) for points in series.values()
+                  for x, _ in points)
     fig, (cost_ax, wall_ax) = plt.subplots(1, 2, figsize=(13, 5.5), dpi=_DPI)
-    numeric = all(isinstance(x, int | float) for points in series.values() for x, _ in points)
-    for key, points in series.items():
-        points.sort(key=lambda p: p[0]) if numeric else None
-        xs = [x for x, _ in points] if numeric else [str(x) for x, _ in points]
-        label = ", ".join(f"{p}={v}" for p, v in zip(rest, key, strict=True)) or None
+    for n, (key, points) in enumerate(series.items()):
+        if numeric:
+            points.sort(key=lambda p: p[0])
+        label = ", ".join(f"{p.rsplit('.', 1)[-1]}={v}" for p, v in zip(rest, key, strict=True)) or None
         for ax, metric, scale in ((cost_ax, "cost", 1 / COST_UNITS_PER_USD), (wall_ax, "wall", 1 / 3_600_000)):
             summaries = [getattr(stats, metric) for _, stats in points]
             mean = [s.mean * scale for s in summaries]
             low = [(s.ci95() or (s.mean, s.mean))[0] * scale for s in summaries]
             high = [(s.ci95() or (s.mean, s.mean))[1] * scale for s in summaries]
-            line, = ax.plot(xs, mean, marker="o", label=label)
-            ax.fill_between(xs, low, high, alpha=0.25, color=line.get_color())
+            if numeric:  # a quantity: a line, and the confidence band around it
+                xs = [x for x, _ in points]
+                line, = ax.plot(xs, mean, marker="o", label=label)
+                ax.fill_between(xs, low, high, alpha=0.25, color=line.get_color())
+            else:  # categories: points with error bars, nothing between them
+                xs = [n * 0.15 + i for i in range(len(points))]
+                ax.errorbar(xs, mean, yerr=[[m - lo for m, lo in zip(mean, low, strict=True)],
+                                            [hi - m for m, hi in zip(mean, high, strict=True)]],
+                            fmt="o", capsize=4, label=label)
+                ax.set_xticks(range(len(points)), [str(x) for x, _ in points], rotation=20)
     baseline = result.stats[study.baseline]
-    for ax, metric, scale, unit in ((cost_ax, "cost", 1 / COST_UNITS_PER_USD, "mean cost per job (USD)"),
-                                    (wall_ax, "wall", 1 / 3_600_000, "mean wall-clock time (hours)")):
+    unit = _UNITS.get(first.rsplit(".", 1)[-1])
+    values = sorted({x for points in series.values() for x, _ in points}) if numeric else []
+    for ax, metric, scale, ylabel in ((cost_ax, "cost", 1 / COST_UNITS_PER_USD, "mean cost per job (USD)"),
+                                      (wall_ax, "wall", 1 / 3_600_000, "mean wall-clock time (hours)")):
         summary = getattr(baseline, metric)
-        if summary.n:
+        if summary.n and not study.variants[study.baseline].from_grid:
             ax.axhline(summary.mean * scale, color="black", linestyle="--", linewidth=1,
                        label=f"{study.variants[study.baseline].name} (baseline)")
-        ax.set_xlabel(first)
-        ax.set_ylabel(unit)
-        if numeric and _spread(series) > 20:
+        ax.set_xlabel(f"{first} ({unit})" if unit else first)
+        ax.set_ylabel(ylabel)
+        if numeric and values and min(values) > 0 and max(values) / min(values) > 20:
             ax.set_xscale("log")
+            ax.set_xticks(values, [f"{v:g}" for v in values])
+            ax.minorticks_off()
         ax.grid(alpha=0.3)
         ax.legend(fontsize=8)
     fig.suptitle(f"{study.source}: mean and 95 % CI against {first}, {result.runs:,} replicates per point",
@@ -223,16 +244,11 @@ def _grid(result: Result, out: Path) -> Path:
     return _save(fig, out)
 
 
-def _spread(series: dict[tuple[Any, ...], list[tuple[float, Any]]]) -> float:
-    values = [x for points in series.values() for x, _ in points if x > 0]
-    return max(values) / min(values) if values else 1.0
-
-
 def _save(fig: Any, out: Path) -> Path:
     out.parent.mkdir(parents=True, exist_ok=True)
     fig.tight_layout()
     # no version stamp in the file: the same bytes every run; every legend inside the picture
-    fig.savefig(out, metadata={"Software": None}, bbox_inches="tight")
+    fig.savefig(out, format="png", metadata={"Software": None}, bbox_inches="tight")
     plt.close(fig)
     return out
 

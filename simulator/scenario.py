@@ -15,7 +15,6 @@ from pydantic import (
     AfterValidator,
     BaseModel,
     Field,
-    NonNegativeInt,
     PlainValidator,
     PrivateAttr,
     ValidationError,
@@ -30,6 +29,7 @@ from .engine.eras import DEFAULT_ERA, ERAS
 from .whatif.section import WhatIf
 
 DEFAULT_EPOCH = datetime(2024, 1, 1, tzinfo=UTC)
+MAX_SEED = 2**63 - 1  #: seeds are 64-bit: larger ones would wrap around
 DEFAULT_MAX_RUNTIME = 86400  # [DOC] StoppingCondition.MaxRuntimeInSeconds defaults to one day
 MAX_RUNTIME_LIMIT = 28 * 86400  # [DOC] "The maximum value is 28 days"
 _DURATION_HELP = ("expected seconds or one of {uniform: [low, high]}, {normal: [mean, sd]}, "
@@ -70,12 +70,18 @@ OptionalDuration = Annotated[Any, PlainValidator(lambda v: None if v is None els
 
 
 def _ratio(value: Any) -> Any:
-    """A ratio in (0, 1], or a distribution of ratios (each draw is clamped into (0, 1])."""
+    """A ratio in (0, 1], or a bounded distribution of them: {uniform: [low, high]} or {choice: [...]}."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         if not (math.isfinite(value) and 0 < value <= 1):
             raise ValueError(f"a ratio is a number above 0 and at most 1 (got {value})")
         return float(value)
-    return _duration(value)
+    if isinstance(value, dict) and len(value) == 1 and next(iter(value)) in ("uniform", "choice"):
+        distribution = _duration(value)
+        values = distribution.uniform if "uniform" in value else distribution.choice
+        if all(0 < v <= 1 for v in values):
+            return distribution
+    raise ValueError(f"a ratio is a number in (0, 1], {{uniform: [low, high]}} or {{choice: [...]}} within (0, 1] "
+                     f"(got {value!r})")
 
 
 Ratio = Annotated[Any, PlainValidator(_ratio),
@@ -231,7 +237,7 @@ class LaterJob(BaseModel):
 
     model_config = _STRICT
     at: Seconds
-    seed: NonNegativeInt | None = None  #: by default the scenario's seed plus the job's position
+    seed: Annotated[int, Field(ge=0, le=MAX_SEED)] | None = None  #: by default the scenario's seed plus its position
     job: dict[str, Any] = {}  #: CreateTrainingJob members that differ from the first job's
     timing: dict[str, Any] = {}
     spot: dict[str, Any] = {}
@@ -247,7 +253,7 @@ class Scenario(BaseModel):
 
     model_config = _STRICT
     description: str = ""
-    seed: NonNegativeInt = 0
+    seed: Annotated[int, Field(ge=0, le=MAX_SEED)] = 0
     #: CreationTime; every timestamp is epoch + simulated seconds (UTC when no zone is given)
     epoch: Annotated[datetime, Field(strict=False), AfterValidator(_utc)] = DEFAULT_EPOCH
     region: Annotated[str, Field(pattern=r"^[a-z]{2}(-[a-z]+)+-\d$")] = "us-east-1"

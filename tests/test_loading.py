@@ -68,3 +68,20 @@ def test_deprecated_lifecycle_settings_still_read_and_contradictions_are_refused
 def test_an_unknown_era_lists_the_known_ones():
     (problem,) = problems(data(lifecycle={"era": "2020"}))
     assert problem.startswith("s.yaml: lifecycle.era: Input should be '2024+', '2019-2023' or 'pre-2019'")
+
+
+def test_a_later_job_may_switch_a_distribution_to_another_kind():
+    later = {"at": 10, "job": {"TrainingJobName": "b"}, "timing": {"capacity_wait": {"exponential": 300}}}
+    s = parse(data(timing={**TIMING, "capacity_wait": {"lognormal": [6, 0.5]}}, later_jobs=[later]))
+    assert s.later[0][1].timing.capacity_wait.exponential == 300
+
+
+@pytest.mark.parametrize("ratio, ok", [(0.3, True), ({"uniform": [0.3, 0.37]}, True), ({"choice": [0.3, 0.35]}, True),
+                                       ({"uniform": [0.5, 5]}, False), ({"normal": [0.3, 0.1]}, False), (0, False),
+                                       (1.2, False)])
+def test_a_spot_price_ratio_stays_within_zero_and_one(ratio, ok):
+    d = data(spot={"price_ratio": ratio})
+    if ok:
+        assert parse(d).spot.price_ratio is not None
+    else:
+        assert problems(d)[0].startswith("s.yaml: spot.price_ratio: a ratio is a number")

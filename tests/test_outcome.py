@@ -66,3 +66,23 @@ def test_a_job_can_still_be_run_by_hand():
     job = Job(env, compile_plan(scenario()), streams=Streams(5, 1), record=False)
     env.run()
     assert job.state == "Completed" and job.log == []
+
+
+def test_a_sweep_equals_the_recorded_run_for_any_replicate_even_at_half_seconds():
+    # durations whose sum is an exact half second: merged and split waits must round it alike
+    s = scenario(timing={"starting": 76.0, "downloading": 55.3, "image_pull": 70.6, "training": 999.8,
+                         "uploading": 67.8})
+    assert simulate(compile_plan(s), seed=s.seed).training_seconds == replay(s).describe()["TrainingTimeInSeconds"]
+    from simulator import load
+
+    from .conftest import ROOT
+
+    for name in ("spot-interrupted", "warm-pool-reuse", "whatif-spot-vs-on-demand"):
+        plan = compile_plan(load(ROOT / "scenarios" / f"{name}.yaml"))
+        for i in range(150):
+            swept = simulate(plan, seed=plan.seed, replicate=i)
+            sim = Simulation()
+            job = sim.submit(plan, streams=Streams(plan.seed, i))
+            sim.run()
+            assert (swept.training_seconds, swept.billable_seconds, swept.ended, swept.transitions) == (
+                job.training_seconds, job.billable_seconds, job.ended, job.transitions), (name, i)

@@ -107,3 +107,35 @@ def test_a_scenario_without_a_what_if_section(tmp_path):
     path = tmp_path / "plain.yaml"
     path.write_text(yaml.safe_dump(data))
     assert problems(path) == ["whatif: required for a what-if run (give whatif: {baseline: ..., variants: [...]})"]
+
+
+def test_a_grid_problem_shared_by_every_point_is_one_line(tmp_path):
+    found = problems(write(tmp_path, {"baseline": "a", "variants": [{"name": "a"}],
+                                      "grid": {"spot.checkpoint_intervall": [300, 600, 900]}}))
+    assert found == ["whatif.grid (3 points, e.g. spot.checkpoint_intervall=300): spot.checkpoint_intervall: unknown "
+                     "key (did you mean 'checkpoint_interval'?)"]
+
+
+@pytest.mark.parametrize("whatif, expected", [
+    ({"baseline": "a", "variants": [{"name": "a"}], "grid": {"spot.checkpoint_interval": [300, 300]}},
+     "whatif: more than one variant is named 'spot.checkpoint_interval=300'"),
+    ({"baseline": "a", "variants": [{"name": "a"}, {"name": "spot.checkpoint_interval=300"}],
+      "grid": {"spot.checkpoint_interval": [300]}}, "whatif: more than one variant is named"),
+    ({"baseline": "a", "variants": [{"name": "a"}], "grid": {"spot.checkpoint_interval": list(range(1, 101)),
+                                                              "spot.checkpoint_write": list(range(11))}},
+     "whatif: 1,101 variants (the grid's points included); at most 1,000"),
+])
+def test_names_are_unique_and_grids_bounded(tmp_path, whatif, expected):
+    assert problems(write(tmp_path, whatif))[0].startswith(expected)
+
+
+def test_a_variant_may_switch_a_distribution_to_another_kind(tmp_path):
+    study = load_study(write(tmp_path, {"baseline": "a", "variants": [
+        {"name": "a", "timing": {"capacity_wait": {"exponential": 300}}}]}))
+    assert study.variants[0].plan.timing.capacity_wait.exponential == 300
+
+
+def test_a_price_for_an_unknown_instance_type_is_refused(tmp_path):
+    found = problems(write(tmp_path, {**BASE["whatif"], "prices": {"ml.g5.xlarg": 1.0}}))
+    assert found == ["whatif: prices: 'ml.g5.xlarg' is not a SageMaker training instance type (did you mean "
+                     "'ml.g5.xlarge'?)"]

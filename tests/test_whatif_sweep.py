@@ -45,6 +45,9 @@ def test_the_same_json_on_a_dask_cluster():
     cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None)
     with cluster, distributed.Client(cluster) as client:
         assert json.dumps(sweep(study, runs=60, seed=5, dask=client, chunk=13).to_json()) == local
+        held = []  # results held on the cluster while the sweep runs: bounded, not one per chunk
+        sweep(study, runs=200, seed=5, dask=client, chunk=5, progress=lambda _: held.append(len(client.who_has())))
+        assert len(held) == 40 and max(held) <= 4 * 2 + 2
 
 
 def test_cost_is_billable_seconds_times_instances_times_price(tmp_path):

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from ..replay import replay
-from . import load, main
+from . import fail, load, main
 
 
 @main.command("plot")
@@ -20,4 +20,9 @@ def plot_command(scenario: str, out: str, job: str | None) -> None:
     from .. import plots  # matplotlib only when a plot is asked for
 
     result = replay(load(scenario))
-    click.echo(f"wrote {plots.timeline(result, Path(out), job=job)}", err=True)
+    if job is not None and job not in result.simulation.jobs:
+        fail([f"{scenario}: --job: no job named {job!r} in this scenario (it has {', '.join(result.simulation.jobs)})"])
+    try:
+        click.echo(f"wrote {plots.timeline(result, Path(out), job=job)}", err=True)
+    except OSError as err:
+        fail([f"--out {out}: cannot write there ({err.strerror or err})"])

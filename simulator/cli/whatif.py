@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from ..errors import ScenarioError
+from ..scenario import MAX_SEED
 from ..whatif import report
 from ..whatif.spec import load_study
 from ..whatif.sweep import CHUNK, sweep
@@ -21,7 +22,7 @@ from . import fail, main
 @click.argument("scenario")
 @click.option("--runs", type=click.IntRange(min=1, max=10**9), default=1000, show_default=True,
               help="Replicates of every variant.")
-@click.option("--seed", type=click.IntRange(min=0), help="The sweep's seed (default: the scenario's).")
+@click.option("--seed", type=click.IntRange(min=0, max=MAX_SEED), help="The sweep's seed (default: the scenario's).")
 @click.option("--workers", type=click.IntRange(min=1, max=512), default=1, show_default=True,
               help="Processes on this machine.")
 @click.option("--dask", "dask", metavar="ADDRESS", help="Run on a Dask cluster (tcp://scheduler:8786).")
@@ -37,6 +38,8 @@ def whatif_command(scenario: str, runs: int, seed: int | None, workers: int, das
         study = load_study(scenario)
     except ScenarioError as err:
         fail(err.problems)
+    if plots is not None:  # before the sweep, not after it
+        _writable(Path(plots))
     seed = study.variants[study.baseline].plan.seed if seed is None else seed
     console = Console(stderr=True)
     total = runs * len(study.variants)
@@ -48,9 +51,23 @@ def whatif_command(scenario: str, runs: int, seed: int | None, workers: int, das
     if plots is not None:
         from .. import plots as plotting  # matplotlib only when plots are asked for
 
-        for path in plotting.whatif_plots(result, Path(plots)):
+        try:
+            written = plotting.whatif_plots(result, Path(plots))
+        except OSError as err:
+            fail([f"--plots {plots}: cannot write there ({err.strerror or err})"])
+        for path in written:
             click.echo(f"wrote {path}", err=True)
     if as_json:
         click.echo(json.dumps(result.to_json(), indent=2))
     else:
         report.show(result, Console(file=sys.stdout))
+
+
+def _writable(folder: Path) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        probe = folder / ".tjsim-write-test"
+        probe.touch()
+        probe.unlink()
+    except OSError as err:
+        fail([f"--plots {folder}: cannot write there ({err.strerror or err})"])

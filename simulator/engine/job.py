@@ -26,6 +26,7 @@ from .mechanics import (
     MAX_WAIT,
     PENDING_LIMIT,
     RECLAIM,
+    TICK,
     UP,
     UPDATABLE,
     WAIT,
@@ -33,6 +34,7 @@ from .mechanics import (
     WORK,
     Halt,
     Mechanics,
+    ticks,
 )
 from .statuses import PRIMARY_OF, TERMINAL
 from .statuses import Secondary as S
@@ -41,7 +43,7 @@ from .warmpool import IN_USE, TERMINATED, WarmPool, WarmPools
 
 INF = math.inf
 SIGTERM_WINDOW = 120.0  # [DOC] SageMaker waits up to 120 s after SIGTERM
-MIN_STARTING = 0.001  # one tick of the service's millisecond timestamps
+MIN_STARTING = TICK  # CreationTime < TrainingStartTime, even at the service's millisecond precision
 #: where a retry can start from: not Restarting itself, nor Stopping (a failure there is final)
 _RETRYABLE = frozenset(allowed_from("retry"))
 _END = {MAX_RUNTIME: ("end_max_runtime", msg.MAX_RUNTIME), MAX_WAIT: ("end_max_wait", msg.MAX_WAIT),
@@ -169,8 +171,8 @@ class Job(Mechanics):
         if self.plan.max_pending is not None:
             limit, cause = self.plan.max_pending, MAX_PENDING
         capacity_limit = self.plan.lifecycle.pending_capacity_limit
-        if capacity_limit is not None and capacity_limit < limit:
-            limit, cause = capacity_limit, PENDING_LIMIT
+        if capacity_limit is not None and ticks(capacity_limit) < limit:
+            limit, cause = ticks(capacity_limit), PENDING_LIMIT
         if wait <= limit:
             yield from self._hold(wait, WAIT)
         else:
@@ -189,12 +191,16 @@ class Job(Mechanics):
             # nobody reads the messages: one wait for the whole of Starting (the same time, the same draws)
             yield from self._hold(starting + capacity, WAIT)
         else:
+            spent = 0.0
             for i, (trigger, message, share) in enumerate(steps):
                 if trigger is not None:
                     self._enter(trigger, message)
                 elif i:
                     self._set_message(message)
-                yield from self._hold(starting * share, WAIT)
+                # the last step takes what is left, so the steps add up to Starting exactly
+                part = ticks(starting * share) if i < len(steps) - 1 else starting - spent
+                spent += part
+                yield from self._hold(part, WAIT)
                 if i == 0 and capacity > 0:
                     self._set_message(msg.NO_CAPACITY)
                     yield from self._hold(capacity, WAIT)
@@ -380,7 +386,7 @@ class Job(Mechanics):
         """Deliver the scenario's events at their times; one that finds the job ended and that the
         service would refuse changes nothing."""
         for event in self.plan.events:
-            delay = self.created + event.at - self.env.now
+            delay = self.created + ticks(event.at) - self.env.now
             if delay > 0:
                 yield self.env.timeout(delay)
             with contextlib.suppress(InvalidAction):

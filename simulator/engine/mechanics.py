@@ -28,8 +28,18 @@ from .lifecycle import fire
 from .streams import Streams
 
 INF = math.inf
+#: the clock's resolution: every duration the engine waits is a whole number of ticks. A tick is a
+#: power of two (2⁻¹⁰ s, just under a millisecond), so sums and differences of times are exact in
+#: floating point: however a stretch of time is cut into waits, the clock, the accounts and their
+#: rounding to whole seconds come out the same — a sweep's merged waits give a replay's figures.
+TICK = 2.0 ** -10
 _EPS = 1e-9  # training seconds: below this, floating-point noise, not progress
 _MIN_RATIO = 0.001  # a spot price ratio drawn from a distribution is kept above 0
+
+
+def ticks(seconds: float) -> float:
+    """``seconds`` rounded to a whole number of :data:`TICK`."""
+    return round(seconds * 1024) / 1024 if seconds != INF else INF
 
 
 class Deadline:
@@ -97,8 +107,8 @@ class Mechanics:
         self.training_stretch: tuple[float, float] | None = None
         self.algorithm_running = False  #: training now (not pulling its image, not uploading)
         self.instances_up = False
-        self._checkpoint = plan.spot_config.checkpoint_interval if plan.checkpointing else 0.0
-        self._write_cost = plan.spot_config.checkpoint_write if plan.checkpointing else 0.0
+        self._checkpoint = ticks(plan.spot_config.checkpoint_interval) if plan.checkpointing else 0.0
+        self._write_cost = ticks(plan.spot_config.checkpoint_write) if plan.checkpointing else 0.0
         self._writing = 0.0  # what is left of the checkpoint being written
         self._saved = 0.0  # the training progress the last completed checkpoint holds
         self._detour: tuple[str, str] | None = None  # the status Updating interrupted, and its message
@@ -115,14 +125,15 @@ class Mechanics:
     # --- randomness ---------------------------------------------------------------------------
 
     def _draw(self, source: str, duration: Any) -> float:
-        """One draw of ``duration`` from ``source``'s own stream; a constant draws nothing."""
+        """One draw of ``duration`` (seconds, in whole ticks) from ``source``'s own stream; a constant
+        draws nothing."""
         if duration.__class__ is float:
-            return duration
-        return sample(duration, self.streams[source])
+            return round(duration * 1024) / 1024
+        return round(duration.draw(self.streams[source]) * 1024) / 1024
 
     def _add_clock(self, cause: Any, source: str, rate: float) -> None:
         stream = self.streams[source]
-        self._clocks.append([stream.expovariate(rate), cause, stream, rate])
+        self._clocks.append([ticks(stream.expovariate(rate)), cause, stream, rate])
 
     # --- recording ----------------------------------------------------------------------------
 
@@ -178,11 +189,20 @@ class Mechanics:
                     yield env.timeout(limit if limit > 0 else 0.0) if limit != INF else env.event()
                 except simpy.Interrupt as interrupt:
                     action = interrupt.cause
-            elapsed = env.now - start
+            now = env.now
+            elapsed = now - start
             remaining -= elapsed
-            if self.instances_up:
-                self._accrue(elapsed, kind)
-            if action is not None and env.now >= start + limit:
+            if self.instances_up:  # instance time: billed; against MaxRuntime and the random clocks
+                self.running += elapsed  # unless stopping; training progress when working
+                if kind in (UP, WORK):
+                    self.runtime_used += elapsed
+                    for clock in self._clocks:
+                        clock[0] -= elapsed
+                    if kind == WORK and elapsed > 0:
+                        self._progress(elapsed)
+                        if self.recording:  # only the metrics' timestamps read it
+                            self.training_stretch = (self.training_stretch[0], now)
+            if action is not None and now >= start + limit:
                 # the phase (or a limit) ends at this very instant: it goes first, the action after
                 self._deferred.append(action)
                 action = None
@@ -193,7 +213,7 @@ class Mechanics:
                     self._return_from_update()
                     continue
                 if cause.__class__ is list:  # a random event on instance time: the next one is drawn now
-                    cause[0] = cause[2].expovariate(cause[3])
+                    cause[0] = ticks(cause[2].expovariate(cause[3]))
                     cause = cause[1]
                 raise Halt(cause, remaining)
             if isinstance(action, FailEvent):
@@ -216,18 +236,6 @@ class Mechanics:
                 yield self.env.timeout(until - self.env.now)
 
     # --- accounting ---------------------------------------------------------------------------
-
-    def _accrue(self, elapsed: float, kind: int) -> None:
-        """Instance time spent: billed; against MaxRuntime and the random clocks unless stopping;
-        training progress when working."""
-        self.running += elapsed
-        if kind in (UP, WORK):
-            self.runtime_used += elapsed
-            for clock in self._clocks:
-                clock[0] -= elapsed
-            if kind == WORK and elapsed > 0:
-                self._progress(elapsed)
-                self.training_stretch = (self.training_stretch[0], self.env.now)
 
     def _progress(self, elapsed: float) -> None:
         """Training advances by ``elapsed`` instance seconds, pausing for each checkpoint write.
@@ -327,7 +335,9 @@ class Mechanics:
         self.training_end = now
         self.training_seconds = max(1, math.floor(now - self.training_start + 0.5))
         if self.plan.spot:
-            ratio = min(max(self._draw("price_ratio", self.plan.spot_config.price_ratio), _MIN_RATIO), 1.0)
+            ratio = self.plan.spot_config.price_ratio
+            if ratio.__class__ is not float:
+                ratio = min(max(sample(ratio, self.streams["price_ratio"]), _MIN_RATIO), 1.0)
             billed = math.floor(self.running * ratio + 0.5)
             self.billable_seconds = max(1, min(self.training_seconds, billed))
         else:

@@ -11,6 +11,7 @@ from ..errors import ResourceInUse, ResourceNotFound
 from ..plan import Plan
 from . import snapshot
 from .job import Job
+from .mechanics import ticks
 from .streams import Streams
 from .warmpool import WarmPools
 
@@ -52,7 +53,7 @@ class Simulation:
         """Create a job when the clock reaches ``at`` (a scenario's later job)."""
 
         def create() -> Generator[simpy.Event, Any, None]:
-            yield self.env.timeout(at - self.env.now)
+            yield self.env.timeout(ticks(at) - self.env.now)
             self.submit(plan, streams=streams)
 
         self.env.process(create())

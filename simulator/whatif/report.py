@@ -37,7 +37,6 @@ def _others(outcomes: dict[str, int], runs: int) -> str:
 
 def table(result: Result) -> Table:
     data = result.to_json()
-    grid = data["grid"]
     title = (f"{data['scenario']}: {data['runs']:,} replicates per variant, seed {data['seed']}, "
              f"baseline {data['baseline']!r}")
     out = Table(title=title, title_justify="left", caption_justify="left",
@@ -51,7 +50,7 @@ def table(result: Result) -> Table:
                ("cost", "right", 6), ("cost p95", "right", 6), ("wall (p95)", "right", 5), ("saves", "right", 6))
     for column, justify, width in columns:
         out.add_column(column, justify=justify, min_width=width)  # type: ignore[arg-type]
-    for variant in data["variants"]:
+    for spec, variant in zip(result.study.variants, data["variants"], strict=True):
         cost, wall = variant["cost_usd"], variant["wall_seconds"]
         ci = cost["ci95"]
         savings = variant.get("savings_vs_baseline")
@@ -59,9 +58,10 @@ def table(result: Result) -> Table:
         if savings is not None and savings["usd"] is not None:
             saved = f"{_usd(savings['usd']['mean'])} {savings['percent']:.0f}%"
         name = variant["name"]
-        if grid and not variant["overrides"].keys() - set(grid):
+        if spec.from_grid:  # the grid's points, named by the last part of each path
             name = ", ".join(f"{k.rsplit('.', 1)[-1]}={v}" for k, v in variant["overrides"].items())
-        spread = f" ±{(ci[1] - ci[0]) / 2:.2f}" if ci else ""
+        half = (ci[1] - ci[0]) / 2 if ci else None
+        spread = "" if half is None else f" ±{half:.2f}" if half >= 0.005 else " ±<0.01"
         completed = 100 * _count(variant["outcomes"], "Completed") / data["runs"]
         others = _others(variant["outcomes"], data["runs"])
         ended = f"{completed:.1f}% ok" + ("" if others == "—" else f", {others}")
@@ -78,11 +78,14 @@ def show(result: Result, console: Console | None = None) -> None:
     if not console.is_terminal:
         console.width = 120
     console.print(table(result))
-    cheapest = min(result.to_json()["variants"], key=_mean_cost)
-    console.print(f"cheapest on average: {cheapest['name']} ({_usd(cheapest['cost_usd']['mean'])} a job) · "
-                  f"{result.transitions:,} state-machine transitions simulated", highlight=False, markup=False,
-                  soft_wrap=True)
+    finishing = [v for v in result.to_json()["variants"] if v["cost_per_completed_job_usd"] is not None]
+    line = f"{result.transitions:,} state-machine transitions simulated"
+    if finishing:  # a job stopped by MaxWait is cheap and useless: rank by what a finished model costs
+        best = min(finishing, key=_per_completed)
+        line = (f"cheapest per completed job: {best['name']} ({_usd(best['cost_per_completed_job_usd'])}, all "
+                f"replicates' cost over those that completed) · {line}")
+    console.print(line, highlight=False, markup=False, soft_wrap=True)
 
 
-def _mean_cost(variant: dict[str, Any]) -> float:
-    return variant["cost_usd"]["mean"]
+def _per_completed(variant: dict[str, Any]) -> float:
+    return variant["cost_per_completed_job_usd"]

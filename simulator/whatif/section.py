@@ -10,6 +10,9 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from .. import service
+from ..shapes import did_you_mean
+
 #: the scenario sections a variant may override
 SECTIONS = ("job", "timing", "spot", "lifecycle", "failures", "metrics", "rules", "events")
 VariantName = Annotated[str, Field(min_length=1, max_length=80, pattern=r"^\S[^\n\r\t]*$")]
@@ -45,14 +48,23 @@ class WhatIf(BaseModel):
     grid: dict[Annotated[str, Field(pattern=r"^[A-Za-z_]+(\.[A-Za-z0-9_:-]+)+$")],
                Annotated[list[Any], Field(min_length=1, max_length=1000)]] = {}
     #: on-demand USD per instance-hour, overriding the shipped table (simulator/whatif/prices.yaml)
-    prices: dict[str, Annotated[float, Field(gt=0, le=10_000, allow_inf_nan=False)]] = {}
+    prices: dict[str, Annotated[float, Field(ge=0.000001, le=10_000, allow_inf_nan=False)]] = {}
 
     @model_validator(mode="after")
     def _named_once(self) -> WhatIf:
         if not self.variants and not self.grid:
             raise ValueError("give at least one variant (variants:) or a grid (grid:)")
+        unknown = sorted(set(self.prices) - set(_instance_types()))
+        if unknown:
+            hint = did_you_mean(unknown[0], _instance_types())
+            raise ValueError(f"prices: {unknown[0]!r} is not a SageMaker training instance type"
+                             f"{f' ({hint})' if hint else ''}")
         names = [v.name for v in self.variants]
         duplicates = sorted({n for n in names if names.count(n) > 1})
         if duplicates:
             raise ValueError(f"variant names must be unique: {', '.join(duplicates)} given more than once")
         return self
+
+
+def _instance_types() -> list[str]:
+    return service.enum("TrainingInstanceType")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
+import math
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -17,7 +18,7 @@ from typing import Any
 
 from ..errors import ScenarioError
 from ..loading import read, validate
-from ..overrides import deep_merge
+from ..overrides import deep_merge, is_distribution
 from ..plan import Plan, compile_plan
 from . import prices as price_table
 from .section import WhatIf
@@ -25,6 +26,7 @@ from .section import WhatIf
 #: a USD amount in integer units, so that sums are exact: 1 unit = 1 / (3600 · 10⁶) USD, which is
 #: one second of an instance priced to the micro-dollar per hour
 PRICE_DIGITS = 6
+MAX_VARIANTS = 1000
 COST_UNITS_PER_USD = 3600 * 10**PRICE_DIGITS
 
 
@@ -38,6 +40,7 @@ class Variant:
     hourly_price: float  #: on-demand USD per instance-hour
     price_source: str
     price_units: int  #: hourly price in micro-dollars: cost units per instance-second
+    from_grid: bool = False  #: a point of the grid (named after its values)
 
     def cost_units(self, billed_seconds: int) -> int:
         return billed_seconds * self.plan.instance_count * self.price_units
@@ -74,42 +77,56 @@ def load_study(path: str | Path) -> Study:
     if problems:
         raise ScenarioError(source, problems)
     whatif = scenario.whatif
+    count = len(whatif.variants) + (math.prod(len(values) for values in whatif.grid.values()) if whatif.grid else 0)
+    if count > MAX_VARIANTS:
+        raise ScenarioError(source, [f"whatif: {count:,} variants (the grid's points included); at most "
+                                     f"{MAX_VARIANTS:,}"])
+    points = _points(whatif)
     base = {key: value for key, value in data.items() if key not in ("whatif", "later_jobs")}
-    variants, problems = [], []
-    for label, name, overrides in _points(whatif):
+    variants, problems, grid_problems = [], [], {}
+    for label, name, overrides, from_grid in points:
         merged = deep_merge(base, overrides)
         candidate, found = validate(merged)
-        problems += [f"{label}: {problem}" for problem in found]
-        if candidate is None or found:
-            continue
-        plan = compile_plan(candidate)
-        price = _price(plan, whatif)
+        plan = compile_plan(candidate) if candidate is not None and not found else None
+        price = _price(plan, whatif) if plan is not None else None
         if isinstance(price, str):
-            problems.append(f"{label}: {price}")
+            found = [price]
+        if from_grid:  # one line for a problem several points of the grid share
+            for problem in found:
+                grid_problems.setdefault(problem, []).append(name)
+        else:
+            problems += [f"{label}: {problem}" for problem in found]
+        if found or plan is None:
             continue
         hourly, where = price
         variants.append(Variant(name, _dotted(overrides), plan, hourly, where,
-                                int(Decimal(repr(hourly)).scaleb(PRICE_DIGITS).to_integral_value())))
-    names = [v.name for v in variants]
+                                int(Decimal(repr(hourly)).scaleb(PRICE_DIGITS).to_integral_value()), from_grid))
+    for problem, names in grid_problems.items():
+        where = names[0] if len(names) == 1 else f"{len(names)} points, e.g. {names[0]}"
+        problems.append(f"whatif.grid ({where}): {problem}")
+    names = [name for _, name, _, _ in points]
+    for name in sorted({n for n in names if names.count(n) > 1}):
+        problems.append(f"whatif: more than one variant is named {name!r} (a variant named like a grid point, or a "
+                        "value listed twice in the grid)")
     if not problems and whatif.baseline not in names:
         hint = ", ".join(repr(n) for n in names)
         problems.append(f"whatif.baseline: no variant named {whatif.baseline!r} (the variants are: {hint})")
     if problems:
         raise ScenarioError(source, problems)
-    return Study(Path(source).name, hashlib.sha256(raw).hexdigest(), tuple(variants), names.index(whatif.baseline),
-                 tuple(whatif.grid))
+    return Study(Path(source).name, hashlib.sha256(raw).hexdigest(), tuple(variants),
+                 [v.name for v in variants].index(whatif.baseline), tuple(whatif.grid))
 
 
-def _points(whatif: WhatIf) -> list[tuple[str, str, dict[str, Any]]]:
-    """(label for problems, variant name, overrides) of every variant and grid point."""
-    points = [(f"whatif.variants[{i}] ({v.name})", v.name, v.overrides()) for i, v in enumerate(whatif.variants)]
+def _points(whatif: WhatIf) -> list[tuple[str, str, dict[str, Any], bool]]:
+    """(label for problems, variant name, overrides, from the grid) of every variant and grid point."""
+    points = [(f"whatif.variants[{i}] ({v.name})", v.name, v.overrides(), False) for i, v in enumerate(whatif.variants)]
     paths = list(whatif.grid)
     for values in itertools.product(*(whatif.grid[p] for p in paths)) if paths else ():
         overrides: dict[str, Any] = {}
         for path, value in zip(paths, values, strict=True):
             overrides = deep_merge(overrides, _nest(path, value))
         name = ", ".join(f"{path}={_show(value)}" for path, value in zip(paths, values, strict=True))
-        points.append((f"whatif.grid ({name})", name, overrides))
+        points.append((f"whatif.grid ({name})", name, overrides, True))
     return points
 
 
@@ -130,17 +147,11 @@ def _dotted(overrides: dict[str, Any], prefix: str = "") -> dict[str, Any]:
     flat: dict[str, Any] = {}
     for key, value in overrides.items():
         path = f"{prefix}{key}"
-        if isinstance(value, dict) and value and not _is_distribution(value):
+        if isinstance(value, dict) and value and not is_distribution(value):
             flat.update(_dotted(value, f"{path}."))
         else:
             flat[path] = value
     return flat
-
-
-def _is_distribution(value: dict[str, Any]) -> bool:
-    from ..distributions import KINDS
-
-    return len(value) == 1 and next(iter(value)) in KINDS
 
 
 def _price(plan: Plan, whatif: WhatIf) -> tuple[float, str] | str:

@@ -9,6 +9,7 @@ byte for byte whatever the worker count, the chunk size or the cluster.
 
 from __future__ import annotations
 
+import itertools
 import multiprocessing
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -60,6 +61,10 @@ class Result:
                 "billable_seconds": stats.billable.report(1, 1),
                 "training_seconds": stats.training.report(1, 1),
                 "wall_seconds": stats.wall.report(1 / 1000, 1),
+                # what a finished model costs: every replicate's cost over the replicates that completed
+                "cost_per_completed_job_usd": (round(stats.cost.total / COST_UNITS_PER_USD / completed, 4)
+                                               if (completed := stats.outcomes.get("Completed/Completed", 0))
+                                               else None),
             }
             if variant is not study.variants[study.baseline]:
                 savings = stats.savings.report(1 / COST_UNITS_PER_USD, 4)
@@ -123,13 +128,13 @@ def sweep(study: Study, *, runs: int, seed: int, workers: int = 1, dask: Any = N
     elif workers > 1:
         results = _in_processes(study, seed, pieces, workers)
     else:
-        results = (run_chunk(study, seed, start, stop) for start, stop in pieces)
+        results = ((stop - start, run_chunk(study, seed, start, stop)) for start, stop in pieces)
     merged = [VariantStats() for _ in study.variants]
-    for (start, stop), stats in zip(pieces, results, strict=True):
+    for done, stats in results:  # in any order: merging is exact
         for total, part in zip(merged, stats, strict=True):
             total.merge(part)
         if progress is not None:
-            progress(stop - start)
+            progress(done)
     return Result(study, seed, runs, tuple(merged))
 
 
@@ -145,17 +150,24 @@ def _run_remembered(seed: int, start: int, stop: int) -> list[VariantStats]:
     return run_chunk(_STUDY, seed, start, stop)
 
 
-def _in_processes(study: Study, seed: int, pieces: list[tuple[int, int]], workers: int) -> Iterator[list[VariantStats]]:
+Chunks = Iterator[tuple[int, list[VariantStats]]]  # (replicates done, their stats)
+
+
+def _in_processes(study: Study, seed: int, pieces: list[tuple[int, int]], workers: int) -> Chunks:
     # spawn: no fork of a process that may run a progress thread
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_remember,
                              initargs=(study,)) as pool:
-        yield from pool.map(_run_remembered, *zip(*[(seed, a, b) for a, b in pieces], strict=True))
+        results = pool.map(_run_remembered, *zip(*[(seed, a, b) for a, b in pieces], strict=True))
+        for (start, stop), stats in zip(pieces, results, strict=True):
+            yield stop - start, stats
 
 
-def _on_dask(study: Study, seed: int, pieces: list[tuple[int, int]], dask: Any) -> Iterator[list[VariantStats]]:
+def _on_dask(study: Study, seed: int, pieces: list[tuple[int, int]], dask: Any) -> Chunks:
+    """Chunks as Dask tasks: a bounded number in flight, each result released once merged, so
+    memory stays flat whatever the number of replicates."""
     try:
-        from distributed import Client
+        from distributed import Client, as_completed
     except ImportError:
         raise ClusterError("--dask needs Dask's distributed scheduler: pip install 'tjsim[dask]'") from None
     own = isinstance(dask, str)
@@ -164,10 +176,24 @@ def _on_dask(study: Study, seed: int, pieces: list[tuple[int, int]], dask: Any) 
     except (OSError, TimeoutError, ValueError) as err:
         raise ClusterError(f"cannot reach the Dask scheduler at {dask}: {err}") from None
     try:
-        remote = client.scatter(study, broadcast=True)
-        futures = [client.submit(run_chunk, remote, seed, a, b, pure=False) for a, b in pieces]
-        for future in futures:  # in order, so that progress and merging follow the chunks
-            yield future.result()
+        remote = client.scatter(study, broadcast=True, hash=False)  # a key of its own: not released by another sweep
+        waiting = iter(pieces)
+        in_flight = max(2, 4 * len(client.scheduler_info().get("workers", {})))
+        sizes, running = {}, as_completed()
+        for start, stop in itertools.islice(waiting, in_flight):
+            future = client.submit(run_chunk, remote, seed, start, stop, pure=False)
+            sizes[future.key] = stop - start
+            running.add(future)
+        for future in running:
+            stats = future.result()
+            done = sizes.pop(future.key)
+            future.release()
+            following = next(waiting, None)
+            if following is not None:
+                nxt = client.submit(run_chunk, remote, seed, *following, pure=False)
+                sizes[nxt.key] = following[1] - following[0]
+                running.add(nxt)
+            yield done, stats
     finally:
         if own:
             client.close()
