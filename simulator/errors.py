@@ -45,3 +45,29 @@ class HistoryNotKept(TjsimError):
         super().__init__(f"job {name!r} was run without history (record=False, as sweeps run it): only a job "
                          "run with record=True can be described")
         self.name = name
+
+
+class RequestError(TjsimError):
+    """A request the endpoint cannot take as it is: a malformed body, an invalid member."""
+
+
+class SerializationError(RequestError):
+    """The body is not the JSON document the operation takes."""
+
+    code = "SerializationException"
+
+
+class UnknownOperation(RequestError):
+    """``X-Amz-Target`` names no operation the endpoint serves."""
+
+    code = "UnknownOperationException"
+
+
+class RequestTooLarge(RequestError):
+    """The body is over the size the endpoint accepts."""
+
+    code = "RequestEntityTooLargeException"
+
+
+class StateError(TjsimError):
+    """A ``--state`` file cannot be used as the server is started."""

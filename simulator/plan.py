@@ -10,8 +10,9 @@ from typing import Any
 
 from . import service
 from .distributions import Duration
+from .engine.actions import Fail
 from .engine.eras import ERAS, Era
-from .scenario import DEFAULT_MAX_RUNTIME, FailEvent, Lifecycle, Scenario, Spot, Timing
+from .scenario import DEFAULT_MAX_RUNTIME, InterruptEvent, Lifecycle, Scenario, Settings, Spot, Timing
 
 #: Rule groups: (configurations member, statuses member) of the DescribeTrainingJob response.
 RULE_GROUPS = {"Debug": ("DebugRuleConfigurations", "DebugRuleEvaluationStatuses"),
@@ -47,7 +48,7 @@ class Plan:
     instance_type: str | None
     instance_count: int
     #: random failures: (kind, rate per second of instance time for the whole cluster, the event)
-    failure_clocks: tuple[tuple[str, float, FailEvent], ...]
+    failure_clocks: tuple[tuple[str, float, Fail], ...]
     keep_alive: int  #: ResourceConfig.KeepAlivePeriodInSeconds (0: no warm pool)
     #: what a later job must match to take over this job's warm pool; None where none can be used
     warm_pool_key: tuple[Any, ...] | None
@@ -94,8 +95,15 @@ def echo(job: dict[str, Any], era: Era) -> dict[str, Any]:
 
 
 def compile_plan(s: Scenario) -> Plan:
-    """Compile a validated scenario."""
-    job = s.job
+    """Compile a validated scenario: its request, lived with its own settings."""
+    return compile_request(s.job, s)
+
+
+def compile_request(job: dict[str, Any], s: Settings) -> Plan:
+    """Compile a valid CreateTrainingJob request and the settings it lives with: how a scenario's
+    job and a job created on the endpoint become the same kind of plan. A story's events and
+    metrics that do not apply to this request (an interruption of an on-demand job, a metric it
+    does not define) are left out."""
     era = ERAS[s.lifecycle.era]
     request = echo(job, era)
     algorithm = request["AlgorithmSpecification"]
@@ -124,13 +132,14 @@ def compile_plan(s: Scenario) -> Plan:
                      if "MaxPendingTimeInSeconds" in stopping and _accelerated(resources) else None),
         retries=job.get("RetryStrategy", {}).get("MaximumRetryAttempts", 0),
         instance_type=resources.get("InstanceType"), instance_count=_instance_count(resources),
-        failure_clocks=tuple((kind, rate * _instance_count(resources) / 3600, FailEvent(at=0, error=kind))
+        failure_clocks=tuple((kind, rate * _instance_count(resources) / 3600, Fail(kind))
                              for kind, rate in sorted(s.failures.items()) if rate > 0),
         keep_alive=resources.get("KeepAlivePeriodInSeconds", 0),
         warm_pool_key=None if spot or resources.get("InstanceGroups") else _warm_pool_key(s, request),
         timing=s.timing, starting=s.timing.starting if s.timing.starting is not None else era.starting,
         spot_config=s.spot, lifecycle=s.lifecycle, era=era,
-        events=tuple(sorted(s.events, key=lambda e: e.at)), metrics=metrics, rules=rules,
+        events=tuple(sorted((e for e in s.events if spot or not isinstance(e, InterruptEvent)), key=lambda e: e.at)),
+        metrics=metrics, rules=rules,
         rule_outcomes=outcomes,
         model_artifacts=f"{job['OutputDataConfig']['S3OutputPath'].rstrip('/')}/{name}/output/model.tar.gz",
     )
@@ -155,7 +164,7 @@ def _accelerated(resources: dict[str, Any]) -> bool:
     return any(isinstance(t, str) and _ACCELERATED.match(t) for t in types)
 
 
-def _warm_pool_key(s: Scenario, request: dict[str, Any]) -> tuple[Any, ...]:
+def _warm_pool_key(s: Settings, request: dict[str, Any]) -> tuple[Any, ...]:
     """[DOC, AWS warm-pool guide, "Matching training jobs"] the values a later job must share."""
     resources, vpc = request["ResourceConfig"], request.get("VpcConfig", {})
     return (s.account, s.region, request["RoleArn"], resources.get("InstanceCount"), resources.get("InstanceType"),

@@ -67,7 +67,7 @@ class Replay:
 
 def replay(scenario: Scenario) -> Replay:
     """Run the scenario's jobs to their end on a fresh clock."""
-    simulation = Simulation()
+    simulation = Simulation(origin=scenario.epoch.timestamp())
     simulation.submit(compile_plan(scenario))
     for at, later in scenario.later:
         simulation.submit_at(at, compile_plan(later))

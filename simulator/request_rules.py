@@ -8,7 +8,7 @@ from typing import Any
 
 from . import service, shapes
 from .distributions import MAX_SECONDS
-from .scenario import DEFAULT_MAX_RUNTIME, MAX_RUNTIME_LIMIT, InterruptEvent, Scenario, UpdateEvent
+from .scenario import DEFAULT_MAX_RUNTIME, MAX_RUNTIME_LIMIT, InterruptEvent, Lifecycle, Scenario, UpdateEvent
 
 P = shapes.Problem
 _NAME_PATTERN = "^[a-zA-Z0-9](-*[a-zA-Z0-9])*"
@@ -41,8 +41,14 @@ def _items(value: Any) -> list[dict[str, Any]]:
 def cross_field_problems(s: Scenario) -> list[shapes.Problem]:
     """Rules the service enforces across fields, and the scenario's references into the request.
     Written to hold whatever shape problems the request has, so that all are reported at once."""
+    return service_problems(s.job, s.lifecycle) + _reference_problems(s)
+
+
+def service_problems(job: dict[str, Any], lifecycle: Lifecycle) -> list[shapes.Problem]:
+    """The rules the service enforces across a CreateTrainingJob request's fields (the endpoint
+    applies these too)."""
     problems = []
-    job = s.job
+    spot = bool(job.get("EnableManagedSpotTraining"))
     stopping = _mapping(job.get("StoppingCondition"))
     runtime = stopping.get("MaxRuntimeInSeconds", DEFAULT_MAX_RUNTIME)
     runtime = runtime if isinstance(runtime, int) and not isinstance(runtime, bool) else DEFAULT_MAX_RUNTIME
@@ -51,7 +57,7 @@ def cross_field_problems(s: Scenario) -> list[shapes.Problem]:
     if runtime > MAX_RUNTIME_LIMIT:
         problems.append(P("job.StoppingCondition.MaxRuntimeInSeconds", f"value {runtime} exceeds the maximum of "
                           f"{MAX_RUNTIME_LIMIT} (28 days)"))
-    if wait is not None and not s.spot_enabled:
+    if wait is not None and not spot:
         problems.append(P("job.StoppingCondition.MaxWaitTimeInSeconds", "Invalid MaxWaitTimeInSeconds. It is "
                           "only supported when EnableManagedSpotTraining is set to true"))
     elif wait is not None and wait < runtime:
@@ -60,13 +66,20 @@ def cross_field_problems(s: Scenario) -> list[shapes.Problem]:
     elif wait is not None and wait > MAX_SECONDS:
         problems.append(P("job.StoppingCondition.MaxWaitTimeInSeconds", f"value {wait} is beyond what tjsim "
                           f"simulates ({MAX_SECONDS:.0f} s)"))
-    if s.spot_enabled and wait is None and s.lifecycle.require_max_wait_for_spot:
+    if spot and wait is None and lifecycle.require_max_wait_for_spot:
         problems.append(P("job.StoppingCondition.MaxWaitTimeInSeconds", "required with "
                           "EnableManagedSpotTraining (set lifecycle.require_max_wait_for_spot: false to wait "
                           "without a limit)"))
     resources = _mapping(job.get("ResourceConfig"))
     if resources.get("InstanceCount") == 0 and not resources.get("InstanceGroups"):
         problems.append(P("job.ResourceConfig.InstanceCount", "a training job needs at least one instance"))
+    return problems
+
+
+def _reference_problems(s: Scenario) -> list[shapes.Problem]:
+    """The scenario's references into its request: events, metrics and rule outcomes."""
+    problems = []
+    job = s.job
     if not s.spot_enabled:  # the spot: section describes the spot market, which an on-demand job never meets
         for i, event in enumerate(s.events):
             if isinstance(event, InterruptEvent):

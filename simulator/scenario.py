@@ -25,6 +25,7 @@ from pydantic import (
 from . import service, shapes
 from .distributions import KINDS, MAX_SECONDS, Seconds, Uniform
 from .distributions import STRICT as _STRICT
+from .engine import actions
 from .engine.eras import DEFAULT_ERA, ERAS
 from .whatif.section import WhatIf
 
@@ -193,11 +194,17 @@ class StopEvent(_Event):
 
     type: Literal["stop"] = "stop"
 
+    def action(self) -> actions.Stop:
+        return actions.Stop()
+
 
 class InterruptEvent(_Event):
     """A spot interruption (capacity reclaimed)."""
 
     type: Literal["interrupt"] = "interrupt"
+
+    def action(self) -> actions.Interrupt:
+        return actions.Interrupt()
 
 
 FAILURE_KINDS = ("AlgorithmError", "ClientError", "CapacityError", "InternalServerError")
@@ -211,12 +218,18 @@ class FailEvent(_Event):
     error: FailureKind
     message: Annotated[str, Field(min_length=1, max_length=1000)] | None = None
 
+    def action(self) -> actions.Fail:
+        return actions.Fail(self.error, self.message)
+
 
 class UpdateEvent(_Event):
     """UpdateTrainingJob; ``changes`` is its request without TrainingJobName."""
 
     type: Literal["update"] = "update"
     changes: dict[str, Any]
+
+    def action(self) -> actions.Update:
+        return actions.Update(self.changes)
 
 
 Event = Annotated[StopEvent | InterruptEvent | FailEvent | UpdateEvent, Field(discriminator="type")]
@@ -248,17 +261,16 @@ class LaterJob(BaseModel):
     failures: dict[str, Any] = {}
 
 
-class Scenario(BaseModel):
-    """One training job and what happens to it (and, optionally, jobs created after it)."""
+class Settings(BaseModel):
+    """How a job lives, apart from its request: the simulation's side of a scenario. A scenario's
+    job runs with its own; a job created on the endpoint runs with its story's (or the defaults)."""
 
     model_config = _STRICT
-    description: str = ""
     seed: Annotated[int, Field(ge=0, le=MAX_SEED)] = 0
     #: CreationTime; every timestamp is epoch + simulated seconds (UTC when no zone is given)
     epoch: Annotated[datetime, Field(strict=False), AfterValidator(_utc)] = DEFAULT_EPOCH
     region: Annotated[str, Field(pattern=r"^[a-z]{2}(-[a-z]+)+-\d$")] = "us-east-1"
     account: Annotated[str, Field(pattern=r"^\d{12}$")] = "123456789012"
-    job: dict[str, Any]  #: a CreateTrainingJob request, as boto3 takes it
     timing: Timing = Timing()
     spot: Spot = Spot()
     lifecycle: Lifecycle = Lifecycle()
@@ -267,6 +279,13 @@ class Scenario(BaseModel):
     rules: dict[str, Rule] = {}  #: outcome per RuleConfigurationName
     #: random failures: the rate per instance-hour of each kind, on instance time
     failures: dict[FailureKind, Annotated[float, Field(ge=0, le=3600)]] = {}
+
+
+class Scenario(Settings):
+    """One training job and what happens to it (and, optionally, jobs created after it)."""
+
+    description: str = ""
+    job: dict[str, Any]  #: a CreateTrainingJob request, as boto3 takes it
     later_jobs: list[LaterJob] = []  #: more jobs on the same clock (e.g. to take over a warm pool)
     whatif: WhatIf | None = None  #: variants to compare in a what-if sweep (``tjsim whatif``)
     #: the later jobs, each merged into a scenario of its own and validated (set by the loader)

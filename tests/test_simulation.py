@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from simulator import InvalidAction, ResourceInUse, ResourceNotFound, Simulation, compile_plan
-from simulator.scenario import StopEvent, UpdateEvent
+from simulator.engine.actions import Stop, Update
 
 from .test_job import scenario
 
@@ -50,12 +50,12 @@ def test_stop_injected_now_takes_effect_now():
     sim = Simulation()
     sim.submit(plan())
     sim.advance_to(400)
-    sim.inject("sim-job", StopEvent(type="stop", at=0))
+    sim.inject("sim-job", Stop())
     assert sim.describe("sim-job")["SecondaryStatus"] == "Stopping"
     sim.advance_to(1000)
     assert sim.describe("sim-job")["SecondaryStatus"] == "Stopped"
     with pytest.raises(InvalidAction, match="in status Stopped"):
-        sim.inject("sim-job", StopEvent(type="stop", at=0))
+        sim.inject("sim-job", Stop())
 
 
 def test_update_injected_now():
@@ -63,7 +63,7 @@ def test_update_injected_now():
     sim.submit(plan())
     sim.advance_to(300)
     changes = {"ResourceConfig": {"KeepAlivePeriodInSeconds": 60}}
-    sim.inject("sim-job", UpdateEvent(type="update", at=0, changes=changes))
+    sim.inject("sim-job", Update(changes))
     d = sim.describe("sim-job")
     assert d["SecondaryStatus"] == "Updating"
     assert d["ResourceConfig"]["KeepAlivePeriodInSeconds"] == 60
@@ -103,7 +103,7 @@ def test_an_ended_job_refuses_actions_before_its_final_status_is_written():
     sim.advance_to(1140.1)  # the upload ended at 1140; the service writes Completed at 1140.25
     assert sim.describe("sim-job")["SecondaryStatus"] == "Uploading"
     with pytest.raises(InvalidAction, match="in status Completed"):
-        sim.inject("sim-job", StopEvent(at=0))
+        sim.inject("sim-job", Stop())
     sim.advance_to(1140.25)
     assert sim.describe("sim-job")["SecondaryStatus"] == "Completed"
 

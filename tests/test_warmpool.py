@@ -7,7 +7,7 @@ import copy
 import pytest
 
 from simulator import InvalidAction, Simulation, compile_plan
-from simulator.scenario import UpdateEvent
+from simulator.engine.actions import Update
 
 from .test_job import JOB, scenario
 
@@ -100,14 +100,14 @@ def test_update_keep_alive_while_available_and_terminate_with_zero():
     sim = Simulation()
     sim.submit(plan("first"))
     sim.advance_to(1200)
-    sim.inject("first", UpdateEvent(at=0, changes={"ResourceConfig": {"KeepAlivePeriodInSeconds": 3600}}))
+    sim.inject("first", Update(changes={"ResourceConfig": {"KeepAlivePeriodInSeconds": 3600}}))
     assert sim.describe("first")["ResourceConfig"]["KeepAlivePeriodInSeconds"] == 3600
     sim.advance_to(2000)
     assert pool(sim, "first") == {"Status": "Available"}  # the old 600 s would have ended it at 1740
-    sim.inject("first", UpdateEvent(at=0, changes={"ResourceConfig": {"KeepAlivePeriodInSeconds": 0}}))
+    sim.inject("first", Update(changes={"ResourceConfig": {"KeepAlivePeriodInSeconds": 0}}))
     assert pool(sim, "first") == {"Status": "Terminated", "ResourceRetainedBillableTimeInSeconds": 860}
     with pytest.raises(InvalidAction, match="in status Completed"):  # no pool left to update
-        sim.inject("first", UpdateEvent(at=0, changes={"ResourceConfig": {"KeepAlivePeriodInSeconds": 60}}))
+        sim.inject("first", Update(changes={"ResourceConfig": {"KeepAlivePeriodInSeconds": 60}}))
 
 
 def test_a_job_that_took_a_pool_and_keeps_none_shows_it_terminated():

@@ -32,7 +32,7 @@ def main() -> None:
     """tjsim: AWS SageMaker training jobs, simulated: statuses, timings and billing over time."""
 
 
-from . import plot, replay, whatif  # noqa: E402,F401  the commands register themselves on main
+from . import plot, replay, serve, whatif  # noqa: E402,F401  the commands register themselves on main
 
 
 def run() -> None:

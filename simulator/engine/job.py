@@ -15,10 +15,10 @@ import simpy
 
 from ..errors import InvalidAction
 from ..plan import Plan, RulePlan, outcome
-from ..scenario import FailEvent, UpdateEvent
 from . import messages as msg
 from . import record as rec
 from . import rules
+from .actions import Action, Fail, Update
 from .lifecycle import allowed_from, fire
 from .mechanics import (
     MAX_PENDING,
@@ -42,10 +42,14 @@ from .streams import Streams
 from .warmpool import IN_USE, TERMINATED, WarmPool, WarmPools
 
 INF = math.inf
+LATE = 2  #: a simpy priority after NORMAL (1): processed after every other event of the same instant
 SIGTERM_WINDOW = 120.0  # [DOC] SageMaker waits up to 120 s after SIGTERM
 MIN_STARTING = TICK  # CreationTime < TrainingStartTime, even at the service's millisecond precision
 #: where a retry can start from: not Restarting itself, nor Stopping (a failure there is final)
 _RETRYABLE = frozenset(allowed_from("retry"))
+#: the statuses each action's trigger may leave, read off the transition table
+_ALLOWED_FROM = {trigger: frozenset(str(s) for s in allowed_from(trigger))
+                 for trigger in ("stop", "update", "fail", "interrupt")}
 _END = {MAX_RUNTIME: ("end_max_runtime", msg.MAX_RUNTIME), MAX_WAIT: ("end_max_wait", msg.MAX_WAIT),
         MAX_PENDING: ("end_stopped", msg.MAX_PENDING)}
 #: [DOC] failures after which a job still keeps its warm pool
@@ -63,11 +67,14 @@ class Job(Mechanics):
             billing, for sweeps that never describe.
         pools: the simulation's warm pools, where the pool this job keeps is offered to later jobs.
         warm_pool: the pool this job took over at creation (it skips provisioning).
+        origin: the wall-clock time (epoch seconds) of the clock's zero; by default the scenario's epoch.
     """
 
     def __init__(self, env: simpy.Environment, plan: Plan, *, streams: Streams | None = None,
-                 record: bool = True, pools: WarmPools | None = None, warm_pool: WarmPool | None = None):
+                 record: bool = True, pools: WarmPools | None = None, warm_pool: WarmPool | None = None,
+                 origin: float | None = None):
         super().__init__(env, plan, streams if streams is not None else Streams(plan.seed), record)
+        self.origin = plan.epoch if origin is None else origin  #: epoch seconds at the clock's zero
         self.state = "Pending" if plan.timing.pending is not None else "Starting"
         self.failure_reason: str | None = None
         self.failure_kind: str | None = None
@@ -99,25 +106,53 @@ class Job(Mechanics):
     def finished(self) -> bool:
         return self.state in TERMINAL
 
-    def inject(self, action: Any) -> None:
-        """Deliver ``action`` (a stop, interruption, failure or update event) now; it takes effect
-        when the clock next advances (even by zero). Once the job has ended, only an update of
-        ``ResourceConfig.KeepAlivePeriodInSeconds`` while its warm pool is Available is accepted.
+    @property
+    def primary(self) -> str:
+        """TrainingJobStatus: the documented group of the status, or Stopping while a stopped job
+        uploads its model (``lifecycle.stop_upload_primary``)."""
+        if self.stopping and self.state == S.Uploading and self.plan.lifecycle.stop_upload_primary == "Stopping":
+            return "Stopping"
+        return str(PRIMARY_OF[self.state])
+
+    def refusal(self, action: Action) -> str | None:
+        """Why the service would refuse ``action`` now, or None if it is accepted. The one place that
+        decides: the transition table says which statuses the action's trigger may leave."""
+        if self.finished:
+            if self._retimes_pool(action) is not None:
+                return None
+            return f"The request was rejected because the training job is in status {PRIMARY_OF[self.state]}."
+        if self.stopping and action.trigger != "fail":  # [INF] a stopping job takes only a failure
+            return "The request was rejected because the training job is in status Stopping."
+        if action.trigger == "interrupt" and not self.plan.spot:
+            return "there are no spot instances to reclaim: the job is not a spot job"
+        if action.trigger == "interrupt" and not self.instances_up:
+            return f"there are no spot instances to reclaim while the job is {self.state}"
+        if self.state not in _ALLOWED_FROM[action.trigger]:
+            return (f"The request was rejected because the training job is in status {self.primary} and "
+                    f"secondary status {self.state}.")
+        return None
+
+    def inject(self, action: Action) -> None:
+        """Deliver ``action`` now. It takes effect at the present instant, before the clock moves on:
+        a stop or an update is visible in the very next describe.
 
         Raises:
-            InvalidAction: the job has ended (the service's ValidationException).
+            InvalidAction: the service would refuse it in the job's current status (its ValidationException).
         """
-        if not self.finished:
-            self.process.interrupt(action)
+        reason = self.refusal(action)
+        if reason is not None:
+            raise InvalidAction(reason)
+        if self.finished:  # an update of an Available warm pool's keep-alive
+            self._log(rec.UPDATE, None, action.changes)
+            self.pool.retime(self._retimes_pool(action))
             return
-        if isinstance(action, UpdateEvent) and self.pool is not None and self.pool.status == "Available":
-            keep_alive = _keep_alive_only(action.changes)
-            if keep_alive is not None:
-                self._log(rec.UPDATE, None, action.changes)
-                self.pool.retime(keep_alive)
-                return
-        raise InvalidAction(f"The request was rejected because the training job is in status "
-                            f"{PRIMARY_OF[self.state]}.")
+        self.process.interrupt(action)
+
+    def _retimes_pool(self, action: Action) -> int | None:
+        """The new KeepAlivePeriodInSeconds, if ``action`` updates only that of an Available pool."""
+        if action.__class__ is Update and self.pool is not None and self.pool.status == "Available":
+            return _keep_alive_only(action.changes)
+        return None
 
     # --- the lifecycle ------------------------------------------------------------------------
 
@@ -150,7 +185,7 @@ class Job(Mechanics):
                 elif current is PENDING_LIMIT:
                     yield from self._fail("InsufficientCapacityError", None)
                     return
-                elif isinstance(current, FailEvent):
+                elif current.__class__ is Fail:
                     retryable = (current.error == "InternalServerError" and self.state in _RETRYABLE
                                  and not self.stopping)
                     if retryable and self.retries_left > 0:
@@ -365,7 +400,7 @@ class Job(Mechanics):
 
     # --- updates --------------------------------------------------------------------------------
 
-    def _begin_update(self, update: UpdateEvent) -> None:
+    def _begin_update(self, update: Update) -> None:
         if self.state not in UPDATABLE:
             return  # nothing to update in Pending or Restarting: the request is dropped
         self._detour_into_update(self._draw("updating", self.plan.timing.updating))
@@ -386,11 +421,15 @@ class Job(Mechanics):
         """Deliver the scenario's events at their times; one that finds the job ended and that the
         service would refuse changes nothing."""
         for event in self.plan.events:
-            delay = self.created + ticks(event.at) - self.env.now
-            if delay > 0:
-                yield self.env.timeout(delay)
-            with contextlib.suppress(InvalidAction):
-                self.inject(event)
+            delay = max(self.created + ticks(event.at) - self.env.now, 0.0)
+            # after everything else due at that instant: a phase that ends as the event arrives ends
+            # first, and the event meets the status that follows
+            late = self.env.event()
+            late._ok, late._value = True, None
+            self.env.schedule(late, LATE, delay)
+            yield late
+            with contextlib.suppress(InvalidAction):  # what the service would refuse changes nothing
+                self.inject(event.action())
 
 
 def _keep_alive_only(changes: dict[str, Any]) -> int | None:

@@ -18,24 +18,25 @@ _LEGACY_UP = [S.LaunchingMLInstances, S.PreparingTrainingStack, S.DownloadingTra
 #: statuses in which the instances are up (or being set up after the grant) and can be reclaimed
 _ON_INSTANCES = [S.Downloading, S.Training, S.Uploading, S.Updating, *_LEGACY_UP]
 
-#: (trigger, sources, destination): every move a job can make. Updating is a detour, so it is a
-#: source of every move out of the status it interrupted. A job stopped while it trains uploads the
-#: model it saved on SIGTERM in an Uploading entry of its own, so Uploading also leads to the stopped
-#: statuses.
+#: (trigger, sources, destination): every move a job can make. UpdateTrainingJob is accepted while
+#: the job trains (the SageMaker SDK's own integration test waits for Training before it updates);
+#: Updating is a detour out of Training, so it leads back to Training, or on to what Training leads
+#: to. A job stopped while it trains uploads the model it saved on SIGTERM in an Uploading entry of
+#: its own, so Uploading also leads to the stopped statuses.
 TRANSITIONS: list[tuple[str, list[S], S]] = [
-    ("start", [S.Pending, S.Interrupted, S.Restarting, S.Updating], S.Starting),
-    ("launch_instances", [S.Starting, S.Updating], S.LaunchingMLInstances),
-    ("prepare_stack", [S.LaunchingMLInstances, S.Updating], S.PreparingTrainingStack),
-    ("download", [S.Starting, S.PreparingTrainingStack, S.Updating], S.Downloading),
-    ("pull_image", [S.Downloading, S.PreparingTrainingStack, S.Updating], S.DownloadingTrainingImage),
+    ("start", [S.Pending, S.Interrupted, S.Restarting], S.Starting),
+    ("launch_instances", [S.Starting], S.LaunchingMLInstances),
+    ("prepare_stack", [S.LaunchingMLInstances], S.PreparingTrainingStack),
+    ("download", [S.Starting, S.PreparingTrainingStack], S.Downloading),
+    ("pull_image", [S.Downloading, S.PreparingTrainingStack], S.DownloadingTrainingImage),
     ("train", [S.Starting, S.Downloading, S.PreparingTrainingStack, S.DownloadingTrainingImage, S.Updating],
      S.Training),
     ("upload", [S.Training, S.Updating, S.Stopping], S.Uploading),
-    ("complete", [S.Uploading, S.Updating], S.Completed),
+    ("complete", [S.Uploading], S.Completed),
     ("interrupt", _ON_INSTANCES, S.Interrupted),
     ("restart", [S.Pending, S.Starting, S.Interrupted, *_ON_INSTANCES], S.Restarting),
     ("retry", [S.Pending, S.Starting, S.Interrupted, *_ON_INSTANCES], S.Starting),
-    ("update", [s for s in _IN_PROGRESS if s not in (S.Updating, S.Restarting, S.Pending)], S.Updating),
+    ("update", [S.Training], S.Updating),
     ("stop", _IN_PROGRESS, S.Stopping),
     ("fail", [*_IN_PROGRESS, S.Stopping], S.Failed),
     ("end_stopped", [S.Stopping, S.Uploading], S.Stopped),

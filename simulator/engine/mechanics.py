@@ -21,9 +21,9 @@ import simpy
 
 from ..distributions import sample
 from ..plan import Plan
-from ..scenario import FailEvent, InterruptEvent, StopEvent, UpdateEvent
 from . import messages as msg
 from . import record as rec
+from .actions import Fail, Interrupt, Stop, Update
 from .lifecycle import fire
 from .streams import Streams
 
@@ -92,6 +92,8 @@ class Mechanics:
         self.created = env.now
         self.recording = record
         self.log: list[rec.Entry] = []
+        self._view_cache: tuple[rec.View, int] | None = None  # the view kept for describing (snapshot)
+        self._wire_cache: tuple[int, bytes] | None = None  # the present response, as sent (snapshot)
         self.state: str = ""
         self.message = ""
         self.transitions = 0  #: status changes so far
@@ -216,15 +218,16 @@ class Mechanics:
                     cause[0] = ticks(cause[2].expovariate(cause[3]))
                     cause = cause[1]
                 raise Halt(cause, remaining)
-            if isinstance(action, FailEvent):
+            kind_of = action.__class__
+            if kind_of is Fail:
                 raise Halt(action, remaining)
             if kind == WIND:
                 continue  # already stopping: only a failure changes the course
-            if isinstance(action, StopEvent):
+            if kind_of is Stop:
                 raise Halt(action, remaining)
-            if isinstance(action, UpdateEvent):
+            if kind_of is Update:
                 self._begin_update(action)
-            elif isinstance(action, InterruptEvent) and self.instances_up and self.plan.spot:
+            elif kind_of is Interrupt and self.instances_up and self.plan.spot:
                 raise Halt(RECLAIM, remaining)
             # otherwise: an interruption with no instances to reclaim changes nothing
 
@@ -358,12 +361,10 @@ class Mechanics:
         status, message = self._detour
         self._enter(_RETURN[status], message)
 
-    def _begin_update(self, update: UpdateEvent) -> None:  # what an update does: the job's business
+    def _begin_update(self, update: Update) -> None:  # what an update does: the job's business
         raise NotImplementedError
 
 
-#: the trigger that re-enters a status after the Updating detour
-_RETURN = {"Starting": "start", "Downloading": "download", "Training": "train", "Uploading": "upload",
-           "Interrupted": "interrupt", "LaunchingMLInstances": "launch_instances",
-           "PreparingTrainingStack": "prepare_stack", "DownloadingTrainingImage": "pull_image"}
+#: the trigger that re-enters the status the Updating detour left (updates are accepted in Training)
+_RETURN = {"Training": "train"}
 UPDATABLE = frozenset(_RETURN) | {"Updating"}

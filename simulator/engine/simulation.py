@@ -9,6 +9,7 @@ import simpy
 
 from ..errors import ResourceInUse, ResourceNotFound
 from ..plan import Plan
+from ..scenario import DEFAULT_EPOCH
 from . import snapshot
 from .job import Job
 from .mechanics import ticks
@@ -20,10 +21,16 @@ class Simulation:
     """A shared clock and the jobs living on it, with the warm pools they leave for each other.
 
     The clock moves only through :meth:`advance_to` / :meth:`run`; jobs created later start at
-    the clock's present. Describing is a read: it never advances or re-simulates anything.
+    the clock's present. Describing is a read: it never advances or re-simulates anything. The
+    simulation owns the wall-clock origin: a job created at the clock's ``t`` has CreationTime
+    ``origin + t``, whatever scenario it comes from.
+
+    Args:
+        origin: the wall-clock time (epoch seconds) of the clock's zero; by default 2024-01-01T00:00:00Z.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, origin: float = DEFAULT_EPOCH.timestamp()) -> None:
+        self.origin = origin
         self.env = simpy.Environment()
         self.jobs: dict[str, Job] = {}
         self.pools = WarmPools()
@@ -44,7 +51,8 @@ class Simulation:
         if plan.name in self.jobs:
             raise ResourceInUse("Training job names must be unique within an AWS account and region, and a "
                                 f"training job with this name already exists ({self.jobs[plan.name].plan.arn})")
-        job = Job(self.env, plan, streams=streams, record=record, pools=self.pools, warm_pool=self.pools.claim(plan))
+        job = Job(self.env, plan, streams=streams, record=record, pools=self.pools, warm_pool=self.pools.claim(plan),
+                  origin=self.origin)
         self.jobs[plan.name] = job
         self._settle()
         return job

@@ -4,6 +4,7 @@ the job's history (never by reflecting objects), in the wire form and in boto3's
 from __future__ import annotations
 
 import copy
+import json
 import math
 from typing import Any
 
@@ -34,9 +35,9 @@ def describe(job: Job, at: float | None = None) -> dict[str, Any]:
     at = now if at is None else at
     if at > now or at < 0:
         raise ValueError(f"cannot describe t={at:g}: the job exists from t=0 and the clock is at t={now:g}")
-    view = record.fold(job.log, at)
+    view = _view(job, at)
     plan = job.plan
-    base = plan.epoch + job.created
+    base = job.origin + job.created
 
     def ts(t: float) -> float:
         return round(base + t, 3)
@@ -82,6 +83,32 @@ def describe(job: Job, at: float | None = None) -> dict[str, Any]:
         if statuses:
             out[member] = statuses
     return {key: out[key] for key in sorted(out, key=lambda k: _ORDER.get(k, len(_ORDER)))}
+
+
+def wire_json(job: Job) -> bytes:
+    """The present response as JSON bytes, as the endpoint sends it; computed again only when the
+    job's history has grown since the last call, so polling a job costs a lookup."""
+    cached = job._wire_cache
+    if cached is not None and cached[0] == len(job.log):
+        return cached[1]
+    body = json.dumps(describe(job), separators=(",", ":")).encode()
+    job._wire_cache = (len(job.log), body)
+    return body
+
+
+def _view(job: Job, at: float) -> record.View:
+    """The job's view as of ``at``: the kept view with only the entries logged since applied when
+    ``at`` is not before them (the present, as a poll asks), else folded afresh."""
+    log = job.log
+    view, applied = job._view_cache or (record.View(), 0)
+    if applied and log[applied - 1][0] > at:
+        return record.fold(log, at)
+    while applied < len(log) and log[applied][0] <= at:
+        if log[applied][1] != record.CHECKPOINT:
+            record.apply(view, log[applied])
+        applied += 1
+    job._view_cache = (view, applied)
+    return view
 
 
 def to_boto3(wire: dict[str, Any]) -> dict[str, Any]:

@@ -1,0 +1,76 @@
+"""``tjsim serve``: the local SageMaker endpoint."""
+
+from __future__ import annotations
+
+import ipaddress
+from datetime import UTC, datetime
+from pathlib import Path
+
+import click
+
+from . import fail, main
+
+
+@main.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind (loopback by default).")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
+@click.option("--clock", "mode", type=click.Choice(["realtime", "manual"]), default="realtime", show_default=True,
+              help="realtime: simulated time runs at --speed; manual: it moves only through /_tjsim/clock.")
+@click.option("--speed", type=click.FloatRange(min=0, min_open=True, max=1e9), default=60.0, show_default=True,
+              help="Simulated seconds per real second (realtime clock).")
+@click.option("--scenarios", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="Folder of scenarios a job can live, named by its tag tjsim:scenario.")
+@click.option("--default-scenario", metavar="NAME", help="The scenario of a job without the tag.")
+@click.option("--state", type=click.Path(dir_okay=False, path_type=Path),
+              help="SQLite file: every accepted request is journaled there and replayed on restart "
+                   "(default: in memory).")
+@click.option("--origin", metavar="ISO-8601", help="Wall-clock time of the clock's zero (default: now).")
+@click.option("--region", default="us-east-1", show_default=True, help="For ARNs.")
+@click.option("--account", default="123456789012", show_default=True, help="For ARNs.")
+def serve_command(host: str, port: int, mode: str, speed: float, scenarios: Path | None, default_scenario: str | None,
+                  state: Path | None, origin: str | None, region: str, account: str) -> None:
+    """Serve the SageMaker training-job API (AWS JSON 1.1) on a simulated clock.
+
+    Point any client at it: boto3.client("sagemaker", endpoint_url="http://127.0.0.1:8000") or
+    aws sagemaker ... --endpoint-url http://127.0.0.1:8000. Any credentials and signatures are
+    accepted. The control API is under /_tjsim (GET /_tjsim/clock; POST /_tjsim/clock/advance,
+    /_tjsim/clock/next, /_tjsim/jobs/NAME/inject).
+    """
+    import uvicorn
+
+    from ..server.app import create_app
+    from ..server.backend import Backend
+    from ..server.clock import ManualClock, RealtimeClock
+    from ..server.journal import Journal
+    from ..server.stories import Stories
+
+    start = None
+    if origin is not None:
+        try:
+            parsed = datetime.fromisoformat(origin.replace("Z", "+00:00"))
+        except ValueError:
+            fail([f"--origin {origin}: not an ISO-8601 time (write 2025-01-31T09:00:00Z)"])
+        start = (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).timestamp()
+    clock = ManualClock() if mode == "manual" else RealtimeClock(speed)
+    try:
+        journal = Journal(state) if state is not None else None
+    except Exception as err:  # sqlite3.Error and OSError: the file cannot be used
+        fail([f"--state {state}: cannot open it as a tjsim state file ({err})"])
+    backend = Backend(clock=clock, stories=Stories(scenarios, default_scenario), journal=journal, origin=start,
+                      region=region, account=account)
+    if not _loopback(host):
+        click.echo(f"tjsim: warning: serving on {host}, reachable from other machines; the endpoint accepts any "
+                   "credentials", err=True)
+    click.echo(f"tjsim: SageMaker on http://{host}:{port} · {clock.mode} clock"
+               f"{f' at {speed:g}x' if mode == 'realtime' else ''} · {len(backend.sim.jobs)} jobs"
+               f"{f' replayed from {state}' if state is not None and backend.sim.jobs else ''}", err=True)
+    uvicorn.run(create_app(backend), host=host, port=port, log_level="warning", access_log=False)
+
+
+def _loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

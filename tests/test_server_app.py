@@ -1,0 +1,113 @@
+"""The HTTP edge in process: the AWS JSON 1.1 protocol, its errors, CORS, and garbage that never breaks it."""
+
+from __future__ import annotations
+
+import json
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from starlette.testclient import TestClient
+
+from simulator.server.app import AWS_JSON, MAX_BODY, create_app
+from simulator.server.backend import Backend
+
+from .test_job import JOB
+
+
+def client() -> TestClient:
+    return TestClient(create_app(Backend(origin=1_735_689_600.0)), raise_server_exceptions=False)
+
+
+def call(c: TestClient, operation: str, body: object, **headers: str):
+    raw = body if isinstance(body, bytes | str) else json.dumps(body)
+    return c.post("/", content=raw, headers={"X-Amz-Target": f"SageMaker.{operation}", "Content-Type": AWS_JSON,
+                                            **headers})
+
+
+def test_an_operation_answers_in_the_aws_json_protocol():
+    c = client()
+    response = call(c, "CreateTrainingJob", {**JOB, "TrainingJobName": "a"})
+    assert response.status_code == 200
+    assert response.headers["content-type"] == AWS_JSON
+    assert len(response.headers["x-amzn-requestid"]) == 36
+    assert response.json() == {"TrainingJobArn": "arn:aws:sagemaker:us-east-1:123456789012:training-job/a"}
+    described = call(c, "DescribeTrainingJob", {"TrainingJobName": "a"}).json()
+    assert described["SecondaryStatus"] == "Starting" and described["CreationTime"] == 1_735_689_600.0
+
+
+def test_errors_are_the_services_four_hundreds():
+    c = client()
+    cases = [
+        (call(c, "DescribeTrainingJob", {"TrainingJobName": "nope"}), 400, "ValidationException",
+         "Requested resource not found."),
+        (call(c, "DeleteEverything", {}), 400, "UnknownOperationException", None),
+        (c.post("/", content=b"{}", headers={"Content-Type": AWS_JSON}), 400, "UnknownOperationException", None),
+        (call(c, "DescribeTrainingJob", b"{not json"), 400, "SerializationException", None),
+        (call(c, "DescribeTrainingJob", b"[1, 2]"), 400, "SerializationException", None),
+        (call(c, "DescribeTrainingJob", b"x" * (MAX_BODY + 1)), 413, "RequestEntityTooLargeException", None),
+        (call(c, "DescribeTrainingJob", {"TrainingJobName": 7}), 400, "ValidationException", None),
+    ]
+    for response, status, code, message in cases:
+        assert response.status_code == status, response.text
+        assert response.json()["__type"] == code
+        if message is not None:
+            assert response.json()["message"] == message
+
+
+def test_a_browser_dashboard_passes_the_cors_preflight():
+    c = client()
+    preflight = c.options("/", headers={"Origin": "http://localhost:3000", "Access-Control-Request-Method": "POST",
+                                        "Access-Control-Request-Headers": "x-amz-target,x-amz-date,authorization,"
+                                                                          "content-type,x-amz-user-agent"})
+    assert preflight.status_code == 200
+    assert preflight.headers["access-control-allow-origin"] == "*"
+    assert "POST" in preflight.headers["access-control-allow-methods"]
+    assert "x-amz-target" in preflight.headers["access-control-allow-headers"].lower()
+    response = call(c, "ListTrainingJobs", {}, Origin="http://localhost:3000")
+    assert response.headers["access-control-allow-origin"] == "*"
+    assert "x-amzn-requestid" in response.headers["access-control-expose-headers"].lower()
+
+
+def test_the_control_api():
+    c = client()
+    call(c, "CreateTrainingJob", {**JOB, "TrainingJobName": "a"})
+    assert c.get("/_tjsim/clock").json()["mode"] == "manual"
+    assert c.post("/_tjsim/clock/advance", json={"seconds": 90}).json()["simulated_seconds"] == 90
+    moved = c.post("/_tjsim/clock/next", json={"TrainingJobName": "a"}).json()
+    assert moved["changed"] and moved["simulated_seconds"] > 90
+    refused = c.post("/_tjsim/jobs/a/inject", json={"type": "interrupt"})
+    assert refused.status_code == 400 and "not a spot job" in refused.json()["message"]
+    missing = c.post("/_tjsim/jobs/nope/inject", json={"type": "stop"})
+    assert missing.json()["message"] == "Requested resource not found."
+    assert c.post("/_tjsim/clock/advance", json={"seconds": "soon"}).status_code == 400
+
+
+def test_any_signature_and_credentials_are_accepted():
+    c = client()
+    signed = call(c, "ListTrainingJobs", {}, Authorization="AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20250101/"
+                  "us-east-1/sagemaker/aws4_request, SignedHeaders=host;x-amz-date, Signature=deadbeef",
+                  **{"X-Amz-Date": "20250101T000000Z"})
+    assert signed.status_code == 200
+
+
+OPERATIONS = ["CreateTrainingJob", "DescribeTrainingJob", "StopTrainingJob", "UpdateTrainingJob", "ListTrainingJobs"]
+json_values = st.recursive(st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=20),
+                           lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner,
+                                                                                        max_size=4), max_leaves=12)
+members = st.dictionaries(st.sampled_from(["TrainingJobName", "RoleArn", "ResourceConfig", "StoppingCondition",
+                                           "MaxResults", "NextToken", "SortBy", "StatusEquals", "Tags",
+                                           "AlgorithmSpecification", "OutputDataConfig", "ProfilerConfig"]),
+                          json_values, max_size=6)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(operation=st.sampled_from([*OPERATIONS, "Nope", ""]),
+       body=st.one_of(st.binary(max_size=200), members.map(json.dumps), json_values.map(json.dumps)))
+def test_garbage_never_gets_a_500_nor_breaks_the_server(operation, body):
+    c = GARBAGE_CLIENT
+    response = call(c, operation, body)
+    assert response.status_code < 500, response.text
+    assert call(c, "ListTrainingJobs", {}).status_code == 200  # still serving
+
+
+GARBAGE_CLIENT = client()
