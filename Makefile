@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SCENARIO ?= scenarios/spot-interrupted.yaml
 
-.PHONY: run test lint goldens notebooks bench diagram clean
+.PHONY: run test lint goldens notebooks bench bench-serve diagram clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,7 +24,7 @@ test: $(STAMP) lint
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff check simulator tests benchmarks
+	$(BIN)/ruff check simulator tests benchmarks notebooks
 
 ## goldens: regenerate tests/golden/*.jsonl from the shipped scenarios (review the diff!)
 goldens: $(STAMP)
@@ -36,11 +36,16 @@ goldens: $(STAMP)
 
 ## notebooks: execute the notebooks in place, keeping their outputs (review, then commit them)
 notebooks: $(STAMP)
-	cd notebooks && ../$(BIN)/jupyter-execute --inplace *.ipynb
+	$(BIN)/python notebooks/execute.py
 
 ## bench: the engine's cost per transition against the libraries' floor
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_engine.py
+
+## bench-serve: DescribeTrainingJob throughput and p99 of tjsim serve beside moto_server (installs moto)
+bench-serve: $(STAMP)
+	$(BIN)/python -m pip install -qq --disable-pip-version-check "moto[server]"
+	$(BIN)/python benchmarks/bench_serve.py
 
 diagram: $(STAMP)
 	$(BIN)/tjsim diagram

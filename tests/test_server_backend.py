@@ -165,6 +165,29 @@ def test_list_filters_sorts_and_pages():
         b.list_training_jobs({"NextToken": everything["NextToken"], "StatusEquals": "Completed"})
 
 
+def test_list_filters_by_warm_pool_status_and_training_plan():
+    b = backend()
+    plan = "arn:aws:sagemaker:us-east-1:123456789012:training-plan/p1"
+    pooled = request("pooled")
+    pooled["ResourceConfig"] = {**pooled["ResourceConfig"], "KeepAlivePeriodInSeconds": 1800}
+    planned = request("planned")
+    planned["ResourceConfig"] = {**planned["ResourceConfig"], "TrainingPlanArn": plan}
+    for body in (pooled, planned, request("plain")):
+        b.create_training_job(body)
+    while describe(b, "pooled")["TrainingJobStatus"] == "InProgress":
+        b.advance_to_next("pooled")
+
+    def names(**query):
+        return [s["TrainingJobName"] for s in b.list_training_jobs(query)["TrainingJobSummaries"]]
+
+    assert names(WarmPoolStatusEquals="Available") == ["pooled"]
+    assert names(WarmPoolStatusEquals="InUse") == []
+    assert names(TrainingPlanArnEquals=plan) == ["planned"]
+    summaries = {s["TrainingJobName"]: s for s in b.list_training_jobs({})["TrainingJobSummaries"]}
+    assert summaries["planned"]["TrainingPlanArn"] == plan and "TrainingPlanArn" not in summaries["plain"]
+    assert summaries["pooled"]["WarmPoolStatus"]["Status"] == "Available"
+
+
 def test_a_realtime_clock_moves_the_simulation_at_its_speed(monkeypatch):
     import simulator.server.clock as clock_module
 

@@ -30,8 +30,7 @@ from .journal import Journal
 from .stories import Stories
 
 _LIST_DEFAULT = 10  # results per page when MaxResults is not given
-_SUMMARY = ("TrainingJobName", "TrainingJobArn", "CreationTime", "TrainingEndTime", "LastModifiedTime",
-            "TrainingJobStatus", "SecondaryStatus", "WarmPoolStatus")
+_SUMMARY = tuple(service.shape("TrainingJobSummary").members)  # a list entry: botocore's members
 
 
 class Backend:
@@ -258,7 +257,11 @@ def _validation_message(problems: list[shapes.Problem]) -> str:
 
 
 def _summary(described: dict[str, Any]) -> dict[str, Any]:
-    return {key: described[key] for key in _SUMMARY if key in described}
+    """The job's ListTrainingJobs entry: the members a describe shares with the summary shape, and
+    the training plan its ResourceConfig names."""
+    plan = described["ResourceConfig"].get("TrainingPlanArn")
+    found = {**described, **({"TrainingPlanArn": plan} if plan else {})}
+    return {key: found[key] for key in _SUMMARY if key in found}
 
 
 def _matches(summary: dict[str, Any], request: dict[str, Any]) -> bool:
@@ -268,6 +271,7 @@ def _matches(summary: dict[str, Any], request: dict[str, Any]) -> bool:
         request.get("NameContains", "") in summary["TrainingJobName"],
         request.get("StatusEquals", summary["TrainingJobStatus"]) == summary["TrainingJobStatus"],
         request.get("WarmPoolStatusEquals", pool) == pool,
+        request.get("TrainingPlanArnEquals", summary.get("TrainingPlanArn")) == summary.get("TrainingPlanArn"),
         created > request.get("CreationTimeAfter", -math.inf),
         created < request.get("CreationTimeBefore", math.inf),
         modified > request.get("LastModifiedTimeAfter", -math.inf),
