@@ -63,6 +63,12 @@ class UnknownOperation(RequestError):
     code = "UnknownOperationException"
 
 
+class NotServed(RequestError):
+    """A path or method the endpoint does not serve (answered 404 or 405)."""
+
+    code = "UnknownOperationException"
+
+
 class RequestTooLarge(RequestError):
     """The body is over the size the endpoint accepts."""
 

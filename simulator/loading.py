@@ -97,7 +97,7 @@ def _validate(data: dict[str, Any]) -> tuple[Scenario | None, list[str]]:
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as err:
-        problems = _pydantic_problems(err)
+        problems = pydantic_problems(err)
         job = data.get("job")
         if isinstance(job, dict) and not any(p.startswith("job") for p in problems):
             problems += [str(p) for p in request_problems(job)]
@@ -166,21 +166,29 @@ def _model_in(annotation: Any) -> Any:
 _TAGS = tuple(cls.model_fields["type"].default for cls in (StopEvent, InterruptEvent, FailEvent, UpdateEvent))
 
 
-def _pydantic_problems(err: ValidationError) -> list[str]:
+def pydantic_problems(err: ValidationError) -> list[str]:
     problems = []
     for e in err.errors():
         loc = tuple(e["loc"])
         # a discriminated union adds the tag to the path: events[0].fail.error -> events[0].error
-        loc = tuple(p for i, p in enumerate(loc) if not (i and isinstance(loc[i - 1], int) and p in _TAGS))
+        loc = tuple(p for i, p in enumerate(loc) if not (p in _TAGS and (i == 0 or isinstance(loc[i - 1], int))))
         if e["type"] == "extra_forbidden":
             hint = shapes.did_you_mean(str(loc[-1]), _fields_at(loc[:-1]))
             hint = f" ({hint})" if hint else ""
             problems.append(f"{_path(loc)}: unknown key{hint}")
+        elif e["type"] in ("union_tag_invalid", "union_tag_not_found"):
+            tag = e.get("ctx", {}).get("tag")
+            path = _path((*loc, "type"))
+            if tag is None:
+                problems.append(f"{path}: required key is missing (one of {', '.join(_TAGS)})")
+            else:
+                hint = shapes.did_you_mean(str(tag), _TAGS)
+                problems.append(f"{path}: {tag!r} is not one of {', '.join(_TAGS)}{f' ({hint})' if hint else ''}")
         elif e["type"] == "missing":
             problems.append(f"{_path(loc)}: required key is missing")
         else:
             message = e["msg"].removeprefix("Value error, ")
             shown = e.get("input")
             got = "" if isinstance(shown, dict | list) or "(got " in message else f" (got {shown!r})"
-            problems.append(f"{_path(loc)}: {message}{got}")
+            problems.append(f"{_path(loc) + ': ' if loc else ''}{message}{got}")
     return problems

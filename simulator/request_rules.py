@@ -11,18 +11,12 @@ from .distributions import MAX_SECONDS
 from .scenario import DEFAULT_MAX_RUNTIME, MAX_RUNTIME_LIMIT, InterruptEvent, Lifecycle, Scenario, UpdateEvent
 
 P = shapes.Problem
-_NAME_PATTERN = "^[a-zA-Z0-9](-*[a-zA-Z0-9])*"
 
 
 def request_problems(job: dict[str, Any]) -> list[shapes.Problem]:
-    """The request against botocore's CreateTrainingJob shape, in the service's words where known."""
+    """The request against botocore's CreateTrainingJob shape (each problem the service reports also
+    in its words: :meth:`shapes.Problem.service_text`), and the members a training job on instances needs."""
     problems = shapes.validate(job, service.input_shape("CreateTrainingJob"), prefix="job")
-    name = job.get("TrainingJobName")
-    if isinstance(name, str) and any(p.path == "job.TrainingJobName" for p in problems):
-        # [OBS] the service's own words for a bad name
-        problems = [p for p in problems if p.path != "job.TrainingJobName"]
-        problems.append(P("job.TrainingJobName", f"Value '{name}' at 'trainingJobName' failed to satisfy "
-                          f"constraint: Member must satisfy regular expression pattern: {_NAME_PATTERN}"))
     for member in ("AlgorithmSpecification", "ResourceConfig"):
         if member not in job:
             problems.append(P(f"job.{member}", "required member is missing (the service needs it for a "
@@ -76,6 +70,25 @@ def service_problems(job: dict[str, Any], lifecycle: Lifecycle) -> list[shapes.P
     return problems
 
 
+def update_problems(changes: dict[str, Any], configured: set[str]) -> list[shapes.Problem]:
+    """An UpdateTrainingJob request's changes (without TrainingJobName) against botocore's shape,
+    and the rule the service adds: a profiler rule already configured (``configured`` names the
+    job's rules) cannot be added again. The scenario loader and the endpoint both ask this."""
+    request = {"TrainingJobName": "x", **changes}
+    found = [p for p in shapes.validate(request, service.input_shape("UpdateTrainingJob"))
+             if not p.path.startswith("TrainingJobName")]
+    if found:
+        return found
+    problems, names = [], set(configured)
+    for k, rule in enumerate(changes.get("ProfilerRuleConfigurations", [])):
+        name = rule["RuleConfigurationName"]
+        if name in names:
+            problems.append(P(f"ProfilerRuleConfigurations[{k}].RuleConfigurationName",
+                              f"a rule named {name!r} is already configured"))
+        names.add(name)
+    return problems
+
+
 def _reference_problems(s: Scenario) -> list[shapes.Problem]:
     """The scenario's references into its request: events, metrics and rule outcomes."""
     problems = []
@@ -92,21 +105,12 @@ def _reference_problems(s: Scenario) -> list[shapes.Problem]:
             problems.append(P(f"metrics.{metric}", f"not in job.AlgorithmSpecification.MetricDefinitions{hint}"))
     rule_names = {r.get("RuleConfigurationName") for key in ("DebugRuleConfigurations", "ProfilerRuleConfigurations")
                   for r in _items(job.get(key))}
-    update_shape = service.input_shape("UpdateTrainingJob")
     for i, event in enumerate(s.events):
-        if not isinstance(event, UpdateEvent):
-            continue
-        request = {"TrainingJobName": job.get("TrainingJobName"), **event.changes}
-        found = [p for p in shapes.validate(request, update_shape) if not p.path.startswith("TrainingJobName")]
-        problems += [P(f"events[{i}].changes.{p.path}", p.message) for p in found]
-        if found:
-            continue
-        for k, rule in enumerate(event.changes.get("ProfilerRuleConfigurations", [])):
-            name = rule["RuleConfigurationName"]
-            if name in rule_names:
-                problems.append(P(f"events[{i}].changes.ProfilerRuleConfigurations[{k}].RuleConfigurationName",
-                                  f"a rule named {name!r} is already configured"))
-            rule_names.add(name)
+        if isinstance(event, UpdateEvent):
+            found = update_problems(event.changes, rule_names)
+            problems += [P(f"events[{i}].changes.{p.path}", p.message) for p in found]
+            if not found:
+                rule_names |= {r["RuleConfigurationName"] for r in event.changes.get("ProfilerRuleConfigurations", [])}
     for rule in s.rules:
         if rule not in rule_names:
             problems.append(P(f"rules.{rule}", "not a RuleConfigurationName of the job's Debug or Profiler rules"))

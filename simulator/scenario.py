@@ -184,23 +184,20 @@ class Lifecycle(BaseModel):
         return data
 
 
-class _Event(BaseModel):
-    model_config = _STRICT
-    at: Seconds  #: seconds after CreationTime
-
-
-class StopEvent(_Event):
+class StopAction(BaseModel):
     """StopTrainingJob."""
 
+    model_config = _STRICT
     type: Literal["stop"] = "stop"
 
     def action(self) -> actions.Stop:
         return actions.Stop()
 
 
-class InterruptEvent(_Event):
+class InterruptAction(BaseModel):
     """A spot interruption (capacity reclaimed)."""
 
+    model_config = _STRICT
     type: Literal["interrupt"] = "interrupt"
 
     def action(self) -> actions.Interrupt:
@@ -211,9 +208,10 @@ FAILURE_KINDS = ("AlgorithmError", "ClientError", "CapacityError", "InternalServ
 FailureKind = Literal[FAILURE_KINDS]  # type: ignore[valid-type]
 
 
-class FailEvent(_Event):
+class FailAction(BaseModel):
     """A failure; ``message`` defaults to the text real jobs show for ``error``."""
 
+    model_config = _STRICT
     type: Literal["fail"] = "fail"
     error: FailureKind
     message: Annotated[str, Field(min_length=1, max_length=1000)] | None = None
@@ -222,9 +220,10 @@ class FailEvent(_Event):
         return actions.Fail(self.error, self.message)
 
 
-class UpdateEvent(_Event):
+class UpdateAction(BaseModel):
     """UpdateTrainingJob; ``changes`` is its request without TrainingJobName."""
 
+    model_config = _STRICT
     type: Literal["update"] = "update"
     changes: dict[str, Any]
 
@@ -232,6 +231,35 @@ class UpdateEvent(_Event):
         return actions.Update(self.changes)
 
 
+#: an action as JSON: what the endpoint's control API takes, and its journal keeps
+ActionSpec = Annotated[StopAction | InterruptAction | FailAction | UpdateAction, Field(discriminator="type")]
+
+
+class StopEvent(StopAction):
+    """StopTrainingJob, at a time."""
+
+    at: Seconds  #: seconds after CreationTime
+
+
+class InterruptEvent(InterruptAction):
+    """A spot interruption, at a time."""
+
+    at: Seconds  #: seconds after CreationTime
+
+
+class FailEvent(FailAction):
+    """A failure, at a time."""
+
+    at: Seconds  #: seconds after CreationTime
+
+
+class UpdateEvent(UpdateAction):
+    """UpdateTrainingJob, at a time."""
+
+    at: Seconds  #: seconds after CreationTime
+
+
+#: an action at a time after the job's creation
 Event = Annotated[StopEvent | InterruptEvent | FailEvent | UpdateEvent, Field(discriminator="type")]
 
 

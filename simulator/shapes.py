@@ -9,7 +9,7 @@ from __future__ import annotations
 import difflib
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
@@ -24,13 +24,40 @@ _NUMBER = (int, float)
 
 @dataclass(frozen=True, slots=True)
 class Problem:
-    """One validation problem: a dotted member path and what is wrong there."""
+    """One validation problem: a dotted member path and what is wrong there.
+
+    A problem the service itself reports also carries the service's words: ``at`` (the member's
+    path as the service writes it, ``inputDataConfig.1.member.channelName``), ``value`` and
+    ``constraint`` ("Member must have length less than or equal to 63"); see :meth:`service_text`.
+    """
 
     path: str
     message: str
+    at: str | None = field(default=None, compare=False)
+    value: Any = field(default=None, compare=False)
+    constraint: str | None = field(default=None, compare=False)
 
     def __str__(self) -> str:
         return f"{self.path}: {self.message}" if self.path else self.message
+
+    def service_text(self) -> str | None:
+        """[OBS] "Value '<v>' at '<path>' failed to satisfy constraint: <constraint>", or None when
+        the service's words for this problem are not known."""
+        if self.constraint is None or self.at is None:
+            return None
+        shown = "null" if self.value is None else f"'{_java_text(self.value)}'"
+        return f"Value {shown} at '{self.at}' failed to satisfy constraint: {self.constraint}"
+
+
+def _java_text(value: Any) -> str:
+    """A value as the service's (Java) messages print it."""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, list):
+        return "[" + ", ".join(_java_text(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}={_java_text(v)}" for k, v in value.items()) + "}"
+    return str(value)
 
 
 def did_you_mean(word: str, options, *, n: int = 1) -> str:
@@ -39,16 +66,52 @@ def did_you_mean(word: str, options, *, n: int = 1) -> str:
     return f"did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
 
 
+def _camel(member: str) -> str:
+    return member[:1].lower() + member[1:]
+
+
 class _ConstraintValidator(ParamValidator):
-    """botocore's validator plus the constraints it leaves to the service: max, enum, pattern."""
+    """botocore's validator plus the constraints it leaves to the service (max, enum, pattern), with
+    every problem also put in the service's words: the member's path as the service writes it
+    (``_at``: botocore's name of a value -> the service's), and the constraint's phrase."""
+
+    def __init__(self):
+        self._at: dict[str, str] = {"": ""}
+        self._map_part: dict[str, str] = {}  # botocore name -> "key" | "value" for a map's entries
+
+    def _validate(self, params, shape, errors, name):
+        before = len(errors._errors)
+        super()._validate(params, shape, errors, name)
+        for reason, where, details in errors._errors[before:]:
+            if where == name and "value" not in details and reason != "missing required field":
+                details["value"] = params  # the value itself, for "Value '...' at ..."
+
+    def _validate_structure(self, params, shape, errors, name):
+        if isinstance(params, dict):
+            for member in params:
+                self._at[f"{name}.{member}"] = ".".join(p for p in (self._at.get(name, ""), _camel(member)) if p)
+        super()._validate_structure(params, shape, errors, name)
+
+    def _validate_list(self, param, shape, errors, name):
+        if isinstance(param, list):
+            for i in range(len(param)):
+                self._at[f"{name}[{i}]"] = f"{self._at.get(name, '')}.{i + 1}.member"
+        super()._validate_list(param, shape, errors, name)
+        self._check_max(param, shape, errors, name, "items")
+
+    def _validate_map(self, param, shape, errors, name):
+        if isinstance(param, dict):
+            for key in param:
+                self._at[f"{name}.{key}"] = self._at[f"{name} (key: {key})"] = self._at.get(name, "")
+                self._map_part[f"{name}.{key}"], self._map_part[f"{name} (key: {key})"] = "value", "key"
+        super()._validate_map(param, shape, errors, name)
+        self._check_max(param, shape, errors, name, "entries")
 
     def _validate_string(self, param, shape, errors, name):
         super()._validate_string(param, shape, errors, name)
         if not isinstance(param, str):
             return
         meta = shape.metadata
-        if "max" in meta and len(param) > meta["max"]:
-            errors.report(name, "constraint", message=f"length {len(param)} exceeds the maximum of {meta['max']}")
         allowed = getattr(shape, "enum", None)
         if allowed and param not in allowed:
             if len(allowed) <= 12:
@@ -56,9 +119,15 @@ class _ConstraintValidator(ParamValidator):
             else:
                 hint = did_you_mean(param, allowed, n=3)
                 message = f"{param!r} is not one of the {len(allowed)} allowed values{'; ' + hint if hint else ''}"
-            errors.report(name, "constraint", message=message)
+            errors.report(name, "constraint", message=message,
+                          constraint=f"Member must satisfy enum value set: [{', '.join(allowed)}]")
         if "pattern" in meta and not patterns.full_match(meta["pattern"], param):
-            errors.report(name, "constraint", message=f"{param!r} does not match the pattern {meta['pattern']}")
+            pattern = meta["pattern"] if meta["pattern"].startswith("^") else "^" + meta["pattern"]
+            errors.report(name, "constraint", message=f"{param!r} does not match the pattern {meta['pattern']}",
+                          constraint=f"Member must satisfy regular expression pattern: {pattern}")
+        if "max" in meta and len(param) > meta["max"]:
+            errors.report(name, "constraint", message=f"length {len(param)} exceeds the maximum of {meta['max']}",
+                          constraint=f"Member must have length less than or equal to {meta['max']}")
 
     def _validate_timestamp(self, param, shape, errors, name):
         if isinstance(param, _NUMBER) and not isinstance(param, bool):
@@ -68,9 +137,11 @@ class _ConstraintValidator(ParamValidator):
     def _check_max(self, param, shape, errors, name, what):
         limit = shape.metadata.get("max")
         if limit is not None and isinstance(param, _NUMBER) and not isinstance(param, bool) and param > limit:
-            errors.report(name, "constraint", message=f"{what} {param} exceeds the maximum of {limit}")
+            errors.report(name, "constraint", message=f"{what} {param} exceeds the maximum of {limit}",
+                          constraint=f"Member must have value less than or equal to {limit}")
         if limit is not None and isinstance(param, (list, dict)) and len(param) > limit:
-            errors.report(name, "constraint", message=f"{len(param)} {what} exceed the maximum of {limit}")
+            errors.report(name, "constraint", message=f"{len(param)} {what} exceed the maximum of {limit}",
+                          constraint=f"Member must have length less than or equal to {limit}")
 
     def _not_bool(self, param, errors, name, kind) -> bool:
         # botocore lets True pass as an int (bool subclasses int); the service's JSON does not
@@ -97,13 +168,22 @@ class _ConstraintValidator(ParamValidator):
         if self._not_bool(param, errors, name, "float"):
             super()._validate_double(param, shape, errors, name)
 
-    def _validate_list(self, param, shape, errors, name):
-        super()._validate_list(param, shape, errors, name)
-        self._check_max(param, shape, errors, name, "items")
-
-    def _validate_map(self, param, shape, errors, name):
-        super()._validate_map(param, shape, errors, name)
-        self._check_max(param, shape, errors, name, "entries")
+    def service_words(self, reason: str, name: str, details: dict[str, Any]) -> tuple[str | None, Any, str | None]:
+        """(the path, the value, the constraint) of a problem as the service reports it."""
+        if reason == "missing required field":
+            at = ".".join(p for p in (self._at.get(name, ""), _camel(details["required_name"])) if p)
+            return at, None, "Member must not be null"
+        constraint = details.get("constraint")
+        if reason == "invalid range":
+            constraint = f"Member must have value greater than or equal to {details['min_allowed']}"
+        elif reason == "invalid length":
+            constraint = f"Member must have length greater than or equal to {details['min_allowed']}"
+        if constraint is None:
+            return None, None, None
+        part = self._map_part.get(name)
+        if part is not None:  # the service names the map and the part of its entry
+            constraint = f"Map {part} must satisfy constraint: [{constraint}]"
+        return self._at.get(name), details.get("value"), constraint
 
 
 def _describe(reason: str, details: dict[str, Any]) -> tuple[str, str]:
@@ -128,13 +208,16 @@ def _describe(reason: str, details: dict[str, Any]) -> tuple[str, str]:
 
 def validate(value: Any, shape: Shape, *, prefix: str = "") -> list[Problem]:
     """Every problem of ``value`` against ``shape``: types, required, unknown members, ranges,
-    lengths, enums and patterns; paths are dotted, list items indexed (``Channels[0].Name``)."""
-    report = _ConstraintValidator().validate(value, shape)
+    lengths, enums and patterns; paths are dotted, list items indexed (``Channels[0].Name``).
+    Each problem the service reports carries its words too (:meth:`Problem.service_text`)."""
+    validator = _ConstraintValidator()
+    report = validator.validate(value, shape)
     problems = []
     for reason, name, details in report._errors:  # botocore keeps them structured here
         suffix, message = _describe(reason, details)
         path = ".".join(part for part in (prefix, name.lstrip("."), suffix) if part)
-        problems.append(Problem(path, message))
+        at, shown, constraint = validator.service_words(reason, name, details)
+        problems.append(Problem(path, message, at, shown, constraint))
     return problems
 
 

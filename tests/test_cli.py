@@ -73,8 +73,7 @@ BAD = {
     "wrong type": (lambda d: d["job"]["StoppingCondition"].update(MaxRuntimeInSeconds="1h"),
                    "job.StoppingCondition.MaxRuntimeInSeconds: '1h' has the wrong type (expected int)"),
     "bad name": (lambda d: d["job"].update(TrainingJobName="my_job"),
-                 "job.TrainingJobName: Value 'my_job' at 'trainingJobName' failed to satisfy constraint: "
-                 "Member must satisfy regular expression pattern: ^[a-zA-Z0-9](-*[a-zA-Z0-9])*"),
+                 "job.TrainingJobName: 'my_job' does not match the pattern [a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}"),
     "max wait without spot": (lambda d: d["job"]["StoppingCondition"].update(MaxWaitTimeInSeconds=9000),
                               "job.StoppingCondition.MaxWaitTimeInSeconds: Invalid MaxWaitTimeInSeconds. It is only "
                               "supported when EnableManagedSpotTraining is set to true"),
@@ -87,7 +86,11 @@ BAD = {
     "bad duration": (lambda d: d.update(timing={"starting": "slow"}), "timing.starting: expected seconds or one of"),
     "negative event time": (lambda d: d.update(events=[{"type": "stop", "at": -5}]),
                             "events[0].at: Input should be greater than or equal to 0"),
-    "unknown event type": (lambda d: d.update(events=[{"type": "explode", "at": 5}]), "events[0]: "),
+    "unknown event type": (lambda d: d.update(events=[{"type": "explode", "at": 5}]),
+                           "events[0].type: 'explode' is not one of stop, interrupt, fail, update"),
+    "event type typo": (lambda d: d.update(events=[{"type": "interupt", "at": 5}]),
+                        "events[0].type: 'interupt' is not one of stop, interrupt, fail, update "
+                        "(did you mean 'interrupt'?)"),
     "interruption on demand": (lambda d: d.update(events=[{"type": "interrupt", "at": 5}]),
                                "events[0]: a spot interruption needs job.EnableManagedSpotTraining: true"),
     "metric not defined": (lambda d: d.update(metrics={"validation:acu": 1.0}),

@@ -46,9 +46,16 @@ def test_errors_are_the_services_four_hundreds():
         (call(c, "DescribeTrainingJob", b"[1, 2]"), 400, "SerializationException", None),
         (call(c, "DescribeTrainingJob", b"x" * (MAX_BODY + 1)), 413, "RequestEntityTooLargeException", None),
         (call(c, "DescribeTrainingJob", {"TrainingJobName": 7}), 400, "ValidationException", None),
+        (call(c, "ListTrainingJobs", b'{"CreationTimeAfter": NaN}'), 400, "SerializationException", None),
+        (call(c, "ListTrainingJobs", b'{"MaxResults": Infinity}'), 400, "SerializationException", None),
+        (call(c, "ListTrainingJobs", b"[" * 100_000 + b"]" * 100_000), 400, "SerializationException", None),
+        (call(c, "ListTrainingJobs", {"CreationTimeAfter": "yesterday"}), 400, "ValidationException", None),
+        (c.get("/"), 405, "UnknownOperationException", None),
+        (c.post("/v1/jobs", json={}), 404, "UnknownOperationException", None),
     ]
     for response, status, code, message in cases:
         assert response.status_code == status, response.text
+        assert response.headers["content-type"] == AWS_JSON and "x-amzn-requestid" in response.headers
         assert response.json()["__type"] == code
         if message is not None:
             assert response.json()["message"] == message
@@ -80,6 +87,22 @@ def test_the_control_api():
     missing = c.post("/_tjsim/jobs/nope/inject", json={"type": "stop"})
     assert missing.json()["message"] == "Requested resource not found."
     assert c.post("/_tjsim/clock/advance", json={"seconds": "soon"}).status_code == 400
+    typo = c.post("/_tjsim/clock/advance", json={"second": 5})
+    assert typo.status_code == 400 and typo.json()["message"] == "second: not a member here (did you mean 'seconds'?)"
+    assert c.post("/_tjsim/clock/next", json={"TrainingJobName": ["a"]}).status_code == 400
+
+
+def test_list_time_windows_take_epoch_seconds_or_the_texts_botocore_sends():
+    c = client()
+    call(c, "CreateTrainingJob", {**JOB, "TrainingJobName": "a"})  # created 2025-01-01T00:00:00Z
+
+    def names(**window):
+        return [s["TrainingJobName"] for s in call(c, "ListTrainingJobs", window).json()["TrainingJobSummaries"]]
+
+    assert names(CreationTimeAfter=1_735_689_599) == ["a"] and names(CreationTimeAfter=1_735_689_600) == []
+    assert names(CreationTimeAfter="2024-12-31T23:59:59Z") == ["a"]
+    assert names(CreationTimeBefore="2025-01-01") == []
+    assert names(CreationTimeAfter=10**400) == [] and names(CreationTimeBefore=10**400) == ["a"]
 
 
 def test_any_signature_and_credentials_are_accepted():
@@ -110,4 +133,34 @@ def test_garbage_never_gets_a_500_nor_breaks_the_server(operation, body):
     assert call(c, "ListTrainingJobs", {}).status_code == 200  # still serving
 
 
+timestamps = st.one_of(st.integers(), st.floats(allow_nan=False), st.text(max_size=30), st.datetimes().map(str))
+list_requests = st.fixed_dictionaries({}, optional={
+    key: timestamps for key in ("CreationTimeAfter", "CreationTimeBefore", "LastModifiedTimeAfter",
+                                "LastModifiedTimeBefore")} | {"MaxResults": st.integers(), "NameContains": st.text()})
+control = st.one_of(
+    st.tuples(st.just("/_tjsim/clock/advance"), st.one_of(members, st.fixed_dictionaries({"seconds": json_values}))),
+    st.tuples(st.just("/_tjsim/clock/next"),
+              st.one_of(members, st.fixed_dictionaries({"TrainingJobName": json_values}))),
+    st.tuples(st.sampled_from(["/_tjsim/jobs/a/inject", "/_tjsim/jobs/nope/inject", "/_tjsim/jobs/%00/inject"]),
+              st.one_of(json_values, st.fixed_dictionaries({"type": st.sampled_from(["stop", "interrupt", "fail",
+                                                                                      "update", "x"])},
+                                                            optional={"error": json_values, "message": json_values,
+                                                                      "changes": json_values}))),
+)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(request=st.one_of(list_requests.map(lambda r: ("/", r)), control))
+def test_time_windows_and_control_calls_never_get_a_500(request):
+    path, body = request
+    c = GARBAGE_CLIENT
+    if path == "/":
+        response = call(c, "ListTrainingJobs", body)
+    else:
+        response = c.post(path, content=json.dumps(body), headers={"Content-Type": "application/json"})
+    assert response.status_code < 500, response.text
+    assert call(c, "ListTrainingJobs", {}).status_code == 200  # still serving
+
+
 GARBAGE_CLIENT = client()
+call(GARBAGE_CLIENT, "CreateTrainingJob", {**JOB, "TrainingJobName": "a"})

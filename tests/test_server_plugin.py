@@ -135,7 +135,7 @@ def test_every_error_with_its_code_and_message(sagemaker_sim):
     answer = _post(sagemaker_sim.endpoint_url, "CreateTrainingJob", body)
     assert answer == (400, {"__type": "ValidationException", "message": (
         "1 validation error detected: Value 'my_job' at 'trainingJobName' failed to satisfy constraint: Member must "
-        "satisfy regular expression pattern: ^[a-zA-Z0-9](-*[a-zA-Z0-9])*")})
+        "satisfy regular expression pattern: ^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}")})
 
 
 def _post(url, operation, body):

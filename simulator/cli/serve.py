@@ -25,10 +25,10 @@ from . import fail, main
               help="SQLite file: every accepted request is journaled there and replayed on restart "
                    "(default: in memory).")
 @click.option("--origin", metavar="ISO-8601", help="Wall-clock time of the clock's zero (default: now).")
-@click.option("--region", default="us-east-1", show_default=True, help="For ARNs.")
-@click.option("--account", default="123456789012", show_default=True, help="For ARNs.")
+@click.option("--region", help="For ARNs  [default: us-east-1, or the --state file's]")
+@click.option("--account", help="For ARNs  [default: 123456789012, or the --state file's]")
 def serve_command(host: str, port: int, mode: str, speed: float, scenarios: Path | None, default_scenario: str | None,
-                  state: Path | None, origin: str | None, region: str, account: str) -> None:
+                  state: Path | None, origin: str | None, region: str | None, account: str | None) -> None:
     """Serve the SageMaker training-job API (AWS JSON 1.1) on a simulated clock.
 
     Point any client at it: boto3.client("sagemaker", endpoint_url="http://127.0.0.1:8000") or
@@ -52,19 +52,28 @@ def serve_command(host: str, port: int, mode: str, speed: float, scenarios: Path
             fail([f"--origin {origin}: not an ISO-8601 time (write 2025-01-31T09:00:00Z)"])
         start = (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).timestamp()
     clock = ManualClock() if mode == "manual" else RealtimeClock(speed)
-    try:
-        journal = Journal(state) if state is not None else None
-    except Exception as err:  # sqlite3.Error and OSError: the file cannot be used
-        fail([f"--state {state}: cannot open it as a tjsim state file ({err})"])
-    backend = Backend(clock=clock, stories=Stories(scenarios, default_scenario), journal=journal, origin=start,
-                      region=region, account=account)
+    stories = Stories(scenarios, default_scenario)
+    journal = Journal(state) if state is not None else None
+    backend = Backend(clock=clock, stories=stories, journal=journal, origin=start, region=region, account=account)
+    if backend.written_by not in (None, _version()):
+        click.echo(f"tjsim: warning: {state} was started by tjsim {backend.written_by}; this is tjsim {_version()}, "
+                   "whose timings may differ: describes can differ from before the restart", err=True)
     if not _loopback(host):
         click.echo(f"tjsim: warning: serving on {host}, reachable from other machines; the endpoint accepts any "
                    "credentials", err=True)
     click.echo(f"tjsim: SageMaker on http://{host}:{port} · {clock.mode} clock"
                f"{f' at {speed:g}x' if mode == 'realtime' else ''} · {len(backend.sim.jobs)} jobs"
                f"{f' replayed from {state}' if state is not None and backend.sim.jobs else ''}", err=True)
-    uvicorn.run(create_app(backend), host=host, port=port, log_level="warning", access_log=False)
+    try:
+        uvicorn.run(create_app(backend), host=host, port=port, log_level="warning", access_log=False)
+    finally:
+        backend.close()
+
+
+def _version() -> str:
+    from importlib import metadata
+
+    return metadata.version("tjsim")
 
 
 def _loopback(host: str) -> bool:

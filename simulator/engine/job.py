@@ -42,7 +42,19 @@ from .streams import Streams
 from .warmpool import IN_USE, TERMINATED, WarmPool, WarmPools
 
 INF = math.inf
-LATE = 2  #: a simpy priority after NORMAL (1): processed after every other event of the same instant
+#: a simpy priority after NORMAL: processed after every other event of the same instant
+LATE = simpy.events.NORMAL + 1
+
+
+class Late(simpy.Event):
+    """An event ``delay`` from now that is processed after every other event of that instant: a
+    simpy Timeout at priority LATE (built the way simpy builds its Timeout)."""
+
+    def __init__(self, env: simpy.Environment, delay: float):
+        super().__init__(env)
+        self._ok, self._value = True, None
+        env.schedule(self, LATE, delay)
+
 SIGTERM_WINDOW = 120.0  # [DOC] SageMaker waits up to 120 s after SIGTERM
 MIN_STARTING = TICK  # CreationTime < TrainingStartTime, even at the service's millisecond precision
 #: where a retry can start from: not Restarting itself, nor Stopping (a failure there is final)
@@ -92,10 +104,11 @@ class Job(Mechanics):
         self._uploaded = False
         self.rules: list[RulePlan] = list(plan.rules)
         self.process = env.process(self._lifecycle())
+        self._processes = [self.process]  #: what runs for this job as the clock moves
         if plan.events:
-            env.process(self._scheduled())
+            self._processes.append(env.process(self._scheduled()))
         if record:  # rules are reported, never billed: a sweep skips them (an update may add some)
-            env.process(rules.evaluate(self))
+            self._processes.append(env.process(rules.evaluate(self)))
 
     def __repr__(self) -> str:
         return f"<Job {self.plan.name} {self.state} at t={self.env.now - self.created:g}>"
@@ -105,6 +118,13 @@ class Job(Mechanics):
     @property
     def finished(self) -> bool:
         return self.state in TERMINAL
+
+    @property
+    def settled(self) -> bool:
+        """Nothing more happens to the job as the clock runs: its lifecycle, scheduled events, rule
+        evaluations and warm pool are all over (an action, or another job taking its pool, still may
+        change it)."""
+        return not any(p.is_alive for p in self._processes) and (self.pool is None or not self.pool.alive)
 
     @property
     def primary(self) -> str:
@@ -424,10 +444,7 @@ class Job(Mechanics):
             delay = max(self.created + ticks(event.at) - self.env.now, 0.0)
             # after everything else due at that instant: a phase that ends as the event arrives ends
             # first, and the event meets the status that follows
-            late = self.env.event()
-            late._ok, late._value = True, None
-            self.env.schedule(late, LATE, delay)
-            yield late
+            yield Late(self.env, delay)
             with contextlib.suppress(InvalidAction):  # what the service would refuse changes nothing
                 self.inject(event.action())
 

@@ -41,6 +41,12 @@ def source_id(source: str) -> int:
     return int.from_bytes(hashlib.blake2b(source.encode(), digest_size=8).digest(), "little")
 
 
+def job_seed(seed: int, name: str) -> int:
+    """A seed of its own for the job ``name`` among many sharing ``seed``: jobs created from one story
+    do not move in lockstep, and the same (seed, name) always gives the same job."""
+    return mix((seed + source_id("job:" + name)) & _MASK) >> 1  # 63 bits: a valid scenario seed
+
+
 class Stream:
     """One source's draws, with :class:`random.Random`'s distribution methods (``uniform``,
     ``gauss``, ``normalvariate``, ``lognormvariate``, ``expovariate``, ``choice``): the ``random``

@@ -46,6 +46,11 @@ class WarmPool:
         return f"<WarmPool of {self.job.plan.name} {self.status}>"
 
     @property
+    def alive(self) -> bool:
+        """The pool still waits for its keep-alive to run out."""
+        return self._process.is_alive
+
+    @property
     def key(self) -> tuple[Any, ...] | None:
         return self.job.plan.warm_pool_key
 

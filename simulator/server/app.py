@@ -12,13 +12,15 @@ import uuid
 from typing import Any
 
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from ..errors import RequestTooLarge, SerializationError, TjsimError, UnknownOperation
+from .. import shapes
+from ..errors import NotServed, RequestError, RequestTooLarge, SerializationError, TjsimError, UnknownOperation
 from .backend import OPERATIONS, Backend
 
 AWS_JSON = "application/x-amz-json-1.1"
@@ -49,10 +51,11 @@ def create_app(backend: Backend) -> Starlette:
         return _control(backend.clock_state())
 
     async def advance(request: Request) -> Response:
-        return await _control_call(request, lambda body: backend.advance(body.get("seconds")))
+        return await _control_call(request, lambda body: backend.advance(_only(body, "seconds").get("seconds")))
 
     async def next_change(request: Request) -> Response:
-        return await _control_call(request, lambda body: backend.advance_to_next(body.get("TrainingJobName")))
+        return await _control_call(
+            request, lambda body: backend.advance_to_next(_only(body, "TrainingJobName").get("TrainingJobName")))
 
     async def inject(request: Request) -> Response:
         name = request.path_params["name"]
@@ -72,7 +75,11 @@ def create_app(backend: Backend) -> Starlette:
               Route("/_tjsim/jobs/{name}/inject", inject, methods=["POST"])]
     cors = Middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST", "OPTIONS"],
                       allow_headers=["*"], expose_headers=["x-amzn-RequestId"], max_age=600)
-    return Starlette(routes=routes, middleware=[cors])
+    async def not_served(request: Request, exc: HTTPException) -> Response:
+        return _aws_error(NotServed(f"{request.method} {request.url.path}: tjsim serves POST / (the SageMaker API) "
+                                    "and /_tjsim (the control API)"), exc.status_code)
+
+    return Starlette(routes=routes, middleware=[cors], exception_handlers={404: not_served, 405: not_served})
 
 
 async def _json_body(request: Request) -> dict[str, Any]:
@@ -87,12 +94,27 @@ async def _json_body(request: Request) -> dict[str, Any]:
         chunks.append(chunk)
     raw = b"".join(chunks)
     try:
-        body = json.loads(raw) if raw.strip() else {}
+        body = json.loads(raw, parse_constant=_no_constant) if raw.strip() else {}
     except (ValueError, UnicodeDecodeError) as err:
         raise SerializationError(f"the body is not JSON: {err}") from None
+    except RecursionError:
+        raise SerializationError("the body is not JSON a service reads: it nests too deeply") from None
     if not isinstance(body, dict):
         raise SerializationError("the body is a JSON object of the operation's members")
     return body
+
+
+def _only(body: dict[str, Any], *keys: str) -> dict[str, Any]:
+    """``body``, refusing members other than ``keys``."""
+    for key in body:
+        if key not in keys:
+            hint = shapes.did_you_mean(key, keys)
+            raise RequestError(f"{key}: not a member here ({hint or 'valid: ' + ', '.join(keys)})")
+    return body
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
 
 
 def _aws_response(body: bytes, status: int = 200) -> Response:
@@ -103,10 +125,10 @@ def _control(data: dict[str, Any]) -> Response:
     return Response(json.dumps(data).encode(), media_type="application/json")
 
 
-def _aws_error(err: Exception) -> Response:
+def _aws_error(err: Exception, status: int | None = None) -> Response:
     """The error body the AWS JSON protocol carries: ``{"__type": code, "message": ...}``."""
     if isinstance(err, TjsimError):
-        status = next((code for cls in type(err).__mro__ if (code := _STATUS.get(cls)) is not None), 400)
+        status = status or next((code for cls in type(err).__mro__ if (code := _STATUS.get(cls)) is not None), 400)
         body = {"__type": err.code, "message": str(err)}
     else:  # a bug of ours, not the client's: say so
         log.exception("internal error")

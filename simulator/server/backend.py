@@ -1,9 +1,9 @@
 """The training-job operations of SageMaker over one simulation: what the endpoint serves.
 
 Requests are validated against botocore's input shapes and the service's cross-field rules (the
-code the scenario loader uses); a mutation is checked against the job's status, journaled, then
-applied, so an answered request is never lost. Errors are tjsim's own, with their AWS codes; the
-HTTP edge turns them into responses.
+code the scenario loader uses); a mutation is checked against the job's status, applied, then
+journaled before it is answered, so an answered request is never lost and the journal holds only
+what replays. Errors are tjsim's own, with their AWS codes; the HTTP edge turns them into responses.
 """
 
 from __future__ import annotations
@@ -15,21 +15,32 @@ import json
 import math
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime
+from importlib import metadata
 from typing import Any
 
+from botocore.utils import parse_timestamp
+from pydantic import TypeAdapter, ValidationError
+
 from .. import service, shapes
+from ..distributions import MAX_SECONDS
 from ..engine import snapshot
-from ..engine.actions import Action, Fail, Interrupt, Stop, Update
 from ..engine.simulation import Simulation
-from ..errors import InvalidAction, RequestError, ResourceInUse, StateError
+from ..engine.streams import job_seed
+from ..errors import InvalidAction, RequestError, StateError, TjsimError
+from ..loading import pydantic_problems
 from ..plan import compile_request
-from ..request_rules import request_problems, service_problems
-from ..scenario import FAILURE_KINDS, Settings
+from ..request_rules import request_problems, service_problems, update_problems
+from ..scenario import ActionSpec, Settings, StopAction, UpdateAction
 from .clock import ManualClock, RealtimeClock
 from .journal import Journal
 from .stories import Stories
 
+_ACTION: TypeAdapter[ActionSpec] = TypeAdapter(ActionSpec)
+#: the last wall-clock time served: timestamps stay within what clients' datetimes hold
+_LATEST = datetime(9000, 1, 1, tzinfo=UTC).timestamp()
 _LIST_DEFAULT = 10  # results per page when MaxResults is not given
+_WINDOWS = ("CreationTimeAfter", "CreationTimeBefore", "LastModifiedTimeAfter", "LastModifiedTimeBefore")
 _SUMMARY = tuple(service.shape("TrainingJobSummary").members)  # a list entry: botocore's members
 
 
@@ -40,39 +51,63 @@ class Backend:
         clock: manual, or realtime (simulated seconds per real second).
         stories: the scenarios a created job can live.
         journal: where accepted mutations are written; with entries already in it, they are replayed.
-        origin: the wall-clock time (epoch seconds) of the clock's zero; a journal's own wins.
-        region, account: for ARNs.
+        origin: the wall-clock time (epoch seconds) of the clock's zero; by default now, or the
+            journal's.
+        region, account: for ARNs; by default us-east-1 and 123456789012, or the journal's.
+
+    Raises:
+        StateError: the journal was started with another clock, origin, region or account, or an
+            entry cannot be replayed (the journal is closed).
     """
 
     def __init__(self, *, clock: ManualClock | RealtimeClock | None = None, stories: Stories | None = None,
-                 journal: Journal | None = None, origin: float | None = None, region: str = "us-east-1",
-                 account: str = "123456789012"):
+                 journal: Journal | None = None, origin: float | None = None, region: str | None = None,
+                 account: str | None = None):
         self.clock = clock or ManualClock()
         self.stories = stories or Stories()
         self.journal = journal
-        self.region, self.account = region, account
+        try:
+            self._start(origin, region, account)
+        except BaseException:
+            self.close()  # a server that does not start lets go of its file
+            raise
+
+    def _start(self, origin: float | None, region: str | None, account: str | None) -> None:
+        journal = self.journal
+        given = {"origin": origin, "region": region, "account": account}
         meta = journal.meta() if journal is not None else {}
-        if meta:
-            if meta["mode"] != self.clock.mode or meta.get("speed", 0) != self.clock.speed:
-                started = f"--clock {meta['mode']}" + (f" --speed {meta['speed']:g}" if meta["mode"] == "realtime"
-                                                       else "")
-                raise StateError(f"{journal.path} was written by a server started with {started}: start it with "
-                                 "the same clock")
-            origin = meta["origin"]
+        self.written_by: str | None = meta.get("tjsim")  #: the tjsim version that started the state file
+        if "mode" in meta:
+            _same_clock(meta, self.clock, journal.path)
+            for key, value in given.items():
+                if value is not None and value != meta.get(key):
+                    raise StateError(f"--state {journal.path}: it was started with --{key} {_shown(key, meta.get(key))}"
+                                     f", not {_shown(key, value)}: leave --{key} out, or give another file")
+            origin, region, account = meta["origin"], meta["region"], meta["account"]
             if isinstance(self.clock, RealtimeClock):
                 self.clock.wall_origin = meta["wall_origin"]
         origin = time.time() if origin is None else origin
+        if not 0 <= origin <= _LATEST:
+            raise RequestError(f"--origin: a time between 1970 and {_iso(_LATEST)}")
+        self.region, self.account = region or "us-east-1", account or "123456789012"
         self.sim = Simulation(origin=origin)
         self._created = 0  # jobs created, for the list's stable order
         self._order: dict[str, int] = {}
+        self._summaries: dict[str, tuple[int, dict[str, Any]]] = {}
         if journal is not None:
-            if not meta:
+            if "mode" not in meta:
                 journal.set_meta({"mode": self.clock.mode, "speed": self.clock.speed, "origin": origin,
-                                  "wall_origin": getattr(self.clock, "wall_origin", None), "version": 1})
+                                  "wall_origin": getattr(self.clock, "wall_origin", None), "region": self.region,
+                                  "account": self.account, "tjsim": _version()})
             self._replay(journal)
 
     def __repr__(self) -> str:
         return f"<Backend {self.clock!r} t={self.sim.now:g} jobs={len(self.sim.jobs)}>"
+
+    def close(self) -> None:
+        """Let go of the state file (another server may then take it)."""
+        if self.journal is not None:
+            self.journal.close()
 
     @property
     def now(self) -> float:
@@ -96,29 +131,29 @@ class Backend:
         problems = service_problems(request, settings.lifecycle)
         if problems:
             raise RequestError(_validation_message(problems))
-        name = request["TrainingJobName"]
-        if name in self.sim.jobs:
-            raise ResourceInUse("Training job names must be unique within an AWS account and region, and a "
-                                f"training job with this name already exists ({self.sim.jobs[name].plan.arn})")
+        settings = settings.model_copy(update={"seed": job_seed(settings.seed, request["TrainingJobName"])})
+        job = self._create(request, settings)
         stored = settings.model_dump(mode="json", include=set(Settings.model_fields))
         self._write("create", {"request": request, "settings": stored, "story": story})
-        job = self._create(request, settings)
         return {"TrainingJobArn": job.plan.arn}
 
     def describe_training_job(self, request: dict[str, Any]) -> bytes:
-        _check(request, "DescribeTrainingJob")
-        return snapshot.wire_json(self.sim.job(request["TrainingJobName"]))
+        name = request.get("TrainingJobName")
+        job = self.sim.jobs.get(name) if len(request) == 1 and isinstance(name, str) else None
+        if job is None:  # a job's name was checked when it was created: only others need the shape's check
+            _check(request, "DescribeTrainingJob")
+            job = self.sim.job(name)
+        return snapshot.wire_json(job)
 
     def stop_training_job(self, request: dict[str, Any]) -> dict[str, Any]:
         _check(request, "StopTrainingJob")
-        self._act(request["TrainingJobName"], Stop())
+        self._act(request["TrainingJobName"], StopAction())
         return {}
 
     def update_training_job(self, request: dict[str, Any]) -> dict[str, Any]:
         _check(request, "UpdateTrainingJob")
         name = request["TrainingJobName"]
-        changes = {k: v for k, v in request.items() if k != "TrainingJobName"}
-        self._act(name, Update(changes))
+        self._act(name, UpdateAction(changes={k: v for k, v in request.items() if k != "TrainingJobName"}))
         return {"TrainingJobArn": self.sim.job(name).plan.arn}
 
     def list_training_jobs(self, request: dict[str, Any]) -> dict[str, Any]:
@@ -126,8 +161,8 @@ class Backend:
         query = {k: v for k, v in request.items() if k not in ("NextToken", "MaxResults")}
         fingerprint = hashlib.sha256(json.dumps(query, sort_keys=True).encode()).hexdigest()[:16]
         start = _page_start(request.get("NextToken"), fingerprint)
-        summaries = [_summary(snapshot.describe(job)) for job in self.sim.jobs.values()]
-        chosen = [s for s in summaries if _matches(s, request)]
+        windows = {key: _epoch(request[key]) for key in _WINDOWS if key in request}
+        chosen = [s for s in map(self._summary, self.sim.jobs.values()) if _matches(s, request, windows)]
         order = self._order
         keys = {"Name": lambda s: s["TrainingJobName"],
                 "Status": lambda s: (s["TrainingJobStatus"], s["CreationTime"], order[s["TrainingJobName"]]),
@@ -141,6 +176,13 @@ class Backend:
             out["NextToken"] = _token(start + size, fingerprint)
         return out
 
+    def _summary(self, job) -> dict[str, Any]:
+        """The job's list entry, made again only when its history has grown (as describes are)."""
+        cached = self._summaries.get(job.plan.name)
+        if cached is None or cached[0] != len(job.log):
+            cached = self._summaries[job.plan.name] = (len(job.log), _summary(snapshot.describe(job)))
+        return cached[1]
+
     # --- the control API ---------------------------------------------------------------------------
 
     def clock_state(self) -> dict[str, Any]:
@@ -148,41 +190,59 @@ class Backend:
                 "speed": self.clock.speed, "origin": self.sim.origin}
 
     def advance(self, seconds: Any) -> dict[str, Any]:
-        """Move a manual clock on by ``seconds``."""
+        """Move a manual clock on by ``seconds`` (up to a year at a time)."""
         self._manual("advance")
-        if isinstance(seconds, bool) or not isinstance(seconds, int | float) or not (0 <= seconds < math.inf):
-            raise RequestError(f"seconds: a number of seconds from 0 up (got {seconds!r})")
-        self._move_to(self.sim.now + seconds)
+        if isinstance(seconds, bool) or not isinstance(seconds, int | float) or not 0 <= seconds <= MAX_SECONDS:
+            raise RequestError(f"seconds: a number of seconds from 0 to {MAX_SECONDS:.0f} (a year) (got {seconds!r})")
+        start = self.sim.now
+        if self.sim.origin + start + seconds > _LATEST:
+            raise RequestError(f"seconds: the clock would pass {_iso(_LATEST)}, the last time tjsim serves")
+        self.sim.advance_to(start + seconds)
+        self._write_clock(start)
         return self.clock_state()
 
-    def advance_to_next(self, name: str | None = None) -> dict[str, Any]:
-        """Move a manual clock to the next change of job ``name`` (or of any job); it stays put when
-        nothing more will change."""
+    def advance_to_next(self, name: Any = None) -> dict[str, Any]:
+        """Move a manual clock to the next change of job ``name``, or of any job. The clock stays put
+        when nothing more will change as it runs."""
         self._manual("next")
+        if name is not None and not isinstance(name, str):
+            raise RequestError(f"TrainingJobName: the name of a training job (got {name!r})")
         jobs = [self.sim.job(name)] if name is not None else list(self.sim.jobs.values())
         before = [len(job.log) for job in jobs]
-        env = self.sim.env
-        while env.peek() < math.inf:
-            self._move_to(env.peek())
+        start, env = self.sim.now, self.sim.env
+        while env.peek() < math.inf and not all(job.settled for job in jobs):
+            if self.sim.origin + env.peek() > _LATEST:
+                break
+            self.sim.advance_to(env.peek())
             if [len(job.log) for job in jobs] != before:
                 break
+        self._write_clock(start)
         return {**self.clock_state(), "changed": [len(job.log) for job in jobs] != before}
 
     def inject(self, name: str, body: dict[str, Any]) -> dict[str, Any]:
-        """Force a path: ``{"type": "interrupt"}``, ``{"type": "fail", "error": ..., "message": ...}``,
+        """Force a path now: ``{"type": "interrupt"}``, ``{"type": "fail", "error": ..., "message": ...}``,
         ``{"type": "stop"}`` or ``{"type": "update", "changes": {...}}``."""
-        self._act(name, _action(body))
+        try:
+            spec = _ACTION.validate_python(body)
+        except ValidationError as err:
+            raise RequestError("; ".join(pydantic_problems(err))) from None
+        self._act(name, spec)
         return {"TrainingJobName": name, **self.clock_state()}
 
-    # --- mutations: checked, journaled, applied ----------------------------------------------------
+    # --- mutations: checked, applied, journaled ------------------------------------------------------
 
-    def _act(self, name: str, action: Action) -> None:
+    def _act(self, name: str, spec: ActionSpec) -> None:
         job = self.sim.job(name)
+        if isinstance(spec, UpdateAction):
+            problems = update_problems(spec.changes, {rule.name for rule in job.rules})
+            if problems:
+                raise RequestError(_validation_message(problems))
+        action = spec.action()
         reason = job.refusal(action)
         if reason is not None:
             raise InvalidAction(reason)
-        self._write("act", {"name": name, "action": _describe_action(action)})
         self.sim.inject(name, action)
+        self._write("act", {"name": name, "action": spec.model_dump(mode="json", exclude_none=True)})
 
     def _create(self, request: dict[str, Any], settings: Settings):
         job = self.sim.submit(compile_request(request, settings))
@@ -190,31 +250,42 @@ class Backend:
         self._created += 1
         return job
 
-    def _move_to(self, t: float) -> None:
-        if t > self.sim.now:
-            self._write("clock", {}, at=t)
-            self.sim.advance_to(t)
-
     def _manual(self, what: str) -> None:
         if self.clock.mode != "manual":
             raise RequestError(f"the clock is realtime: /_tjsim/clock/{what} needs a server started with "
                                "--clock manual")
 
-    def _write(self, kind: str, payload: dict[str, Any], *, at: float | None = None) -> None:
+    def _write(self, kind: str, payload: dict[str, Any]) -> None:
         if self.journal is not None:
-            self.journal.append(self.sim.now if at is None else at, kind, payload)
+            self.journal.append(self.sim.now, kind, payload)
+
+    def _write_clock(self, start: float) -> None:
+        """Journal a clock move from ``start`` to the present: one entry, however many steps it took
+        (replaying it runs the same steps)."""
+        if self.sim.now > start:
+            self._write("clock", {})
 
     def _replay(self, journal: Journal) -> None:
-        """Apply the journal's entries, each at its simulated time, without writing them again."""
+        """Apply the journal's entries, each at its simulated time, without writing them again.
+
+        Raises:
+            StateError: an entry cannot be replayed.
+        """
         writing, self.journal = self.journal, None
         try:
-            for at, kind, payload in journal.entries():
-                if at > self.sim.now:
-                    self.sim.advance_to(at)
-                if kind == "create":
-                    self._create(payload["request"], Settings.model_validate(payload["settings"]))
-                elif kind == "act":
-                    self.sim.inject(payload["name"], _action(payload["action"]))
+            for seq, at, kind, payload in journal.entries():
+                try:
+                    if at > self.sim.now:
+                        self.sim.advance_to(at)
+                    if kind == "create":
+                        self._create(payload["request"], Settings.model_validate(payload["settings"]))
+                    elif kind == "act":
+                        self.sim.inject(payload["name"], _ACTION.validate_python(payload["action"]).action())
+                    elif kind != "clock":
+                        raise ValueError(f"an entry of unknown kind {kind!r}")
+                except (TjsimError, ValidationError, ValueError, KeyError, TypeError) as err:
+                    raise StateError(f"--state {journal.path}: entry {seq} ({kind}) cannot be replayed: "
+                                     f"{str(err).splitlines()[0]}") from None
         finally:
             self.journal = writing
 
@@ -236,22 +307,14 @@ def _check(request: dict[str, Any], operation: str) -> None:
         RequestError: one or more problems (the service's "N validation errors detected").
     """
     problems = shapes.validate(request, service.input_shape(operation))
-    name = request.get("TrainingJobName")
-    bad_name = any(p.path == "TrainingJobName" for p in problems)
-    if isinstance(name, str) and bad_name:
-        problems = [p for p in problems if p.path != "TrainingJobName"] + [shapes.Problem("", _bad_name(name))]
     if problems:
         raise RequestError(_validation_message(problems))
 
 
-def _bad_name(name: str) -> str:
-    return (f"Value '{name}' at 'trainingJobName' failed to satisfy constraint: Member must satisfy regular "
-            "expression pattern: ^[a-zA-Z0-9](-*[a-zA-Z0-9])*")
-
-
 def _validation_message(problems: list[shapes.Problem]) -> str:
-    """[OBS] "1 validation error detected: Value '...' at '...' failed to satisfy constraint: ..."."""
-    texts = [p.message if p.message.startswith("Value '") else str(p).removeprefix("job.") for p in problems]
+    """[OBS] "2 validation errors detected: Value '...' at 'trainingJobName' failed to satisfy
+    constraint: ...; Value ...": each problem in the service's words where they are known."""
+    texts = [p.service_text() or str(p).removeprefix("job.") for p in problems]
     count = len(texts)
     return f"{count} validation error{'s' if count > 1 else ''} detected: " + "; ".join(texts)
 
@@ -264,7 +327,14 @@ def _summary(described: dict[str, Any]) -> dict[str, Any]:
     return {key: found[key] for key in _SUMMARY if key in found}
 
 
-def _matches(summary: dict[str, Any], request: dict[str, Any]) -> bool:
+def _epoch(value: Any) -> float:
+    """A timestamp member as epoch seconds: the wire's number, or a text botocore would accept."""
+    if isinstance(value, int | float):
+        return float(value) if abs(value) < 1e300 else math.inf if value > 0 else -math.inf
+    return parse_timestamp(value).timestamp()
+
+
+def _matches(summary: dict[str, Any], request: dict[str, Any], windows: dict[str, float]) -> bool:
     created, modified = summary["CreationTime"], summary["LastModifiedTime"]
     pool = summary.get("WarmPoolStatus", {}).get("Status")
     return all((
@@ -272,10 +342,10 @@ def _matches(summary: dict[str, Any], request: dict[str, Any]) -> bool:
         request.get("StatusEquals", summary["TrainingJobStatus"]) == summary["TrainingJobStatus"],
         request.get("WarmPoolStatusEquals", pool) == pool,
         request.get("TrainingPlanArnEquals", summary.get("TrainingPlanArn")) == summary.get("TrainingPlanArn"),
-        created > request.get("CreationTimeAfter", -math.inf),
-        created < request.get("CreationTimeBefore", math.inf),
-        modified > request.get("LastModifiedTimeAfter", -math.inf),
-        modified < request.get("LastModifiedTimeBefore", math.inf),
+        created > windows.get("CreationTimeAfter", -math.inf),
+        created < windows.get("CreationTimeBefore", math.inf),
+        modified > windows.get("LastModifiedTimeAfter", -math.inf),
+        modified < windows.get("LastModifiedTimeBefore", math.inf),
     ))
 
 
@@ -296,41 +366,23 @@ def _page_start(token: str | None, fingerprint: str) -> int:
     return start
 
 
-def _describe_action(action: Action) -> dict[str, Any]:
-    if isinstance(action, Fail):
-        return {"type": "fail", "error": action.error, "message": action.message}
-    if isinstance(action, Update):
-        return {"type": "update", "changes": action.changes}
-    return {"type": action.trigger}
+def _same_clock(meta: dict[str, Any], clock: ManualClock | RealtimeClock, path: Any) -> None:
+    if meta["mode"] != clock.mode or meta.get("speed", 0) != clock.speed:
+        started = f"--clock {meta['mode']}" + (f" --speed {meta['speed']:g}" if meta["mode"] == "realtime" else "")
+        raise StateError(f"--state {path}: it was written by a server started with {started}: start it with the "
+                         "same clock")
 
 
-def _action(body: Any) -> Action:
-    """An action from its JSON form (the control API's, and the journal's).
+def _shown(key: str, value: Any) -> str:
+    return _iso(value) if key == "origin" and isinstance(value, int | float) else str(value)
 
-    Raises:
-        RequestError: not an action.
-    """
-    if not isinstance(body, dict):
-        raise RequestError("the body is an action: {\"type\": \"interrupt\" | \"fail\" | \"stop\" | \"update\", ...}")
-    kind = body.get("type")
-    if kind == "stop":
-        return Stop()
-    if kind == "interrupt":
-        return Interrupt()
-    if kind == "fail":
-        error = body.get("error", "AlgorithmError")
-        message = body.get("message")
-        if error not in FAILURE_KINDS:
-            raise RequestError(f"error: one of {', '.join(FAILURE_KINDS)} (got {error!r})")
-        if message is not None and not (isinstance(message, str) and 0 < len(message) <= 1000):
-            raise RequestError("message: a text of 1 to 1000 characters")
-        return Fail(error, message)
-    if kind == "update":
-        changes = body.get("changes", {})
-        if not isinstance(changes, dict):
-            raise RequestError("changes: an UpdateTrainingJob request without TrainingJobName")
-        problems = shapes.validate({"TrainingJobName": "x", **changes}, service.input_shape("UpdateTrainingJob"))
-        if problems:
-            raise RequestError(_validation_message(problems))
-        return Update(changes)
-    raise RequestError(f"type: one of interrupt, fail, stop, update (got {kind!r})")
+
+def _iso(t: float) -> str:
+    return datetime.fromtimestamp(t, UTC).isoformat().replace("+00:00", "Z")
+
+
+def _version() -> str:
+    try:
+        return metadata.version("tjsim")
+    except metadata.PackageNotFoundError:
+        return "unknown"

@@ -28,9 +28,9 @@ class Stories:
             try:
                 self.scenarios[path.stem] = load(path)
             except ScenarioError as err:
-                problems += err.problems
+                problems += err.problems  # each names its file
         if problems:
-            raise ScenarioError(str(folder), [p.split(": ", 1)[1] if ": " in p else p for p in problems])
+            raise ScenarioError("--scenarios", problems)
         if default is not None and default not in self.scenarios:
             raise ScenarioError("--default-scenario", [f"no scenario named {default!r} in "
                                                        f"{folder if folder is not None else 'the --scenarios folder'}"])
