@@ -2,16 +2,28 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
+PIP := $(BIN)/python -m pip --disable-pip-version-check
+# two stamps: running needs the package alone; the test extras (pytest, hypothesis, boto3, dask...) come with `make test`
+STAMP := $(VENV)/.installed-run
+TEST_STAMP := $(VENV)/.installed-test
 SCENARIO ?= scenarios/spot-interrupted.yaml
+# the suite runs on every core (pytest-xdist); PYTEST_WORKERS=0 runs it in one process
+PYTEST_WORKERS ?= auto
 
-.PHONY: run test lint goldens notebooks bench bench-serve diagram clean
+.PHONY: run test lint goldens notebooks bench bench-replay bench-serve diagram clean
 
-$(STAMP): pyproject.toml
+$(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -qq --disable-pip-version-check --upgrade pip
-	$(BIN)/python -m pip install -qq --disable-pip-version-check -e ".[test]"
+
+$(STAMP): pyproject.toml | $(VENV)/bin/python
+	@echo "tjsim: installing tjsim and what running it needs into $(VENV) (a minute on a fresh machine)"
+	$(PIP) install --progress-bar on -e .
 	touch $(STAMP)
+
+$(TEST_STAMP): $(STAMP) pyproject.toml
+	@echo "tjsim: installing the test extras into $(VENV)"
+	$(PIP) install --progress-bar on -e ".[test]"
+	touch $(TEST_STAMP)
 
 ## run: replay the default scenario (SCENARIO=...) as a timeline table, then a what-if: spot vs on-demand
 run: $(STAMP)
@@ -20,10 +32,10 @@ run: $(STAMP)
 	$(BIN)/tjsim whatif scenarios/whatif-spot-vs-on-demand.yaml --runs 2000
 
 ## test: lint, then the whole test suite
-test: $(STAMP) lint
-	$(BIN)/python -m pytest
+test: $(TEST_STAMP) lint
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS)
 
-lint: $(STAMP)
+lint: $(TEST_STAMP)
 	$(BIN)/ruff check simulator tests benchmarks notebooks
 
 ## goldens: regenerate tests/golden/*.jsonl from the shipped scenarios (review the diff!)
@@ -35,16 +47,20 @@ goldens: $(STAMP)
 	done
 
 ## notebooks: execute the notebooks in place, keeping their outputs (review, then commit them)
-notebooks: $(STAMP)
+notebooks: $(TEST_STAMP)
 	$(BIN)/python notebooks/execute.py
 
 ## bench: the engine's cost per transition against the libraries' floor
-bench: $(STAMP)
+bench: $(TEST_STAMP)
 	$(BIN)/python benchmarks/bench_engine.py
 
+## bench-replay: what each replay output costs per status change, on spot jobs with more and more interruptions
+bench-replay: $(STAMP)
+	$(BIN)/python benchmarks/bench_replay.py
+
 ## bench-serve: DescribeTrainingJob throughput and p99 of tjsim serve beside moto_server (installs moto)
-bench-serve: $(STAMP)
-	$(BIN)/python -m pip install -qq --disable-pip-version-check "moto[server]"
+bench-serve: $(TEST_STAMP)
+	$(PIP) install -q "moto[server]"
 	$(BIN)/python benchmarks/bench_serve.py
 
 diagram: $(STAMP)

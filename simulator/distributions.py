@@ -13,7 +13,8 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 #: The longest duration tjsim simulates: a year; the service ends any job after 30 days [DOC].
-MAX_SECONDS = 365 * 86400.0
+from .limits import MAX_SECONDS
+
 STRICT = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
 
 Seconds = Annotated[float, Field(ge=0, le=MAX_SECONDS)]

@@ -3,6 +3,8 @@ problem at once, one line each, naming the file, the field path and what is wron
 
 from __future__ import annotations
 
+import re
+import sys
 from pathlib import Path
 from typing import Any, get_args
 
@@ -12,31 +14,56 @@ from pydantic import ValidationError
 from . import shapes
 from .errors import ScenarioError
 from .overrides import deep_merge
-from .request_rules import cross_field_problems, request_problems
-from .scenario import FailEvent, InterruptEvent, Scenario, StopEvent, UpdateEvent
+from .request_rules import cross_field_problems, request_problems, service_problems
+from .scenario import FailEvent, InterruptEvent, Lifecycle, Scenario, StopEvent, UpdateEvent
 
 _LATER_SECTIONS = ("job", "timing", "spot", "lifecycle", "metrics", "rules", "failures")
 
 
+class DuplicateKey(yaml.MarkedYAMLError):
+    """A mapping names the same key twice (YAML says keys are unique; PyYAML keeps the last)."""
+
+
 class _Loader(yaml.SafeLoader):
-    """YAML without implicit timestamps: dates stay text, as boto3 would be given them, and pydantic
-    parses ``epoch`` (an impossible date is then a field problem, not a crash)."""
+    """Safe YAML with three changes: no implicit timestamps (dates stay text, as boto3 would be given
+    them, and pydantic parses ``epoch``, so an impossible date is a field problem, not a crash);
+    ``1e3`` is a number, as in YAML 1.2 and JSON (YAML 1.1 reads it as text); a key written twice in
+    one mapping is an error, not silently the last one."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: dict[Any, int] = {}
+        for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                continue
+            key = self.construct_object(key_node, deep=deep)
+            try:
+                first = seen.get(key)
+                seen.setdefault(key, key_node.start_mark.line + 1)
+            except TypeError:  # an unhashable key: the constructor's own error follows
+                continue
+            if first is not None:
+                raise DuplicateKey(None, None, f"the key {key!r} appears twice in one mapping (first on line {first}): "
+                                               "write it once", key_node.start_mark)
+        return super().construct_mapping(node, deep=deep)
 
 
 _Loader.yaml_implicit_resolvers = {
     first: [(tag, regex) for tag, regex in resolvers if tag != "tag:yaml.org,2002:timestamp"]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
+_Loader.add_implicit_resolver("tag:yaml.org,2002:float",
+                              re.compile(r"^[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9_]+)[eE][-+]?[0-9]+$"),
+                              list("-+0123456789."))
 
 
 def load(path: str | Path) -> Scenario:
-    """Read and validate a scenario file.
+    """Read and validate a scenario file (``-``: standard input).
 
     Raises:
         ScenarioError: the file is missing, unreadable, empty, not YAML, or invalid; one line per problem.
     """
     _, data = read(path)
-    return parse(data, source=str(path))
+    return parse(data, source="<stdin>" if str(path) == "-" else str(path))
 
 
 def read(path: str | Path) -> tuple[bytes, Any]:
@@ -45,10 +72,9 @@ def read(path: str | Path) -> tuple[bytes, Any]:
     Raises:
         ScenarioError: the file is missing, unreadable, not UTF-8 or not YAML.
     """
-    path = Path(path)
-    source = str(path)
+    source = "<stdin>" if str(path) == "-" else str(path)
     try:
-        raw = path.read_bytes()
+        raw = sys.stdin.buffer.read() if str(path) == "-" else Path(path).read_bytes()
         text = raw.decode("utf-8")
     except FileNotFoundError:
         raise ScenarioError(source, ["no such file"]) from None
@@ -62,7 +88,9 @@ def read(path: str | Path) -> tuple[bytes, Any]:
         mark = getattr(err, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
         problem = getattr(err, "problem", None) or "malformed YAML"
-        raise ScenarioError(source, [f"{where}malformed YAML: {problem}"]) from None
+        if not isinstance(err, DuplicateKey):
+            problem = f"malformed YAML: {problem}"
+        raise ScenarioError(source, [f"{where}{problem}"]) from None
     except RecursionError:
         raise ScenarioError(source, ["malformed YAML: nested too deeply"]) from None
 
@@ -96,11 +124,15 @@ def validate(data: dict[str, Any]) -> tuple[Scenario | None, list[str]]:
 def _validate(data: dict[str, Any]) -> tuple[Scenario | None, list[str]]:
     try:
         scenario = Scenario.model_validate(data)
-    except ValidationError as err:
+    except ValidationError as err:  # our sections have problems: the request's are still reported
         problems = pydantic_problems(err)
         job = data.get("job")
         if isinstance(job, dict) and not any(p.startswith("job") for p in problems):
-            problems += [str(p) for p in request_problems(job)]
+            try:
+                lifecycle = Lifecycle.model_validate(data.get("lifecycle") or {})
+            except ValidationError:
+                lifecycle = Lifecycle()
+            problems += [str(p) for p in request_problems(job) + service_problems(job, lifecycle)]
         return None, problems
     return scenario, [str(p) for p in request_problems(scenario.job) + cross_field_problems(scenario)]
 

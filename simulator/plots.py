@@ -14,7 +14,7 @@ import matplotlib.pyplot as plt
 from matplotlib.patches import Patch
 
 from .engine import record
-from .replay import Replay
+from .timeline import Replay
 from .whatif.spec import COST_UNITS_PER_USD
 from .whatif.stats import Summary
 from .whatif.sweep import Result

@@ -24,6 +24,10 @@ def request_problems(job: dict[str, Any]) -> list[shapes.Problem]:
     return problems
 
 
+def _integer(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
 def _mapping(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
@@ -42,25 +46,25 @@ def service_problems(job: dict[str, Any], lifecycle: Lifecycle) -> list[shapes.P
     """The rules the service enforces across a CreateTrainingJob request's fields (the endpoint
     applies these too)."""
     problems = []
-    spot = bool(job.get("EnableManagedSpotTraining"))
+    # a member of the wrong type is the shape's problem: the rules that need it are skipped (None)
+    spot_member = job.get("EnableManagedSpotTraining", False)
+    spot = spot_member if isinstance(spot_member, bool) else None
     stopping = _mapping(job.get("StoppingCondition"))
-    runtime = stopping.get("MaxRuntimeInSeconds", DEFAULT_MAX_RUNTIME)
-    runtime = runtime if isinstance(runtime, int) and not isinstance(runtime, bool) else DEFAULT_MAX_RUNTIME
-    wait = stopping.get("MaxWaitTimeInSeconds")
-    wait = wait if isinstance(wait, int) and not isinstance(wait, bool) else None
-    if runtime > MAX_RUNTIME_LIMIT:
+    runtime = _integer(stopping.get("MaxRuntimeInSeconds", DEFAULT_MAX_RUNTIME))
+    wait = _integer(stopping.get("MaxWaitTimeInSeconds"))
+    if runtime is not None and runtime > MAX_RUNTIME_LIMIT:
         problems.append(P("job.StoppingCondition.MaxRuntimeInSeconds", f"value {runtime} exceeds the maximum of "
                           f"{MAX_RUNTIME_LIMIT} (28 days)"))
-    if wait is not None and not spot:
+    if wait is not None and spot is False:
         problems.append(P("job.StoppingCondition.MaxWaitTimeInSeconds", "Invalid MaxWaitTimeInSeconds. It is "
                           "only supported when EnableManagedSpotTraining is set to true"))
-    elif wait is not None and wait < runtime:
+    elif wait is not None and runtime is not None and wait < runtime:
         problems.append(P("job.StoppingCondition.MaxWaitTimeInSeconds", f"must be greater than or equal to "
                           f"MaxRuntimeInSeconds ({runtime})"))
     elif wait is not None and wait > MAX_SECONDS:
         problems.append(P("job.StoppingCondition.MaxWaitTimeInSeconds", f"value {wait} is beyond what tjsim "
                           f"simulates ({MAX_SECONDS:.0f} s)"))
-    if spot and wait is None and lifecycle.require_max_wait_for_spot:
+    if spot and "MaxWaitTimeInSeconds" not in stopping and lifecycle.require_max_wait_for_spot:
         problems.append(P("job.StoppingCondition.MaxWaitTimeInSeconds", "required with "
                           "EnableManagedSpotTraining (set lifecycle.require_max_wait_for_spot: false to wait "
                           "without a limit)"))

@@ -23,14 +23,14 @@ from pydantic import (
 )
 
 from . import service, shapes
-from .distributions import KINDS, MAX_SECONDS, Seconds, Uniform
+from .distributions import KINDS, Seconds, Uniform
 from .distributions import STRICT as _STRICT
 from .engine import actions
 from .engine.eras import DEFAULT_ERA, ERAS
+from .limits import MAX_SECONDS, MAX_SEED
 from .whatif.section import WhatIf
 
 DEFAULT_EPOCH = datetime(2024, 1, 1, tzinfo=UTC)
-MAX_SEED = 2**63 - 1  #: seeds are 64-bit: larger ones would wrap around
 DEFAULT_MAX_RUNTIME = 86400  # [DOC] StoppingCondition.MaxRuntimeInSeconds defaults to one day
 MAX_RUNTIME_LIMIT = 28 * 86400  # [DOC] "The maximum value is 28 days"
 _DURATION_HELP = ("expected seconds or one of {uniform: [low, high]}, {normal: [mean, sd]}, "
@@ -49,8 +49,7 @@ def _duration(value: Any) -> Any:
         except ValueError:
             pass
         else:
-            raise ValueError(f"{value!r} is text, not a number: write it unquoted (YAML reads 1e4 as text; "
-                             "write 10000 or 1.0e+4)")
+            raise ValueError(f"{value!r} is text, not a number: write it without quotes")
     if isinstance(value, dict) and len(value) == 1 and next(iter(value)) in KINDS:
         key = next(iter(value))
         try:

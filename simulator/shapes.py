@@ -196,7 +196,10 @@ def _describe(reason: str, details: dict[str, Any]) -> tuple[str, str]:
         return details["unknown_param"], f"unknown member ({hint})"
     if reason == "invalid type":
         types = ", ".join(t.removeprefix("<class '").removesuffix("'>") for t in details["valid_types"])
-        return "", f"{details['param']!r} has the wrong type (expected {types})"
+        param = details["param"]
+        if types == "int" and isinstance(param, float) and param.is_integer():
+            types += f": write {int(param)}"
+        return "", f"{param!r} has the wrong type (expected {types})"
     if reason == "invalid range":
         return "", f"value {details['param']} is below the minimum of {details['min_allowed']}"
     if reason == "invalid length":

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from simulator import load, replay
-from simulator.replay import Replay
+from simulator.timeline import Replay
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))

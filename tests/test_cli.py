@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 import yaml
@@ -20,8 +21,19 @@ from .conftest import ROOT
 GOOD = ROOT / "scenarios" / "on-demand-completed.yaml"
 
 
-def run(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "simulator", *args], capture_output=True, text=True, cwd=ROOT)
+def run(*args: str, input: str | None = None) -> SimpleNamespace:
+    """The command in this process, as a user's shell would see it: exit code, stdout, stderr. An
+    exception that escapes the CLI's error edge fails the test (a user would see a traceback)."""
+    result = CliRunner(env={"COLUMNS": "200"}).invoke(main, list(args), input=input, catch_exceptions=True)
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return SimpleNamespace(returncode=result.exit_code, stdout=result.stdout, stderr=result.stderr)
+
+
+def subprocess_run(*args: str, **kwargs) -> subprocess.CompletedProcess:
+    """The command as a real process: ``python -m simulator``."""
+    return subprocess.run([sys.executable, "-m", "simulator", *args], capture_output=True, text=True, cwd=ROOT,
+                          **kwargs)
 
 
 def scenario_with(tmp_path: Path, change) -> Path:
@@ -33,10 +45,10 @@ def scenario_with(tmp_path: Path, change) -> Path:
 
 
 def test_replay_table():
-    result = CliRunner().invoke(main, ["replay", str(GOOD)])
-    assert result.exit_code == 0
-    assert "Uploading generated training model" in result.output
-    assert "Training seconds: 2492" in result.output and "Billable seconds: 2492" in result.output
+    result = run("replay", str(GOOD))
+    assert result.returncode == 0
+    assert "Uploading generated training model" in result.stdout
+    assert "Training seconds: 2492" in result.stdout and "Billable seconds: 2492" in result.stdout
 
 
 def test_replay_at_json_is_one_response():
@@ -54,7 +66,7 @@ def test_replay_boto3_form():
 
 
 def test_python_dash_m_and_diagram_and_schema():
-    diagram = run("diagram")
+    diagram = subprocess_run("diagram")
     assert diagram.returncode == 0 and "stateDiagram-v2" in diagram.stdout
     schema = json.loads(run("schema").stdout)
     assert schema["properties"]["job"]["$ref"] == "#/$defs/CreateTrainingJobRequest"
@@ -118,8 +130,11 @@ BAD = {
                            "job.StoppingCondition.MaxRuntimeInSeconds: True has the wrong type (expected int)"),
     "number written as text": (lambda d: d.update(events=[{"type": "stop", "at": "100"}]),
                                "events[0].at: Input should be a valid number"),
-    "exponent read as text": (lambda d: d.update(timing={"training": "1e4"}),
-                              "timing.training: '1e4' is text, not a number"),
+    "a number in quotes": (lambda d: d.update(timing={"training": "10000"}),
+                           "timing.training: '10000' is text, not a number: write it without quotes"),
+    "an integer written with an exponent": (lambda d: d["job"]["StoppingCondition"].update(MaxRuntimeInSeconds=1e3),
+                                            "job.StoppingCondition.MaxRuntimeInSeconds: 1000.0 has the wrong type "
+                                            "(expected int: write 1000)"),
     "no instances": (lambda d: d["job"]["ResourceConfig"].update(InstanceCount=0),
                      "job.ResourceConfig.InstanceCount: a training job needs at least one instance"),
 }
@@ -190,8 +205,7 @@ def test_a_directory_or_a_deep_nest(tmp_path):
 
 def test_an_epoch_without_a_zone_is_utc_whatever_the_machine(tmp_path):
     path = scenario_with(tmp_path, lambda d: d.update(epoch="2024-05-02T09:00:00"))
-    outputs = {subprocess.run([sys.executable, "-m", "simulator", "replay", str(path), "--format", "jsonl"],
-                              capture_output=True, text=True, env={**os.environ, "TZ": tz}).stdout
+    outputs = {subprocess_run("replay", str(path), "--format", "jsonl", env={**os.environ, "TZ": tz}).stdout
                for tz in ("UTC", "Asia/Tokyo", "America/New_York")}
     assert len(outputs) == 1
     assert json.loads(outputs.pop().splitlines()[0])["CreationTime"] == 1714640400.0
@@ -201,10 +215,10 @@ WARM = ROOT / "scenarios" / "warm-pool-reuse.yaml"
 
 
 def test_a_scenario_with_later_jobs_replays_every_job():
-    result = CliRunner().invoke(main, ["replay", str(WARM)])
-    assert result.exit_code == 0, result.output
-    assert "llama-lora-exp-2" in result.output and "WarmPool" in result.output
-    assert "warm pool: Reused by llama-lora-exp-2" in result.output
+    result = run("replay", str(WARM))
+    assert result.returncode == 0, result.stderr
+    assert "llama-lora-exp-2" in result.stdout and "WarmPool" in result.stdout
+    assert "warm pool: Reused by llama-lora-exp-2" in result.stdout
     lines = [json.loads(line) for line in CliRunner().invoke(main, ["replay", str(WARM), "--format", "jsonl"]).output
              .splitlines()]
     assert {line["TrainingJobName"] for line in lines} == {"llama-lora-exp-1", "llama-lora-exp-2"}

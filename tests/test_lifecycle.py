@@ -90,3 +90,12 @@ def test_the_compiled_lookup_moves_jobs_exactly_as_the_machines_triggers():
                 assert by_lookup.state == by_machine.state, (state, trigger)
     with pytest.raises(KeyError):
         lifecycle.fire(Model("Starting"), "explode")
+
+
+def test_mermaid_begins_where_a_job_begins_and_ends_where_it_ends():
+    lines = lifecycle.mermaid().splitlines()
+    starts = {line.split("-->")[1].strip() for line in lines if line.strip().startswith("[*] -->")}
+    ends = {line.split("-->")[0].strip() for line in lines if line.strip().endswith("--> [*]")}
+    assert starts == {"Starting", "Pending"} == {str(s) for s in lifecycle.INITIAL}
+    assert ends == {str(s) for s in TERMINAL} == {"Completed", "Failed", "Stopped", "MaxRuntimeExceeded",
+                                                  "MaxWaitTimeExceeded"}

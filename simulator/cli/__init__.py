@@ -1,32 +1,69 @@
-"""The ``tjsim`` command. Errors from tjsim are caught once, here: one line each, exit 2."""
+"""The ``tjsim`` command. Errors are translated once, here: tjsim's own become one line each and
+exit 2; an output that cannot be written (a full disk, a closed pipe) ends the command with one line
+and exit 1. Commands import what they need when they run, so ``tjsim --help`` starts fast."""
 
 from __future__ import annotations
 
+import errno
+import os
 import sys
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
-from .. import loading
-from ..errors import ScenarioError, TjsimError
-from ..scenario import Scenario
+if TYPE_CHECKING:
+    from ..scenario import Scenario
 
 
-def fail(lines: list[str]) -> None:
-    """Print each line as ``tjsim: <line>`` on stderr and exit 2."""
+def fail(lines: list[str], code: int = 2) -> NoReturn:
+    """Print each line as ``tjsim: <line>`` on stderr and exit ``code`` (2: bad input)."""
     for line in lines:
         click.echo(f"tjsim: {line}", err=True)
-    sys.exit(2)
+    sys.exit(code)
 
 
 def load(path: str) -> Scenario:
+    """The scenario at ``path`` (``-``: standard input)."""
+    from .. import loading
+
+    return loading.load(path)
+
+
+class _Tjsim(click.Group):
+    """The command group; its :meth:`invoke` is the CLI's one error edge."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        from ..errors import TjsimError
+
+        try:
+            result = super().invoke(ctx)
+            sys.stdout.flush()  # a write error surfaces here, not at exit
+            return result
+        except TjsimError as err:
+            fail(str(err).splitlines())
+        except BrokenPipeError:  # the reader went away (| head): stop quietly
+            _silence_stdout()
+            sys.exit(1)
+        except OSError as err:
+            if err.errno not in _OUTPUT_ERRORS:
+                raise
+            _silence_stdout()
+            fail([f"cannot write the output: {err.strerror or err}"], code=1)
+
+
+_OUTPUT_ERRORS = {errno.ENOSPC, errno.EIO, errno.EFBIG, errno.EDQUOT, errno.EBADF, errno.EPIPE}
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so that flushing it at exit fails no more."""
     try:
-        return loading.load(path)
-    except ScenarioError as err:
-        fail(err.problems)
-    raise AssertionError("unreachable")
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # stdout is not a real file (a test's capture)
+        pass
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=_Tjsim, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="tjsim")
 def main() -> None:
     """tjsim: AWS SageMaker training jobs, simulated: statuses, timings and billing over time."""
@@ -36,8 +73,5 @@ from . import plot, replay, serve, whatif  # noqa: E402,F401  the commands regis
 
 
 def run() -> None:
-    """Console-script entry point: tjsim's own errors become one line and exit 2."""
-    try:
-        main()
-    except TjsimError as err:
-        fail(str(err).splitlines())
+    """Console-script entry point."""
+    main()

@@ -6,7 +6,6 @@ from pathlib import Path
 
 import click
 
-from ..replay import replay
 from . import fail, load, main
 
 
@@ -18,6 +17,7 @@ def plot_command(scenario: str, out: str, job: str | None) -> None:
     """Draw SCENARIO's replay as a Gantt chart: a bar per secondary status, billed time shaded,
     interruptions and checkpoints marked."""
     from .. import plots  # matplotlib only when a plot is asked for
+    from ..timeline import replay
 
     result = replay(load(scenario))
     if job is not None and job not in result.simulation.jobs:

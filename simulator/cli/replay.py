@@ -1,23 +1,26 @@
-"""``tjsim replay``, ``validate``, ``diagram`` and ``schema``: scenario replay on the command line."""
+"""``tjsim replay``, ``validate``, ``scenarios``, ``diagram`` and ``schema``: scenario replay on the
+command line. Heavy modules are imported when a command runs."""
 
 from __future__ import annotations
 
 import json
+import math
 from datetime import UTC, datetime
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
-from rich.console import Console
-from rich.table import Table
+from click.core import ParameterSource
 
-from .. import loading
-from .. import scenario as scenario_mod
-from ..engine import lifecycle
-from ..engine.snapshot import to_boto3
-from ..errors import ScenarioError
-from ..replay import Replay, replay
-from ..whatif.spec import load_study
 from . import fail, load, main
+
+if TYPE_CHECKING:
+    from ..timeline import Replay
+
+#: how each status is coloured on a terminal
+_STYLE = {"Completed": "green", "Failed": "red", "Stopped": "yellow", "MaxRuntimeExceeded": "yellow",
+          "MaxWaitTimeExceeded": "yellow", "Stopping": "yellow", "Interrupted": "magenta"}
+_FORMATS = ("table", "compact", "jsonl", "json")
 
 
 def _json_default(value: Any) -> str:
@@ -27,37 +30,79 @@ def _json_default(value: Any) -> str:
 
 
 def _dump(response: dict[str, Any], form: str, indent: int | None) -> str:
-    body = to_boto3(response) if form == "boto3" else response
-    return json.dumps(body, indent=indent, default=_json_default)
+    if form == "boto3":
+        from ..engine.snapshot import to_boto3
+
+        response = to_boto3(response)
+    return json.dumps(response, indent=indent, default=_json_default)
 
 
 @main.command("replay")
 @click.argument("scenario")
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "jsonl"]), default="table",
-              show_default=True, help="table: a readable timeline; json: one response; jsonl: one response per line.")
+@click.option("--format", "fmt", type=click.Choice(_FORMATS), default="table", show_default=True,
+              help="table: a readable timeline; compact: one JSON line per change (time, statuses, message, the "
+                   "members that changed) — the form for long jobs; jsonl: one whole DescribeTrainingJob response "
+                   "per change, as the API returns it (each line holds the whole history, so it grows with the "
+                   "square of the changes); json: one response.")
 @click.option("--at", "at", type=click.FloatRange(min=0),
-              help="Only the response as of AT seconds after the (first) job's creation.")
+              help="Up to AT seconds after the (first) job's creation; with json or jsonl, only the response then.")
 @click.option("--poll", type=click.FloatRange(min=0, min_open=True),
-              help="One response per poll every POLL seconds instead of one per change.")
+              help="One record per poll every POLL seconds instead of one per change (compact lines carry the "
+                   "poll's time as t).")
 @click.option("--form", type=click.Choice(["wire", "boto3"]), default="wire", show_default=True,
-              help="wire: what the HTTP API sends (epoch timestamps); boto3: what boto3 returns (ISO datetimes).")
+              help="For json and jsonl. wire: what the HTTP API sends (epoch timestamps); boto3: what boto3 "
+                   "returns (ISO datetimes).")
 @click.option("--job", "job", metavar="NAME",
               help="Only this job of a scenario with later_jobs (json and --at show the first job by default).")
-def replay_command(scenario: str, fmt: str, at: float | None, poll: float | None, form: str,
-                   job: str | None) -> None:
-    """Replay SCENARIO into a timeline of DescribeTrainingJob responses."""
+@click.option("-v", "--verbose", is_flag=True, help="Also say which scenario events changed nothing, and why.")
+@click.pass_context
+def replay_command(ctx: click.Context, scenario: str, fmt: str, at: float | None, poll: float | None, form: str,
+                   job: str | None, verbose: bool) -> None:
+    """Replay SCENARIO (a file, or - for standard input) into a timeline of DescribeTrainingJob responses.
+
+    For long jobs (thousands of interruptions) use --format compact or the table: their cost grows with
+    the number of changes; jsonl repeats the whole history on every line, as the API does.
+    """
+    _refuse_combinations(ctx, fmt, at, poll)
+    from ..timeline import replay
+
     result = replay(load(scenario))
     if job is not None and job not in result.simulation.jobs:
         names = ", ".join(result.simulation.jobs)
-        fail([f"{scenario}: --job: no job named {job!r} in this scenario (it has {names})"])
+        fail([f"{_source(scenario)}: --job: no job named {job!r} in this scenario (it has {names})"])
     if fmt == "table":
         _print_table(result, at, poll, job)
+    elif fmt == "compact":
+        for line in result.changes(poll, job):
+            if at is not None and line["t"] > at:
+                break
+            click.echo(json.dumps(line))
     elif fmt == "json":
         click.echo(_dump(_describe(result, at, job), form, indent=2))
     else:
         timeline = [(at, _describe(result, at, job))] if at is not None else result.timeline(poll, job)
         for _, response in timeline:
             click.echo(_dump(response, form, indent=None))
+    if verbose:
+        _unheeded(result, job)
+
+
+def _refuse_combinations(ctx: click.Context, fmt: str, at: float | None, poll: float | None) -> None:
+    """Flags that would be silently ignored together are refused instead."""
+    given = {name for name in ("form", "poll", "at") if ctx.get_parameter_source(name) is not ParameterSource.DEFAULT}
+    problems = []
+    if "poll" in given and "at" in given and fmt in ("json", "jsonl"):
+        problems.append("--poll and --at: with json or jsonl, --at asks for one response; drop one of them")
+    elif "poll" in given and fmt == "json":
+        problems.append("--poll: json is one response; use --format jsonl or compact for a poll timeline")
+    if "form" in given and fmt in ("table", "compact"):
+        problems.append(f"--form: applies to json and jsonl, not to the {fmt} format")
+    if problems:
+        raise click.UsageError("; ".join(problems), ctx)
+
+
+def _source(scenario: str) -> str:
+    return "<stdin>" if scenario == "-" else scenario
 
 
 def _describe(result: Replay, at: float | None, job: str | None) -> dict[str, Any]:
@@ -65,44 +110,84 @@ def _describe(result: Replay, at: float | None, job: str | None) -> dict[str, An
         return result.describe(at, job)
     except ValueError:  # a later job that did not exist yet
         fail([f"--at {at:g}: job {job!r} was created at t={result.simulation.job(job).created:g}"])
-    raise AssertionError("unreachable")
 
 
-def _utc(epoch: float) -> str:
-    return datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%d %H:%M:%S")
+def _unheeded(result: Replay, job: str | None) -> None:
+    events = result.scenario.events
+    for j in result.jobs:
+        if job is not None and j.plan.name != job:
+            continue
+        for event, why in j.unheeded:
+            index = next((i for i, e in enumerate(events) if e == event), None)
+            where = f"events[{index}]" if index is not None and j is result.job else "an event"
+            click.echo(f"tjsim: note: {j.plan.name}: {where} ({event.type} at {event.at:g} s) changed nothing: {why}",
+                       err=True)
+
+
+def _utc(epoch: float, clock: str) -> str:
+    return datetime.fromtimestamp(math.floor(epoch), UTC).strftime(clock)
 
 
 def _print_table(result: Replay, at: float | None, poll: float | None, job: str | None) -> None:
-    console = Console(width=max(Console().width, 120))
+    """The timeline as a table that fits the terminal, printed in slices of rows as it goes: every
+    column but the message has the width of its widest cell, so the slices line up, and a long job's
+    rows start to appear at once."""
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
     names = [job] if job is not None else [j.plan.name for j in result.jobs]
     several = len(names) > 1
-    title = f"{names[0]}{' and later jobs' if several else ''}: DescribeTrainingJob over time"
-    table = Table(title=title, title_justify="left",
-                  caption=result.scenario.description.strip() or None, caption_justify="left")
+    clock = "%Y-%m-%d %H:%M:%S" if console.width >= 110 else "%m-%d %H:%M:%S"  # fit a narrow terminal
     rows = []
-    for t, response in result.timeline(poll, job):
+    origin = result.simulation.origin
+    for t, j, view in result.views(poll, job):
         if at is not None and t > at:
             break
-        rows.append((t, response))
-    pools = any("WarmPoolStatus" in response for _, response in rows)
-    columns = [("t (s)", "right"), *([("Job", "left")] if several else []), ("LastModifiedTime (UTC)", "left"),
-               ("Status", "left"), ("SecondaryStatus", "left"), ("StatusMessage", "left"),
-               *([("WarmPool", "left")] if pools else [])]
-    for column, justify in columns:
-        table.add_column(column, justify=justify)  # type: ignore[arg-type]
-    for t, response in rows:
-        last = response["SecondaryStatusTransitions"][-1]
-        row = [f"{t:,.0f}", *([response["TrainingJobName"]] if several else []), _utc(response["LastModifiedTime"]),
-               response["TrainingJobStatus"], response["SecondaryStatus"], last["StatusMessage"]]
-        if pools:
-            row.append(response.get("WarmPoolStatus", {}).get("Status", ""))
-        table.add_row(*row)
-    console.print(table)
+        # t and the time agree: both whole seconds, cut down (the time of day of origin + t)
+        stamp = j.origin + j.created + view.last_modified
+        rows.append((f"{math.floor(origin + t) - math.floor(origin):,}", j.plan.name, _utc(stamp, clock),
+                     view.primary or _primary(view.status), view.status, view.transitions[-1][3],
+                     view.warm_pool[0] if view.warm_pool is not None else ""))
+    pools = any(row[6] for row in rows)
+    headers = ["t (s)", "Job", "LastModifiedTime", "Status", "SecondaryStatus", "StatusMessage", "WarmPool"]
+    shown = [i for i in range(7) if (i != 1 or several) and (i != 6 or pools)]
+    widths = {i: max([len(headers[i]), *(len(row[i]) for row in rows)]) for i in shown if i != 5}
+    message = max(console.width - sum(widths.values()) - 2 * len(shown), 16)  # 2: padding and rule
+    console.print(f"{names[0]}{' and later jobs' if several else ''}: DescribeTrainingJob over time (UTC)",
+                  highlight=False, markup=False)
+    for first in range(0, max(len(rows), 1), _SLICE):
+        table = Table(box=box.SIMPLE_HEAD, show_header=first == 0, show_edge=False, pad_edge=False,
+                      padding=(0, 1, 0, 0), expand=False)
+        for i in shown:
+            table.add_column(headers[i], justify="right" if i == 0 else "left", no_wrap=i != 5,
+                             width=widths.get(i, message))
+        for row in rows[first:first + _SLICE]:
+            table.add_row(*(_coloured(row[i]) if i in (3, 4) else row[i] for i in shown))
+        console.print(table)
+    if result.scenario.description.strip():
+        console.print(" ".join(result.scenario.description.split()), highlight=False, markup=False)
     for name in names:
         created = result.simulation.job(name).created
         if at is not None and at < created:
             continue
-        console.print(_summary(result.describe(at, name), several), highlight=False, markup=False, soft_wrap=True)
+        console.print(_summary(result.describe(at, name), several), highlight=False, markup=False)
+
+
+_SLICE = 200  #: rows per printed slice of a table
+
+
+def _coloured(status: str) -> Any:
+    from rich.text import Text
+
+    return Text(status, style=_STYLE.get(status, ""))
+
+
+def _primary(secondary: str) -> str:
+    from ..engine.statuses import PRIMARY_OF
+
+    return str(PRIMARY_OF[secondary])
 
 
 def _summary(end: dict[str, Any], named: bool) -> str:
@@ -130,7 +215,11 @@ def _summary(end: dict[str, Any], named: bool) -> str:
 @main.command("validate")
 @click.argument("scenarios", nargs=-1, required=True)
 def validate_command(scenarios: tuple[str, ...]) -> None:
-    """Check scenario files; print one line per problem and exit 2 if any."""
+    """Check scenario files (- for standard input); print one line per problem and exit 2 if any."""
+    from .. import loading
+    from ..errors import ScenarioError
+    from ..whatif.spec import load_study
+
     problems: list[str] = []
     for path in scenarios:
         try:
@@ -139,20 +228,50 @@ def validate_command(scenarios: tuple[str, ...]) -> None:
         except ScenarioError as err:
             problems += err.problems
         else:
-            click.echo(f"{path}: ok")
+            click.echo(f"{_source(path)}: ok")
     if problems:
         fail(problems)
+
+
+@main.command("scenarios")
+@click.argument("folder", required=False, type=click.Path(exists=True, file_okay=False, path_type=Path))
+def scenarios_command(folder: Path | None) -> None:
+    """List the scenarios in FOLDER (default: the shipped ones), each with its description."""
+    from .. import loading
+    from ..errors import ScenarioError
+
+    folder = folder or shipped_scenarios()
+    if folder is None:
+        fail(["the shipped scenarios are not installed here: give a FOLDER"])
+    for path in sorted(folder.glob("*.yaml")):
+        try:
+            described = loading.load(path).description.strip()
+        except ScenarioError as err:
+            described = f"(invalid: {err.problems[0].split(': ', 1)[1]})"
+        first = " ".join(described.split()) or "(no description)"
+        click.echo(f"{path.stem:32s} {first}")
+
+
+def shipped_scenarios() -> Path | None:
+    """The scenarios folder shipped with tjsim: beside the package in a checkout, inside it when installed."""
+    here = Path(__file__).resolve().parent.parent
+    for candidate in (here.parent / "scenarios", here / "scenarios"):
+        if candidate.is_dir():
+            return candidate
+    return None
 
 
 @main.command("diagram")
 def diagram_command() -> None:
     """Print the state machine as a Mermaid state diagram."""
+    from ..engine import lifecycle
+
     click.echo(lifecycle.mermaid())
 
 
 @main.command("schema")
 def schema_command() -> None:
     """Print the JSON Schema of the scenario format (for editors)."""
-    click.echo(json.dumps(scenario_mod.json_schema(), indent=2))
+    from .. import scenario
 
-
+    click.echo(json.dumps(scenario.json_schema(), indent=2))

@@ -7,14 +7,8 @@ import sys
 from pathlib import Path
 
 import click
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from ..errors import ScenarioError
-from ..scenario import MAX_SEED
-from ..whatif import report
-from ..whatif.spec import load_study
-from ..whatif.sweep import CHUNK, sweep
+from ..limits import CHUNK, MAX_SEED
 from . import fail, main
 
 
@@ -34,10 +28,14 @@ from . import fail, main
 def whatif_command(scenario: str, runs: int, seed: int | None, workers: int, dask: str | None, chunk_size: int,
                    as_json: bool, plots: str | None) -> None:
     """Compare the variants of SCENARIO's whatif: section over RUNS replicates each: cost, time, outcomes."""
-    try:
-        study = load_study(scenario)
-    except ScenarioError as err:
-        fail(err.problems)
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from ..whatif import report
+    from ..whatif.spec import load_study
+    from ..whatif.sweep import sweep
+
+    study = load_study(scenario)
     if plots is not None:  # before the sweep, not after it
         _writable(Path(plots))
     seed = study.variants[study.baseline].plan.seed if seed is None else seed

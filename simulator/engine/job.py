@@ -6,7 +6,6 @@ that decides where the messages sit is :mod:`.eras`; the pool a job keeps is :mo
 
 from __future__ import annotations
 
-import contextlib
 import math
 from collections.abc import Generator
 from typing import Any
@@ -87,7 +86,7 @@ class Job(Mechanics):
                  origin: float | None = None):
         super().__init__(env, plan, streams if streams is not None else Streams(plan.seed), record)
         self.origin = plan.epoch if origin is None else origin  #: epoch seconds at the clock's zero
-        self.state = "Pending" if plan.timing.pending is not None else "Starting"
+        self.state = str(S.Pending if plan.timing.pending is not None else S.Starting)  # one of lifecycle.INITIAL
         self.failure_reason: str | None = None
         self.failure_kind: str | None = None
         self.ended: float | None = None  #: when the job ended (seconds after creation)
@@ -104,6 +103,7 @@ class Job(Mechanics):
         self._uploaded = False
         self.rules: list[RulePlan] = list(plan.rules)
         self.process = env.process(self._lifecycle())
+        self.unheeded: list[tuple[Any, str]] = []  #: (scenario event, why) for events that changed nothing
         self._processes = [self.process]  #: what runs for this job as the clock moves
         if plan.events:
             self._processes.append(env.process(self._scheduled()))
@@ -445,8 +445,10 @@ class Job(Mechanics):
             # after everything else due at that instant: a phase that ends as the event arrives ends
             # first, and the event meets the status that follows
             yield Late(self.env, delay)
-            with contextlib.suppress(InvalidAction):  # what the service would refuse changes nothing
+            try:
                 self.inject(event.action())
+            except InvalidAction as refused:  # what the service would refuse changes nothing
+                self.unheeded.append((event, str(refused)))
 
 
 def _keep_alive_only(changes: dict[str, Any]) -> int | None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from transitions import Machine, MachineError
 
-from .statuses import PRIMARY_OF
+from .statuses import PRIMARY_OF, TERMINAL
 from .statuses import Secondary as S
 
 _IN_PROGRESS = [s for s, p in PRIMARY_OF.items() if p == "InProgress"]
@@ -43,6 +43,9 @@ TRANSITIONS: list[tuple[str, list[S], S]] = [
     ("end_max_runtime", [S.Stopping, S.Uploading], S.MaxRuntimeExceeded),
     ("end_max_wait", [S.Stopping, S.Uploading], S.MaxWaitTimeExceeded),
 ]
+
+#: Where a job begins: Starting, or Pending when it first waits for capacity (``timing.pending``).
+INITIAL: tuple[S, ...] = (S.Starting, S.Pending)
 
 # The machine holds plain strings (the enum values): transitions resolves Enum states by name on
 # every trigger, a cost a million-job sweep would pay for nothing. StrEnum members compare equal.
@@ -95,15 +98,19 @@ def allowed_from(trigger: str) -> list[S]:
 
 
 def mermaid() -> str:
-    """The transition table as a Mermaid state diagram, rendered by ``transitions`` itself."""
+    """The transition table as a Mermaid state diagram, rendered by ``transitions`` itself: ``[*]``
+    leads to each of :data:`INITIAL`, and every terminal status leads to ``[*]``."""
     from transitions.extensions.diagrams import GraphMachine  # only the diagram needs it
 
     class _Model:  # the diagram machine needs a model to render
         pass
 
-    graph = GraphMachine(model=_Model(), initial=str(S.Starting), graph_engine="mermaid",
+    graph = GraphMachine(model=_Model(), initial=str(INITIAL[0]), graph_engine="mermaid",
                          title="SageMaker training job", show_conditions=False, **_OPTIONS)
     text = graph.get_graph().draw(None)
     # drop the styling that marks a model's current state: the diagram is of the table alone
     lines = [line for line in text.splitlines() if not line.strip().startswith(("classDef ", "Class "))]
+    # transitions draws one initial state and (for a flat machine) no final ones: add the rest
+    first = lines.index(f"  [*] --> {INITIAL[0]}")
+    lines[first + 1:first + 1] = [f"  [*] --> {s}" for s in INITIAL[1:]] + [f"  {s} --> [*]" for s in S if s in TERMINAL]
     return "\n".join(line for i, line in enumerate(lines) if line.strip() or (i and lines[i - 1].strip()))

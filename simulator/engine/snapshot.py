@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 import json
 import math
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from .. import service, shapes
@@ -35,7 +36,12 @@ def describe(job: Job, at: float | None = None) -> dict[str, Any]:
     at = now if at is None else at
     if at > now or at < 0:
         raise ValueError(f"cannot describe t={at:g}: the job exists from t=0 and the clock is at t={now:g}")
-    view = _view(job, at)
+    return from_view(job, _view(job, at))
+
+
+def from_view(job: Job, view: record.View, *, transitions: bool = True) -> dict[str, Any]:
+    """The wire-form response of ``job`` as ``view`` shows it (``transitions=False`` leaves out
+    SecondaryStatusTransitions, the one member that grows with the job's history)."""
     plan = job.plan
     base = job.origin + job.created
 
@@ -53,9 +59,10 @@ def describe(job: Job, at: float | None = None) -> dict[str, Any]:
         "SecondaryStatus": str(status),
         "CreationTime": ts(0.0),
         "LastModifiedTime": ts(view.last_modified),
-        "SecondaryStatusTransitions": _transitions(view, status in TERMINAL, ts),
         "ProfilingStatus": _profiling_status(out.get("ProfilerConfig")),
     })
+    if transitions:
+        out["SecondaryStatusTransitions"] = _transitions(view, status in TERMINAL, ts)
     if view.artifacts:  # [OBS] absent until the model upload begins, although the shape requires it
         out["ModelArtifacts"] = {"S3ModelArtifacts": plan.model_artifacts}
     if view.failure_reason is not None:
@@ -109,6 +116,19 @@ def _view(job: Job, at: float) -> record.View:
         applied += 1
     job._view_cache = (view, applied)
     return view
+
+
+def views(job: Job, times: Iterable[float]) -> Iterator[tuple[float, record.View]]:
+    """``(t, view as of t)`` for each of ``times`` (non-decreasing, seconds after the job's creation):
+    one pass over the history, however many instants are asked for. Each view is the same object,
+    moved on: read it before asking for the next."""
+    log, view, applied = job.log, record.View(), 0
+    for t in times:
+        while applied < len(log) and log[applied][0] <= t:
+            if log[applied][1] != record.CHECKPOINT:
+                record.apply(view, log[applied])
+            applied += 1
+        yield t, view
 
 
 def to_boto3(wire: dict[str, Any]) -> dict[str, Any]:

@@ -19,10 +19,9 @@ from typing import Any
 
 from ..engine.outcome import simulate
 from ..errors import TjsimError
+from ..limits import CHUNK
 from .spec import COST_UNITS_PER_USD, Study
 from .stats import VariantStats
-
-CHUNK = 250  #: replicates per chunk (any size gives the same result)
 
 
 class ClusterError(TjsimError):

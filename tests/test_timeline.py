@@ -93,3 +93,71 @@ def test_each_shipped_scenario_reaches_its_outcome(name):
         assert passes <= {e["Status"] for e in d["SecondaryStatusTransitions"]}, job.plan.name
         reached.append((d["TrainingJobStatus"], d["SecondaryStatus"], d.get("WarmPoolStatus", {}).get("Status")))
     assert reached == [outcome[:3] for outcome in OUTCOMES[name]]
+
+
+def _interrupted(runtime: int):
+    """A spot job without checkpoints interrupted 12 times an instance-hour until MaxRuntime stops it."""
+    import copy
+
+    import yaml
+
+    from simulator import parse
+    from simulator.timeline import replay
+
+    from .conftest import ROOT
+
+    data = yaml.safe_load((ROOT / "scenarios" / "spot-random-interruptions.yaml").read_text())
+    data = copy.deepcopy(data)
+    data["job"].pop("CheckpointConfig")
+    data["job"]["StoppingCondition"] = {"MaxRuntimeInSeconds": runtime, "MaxWaitTimeInSeconds": 365 * 86400}
+    data["timing"] = {"training": 365 * 86400, "capacity_wait": {"uniform": [10, 30]}}
+    data["spot"] = {"interruption_rate_per_hour": 12.0}
+    return replay(parse(data))
+
+
+@pytest.mark.parametrize("output", ["views", "timeline", "changes"])
+def test_every_output_folds_the_history_once(output, monkeypatch):
+    """The cost of a replay's outputs grows with the number of changes, not its square: the history
+    entries applied to build every row stay a fixed multiple of the history's length, however long."""
+    from simulator.engine import record
+
+    ratios = []
+    for runtime in (6 * 3600, 24 * 3600):
+        result = _interrupted(runtime)
+        applied = 0
+        original = record.apply
+
+        def counting(view, entry, original=original):
+            nonlocal applied
+            applied += 1
+            original(view, entry)
+
+        monkeypatch.setattr(record, "apply", counting)
+        for _ in getattr(result, output)():
+            pass
+        monkeypatch.setattr(record, "apply", original)
+        ratios.append(applied / len(result.job.log))
+    assert result.describe()["SecondaryStatus"] == "MaxRuntimeExceeded"
+    assert sum(1 for e in result.job.log if e[1] == record.STATUS and e[2] == "Interrupted") > 200
+    assert max(ratios) <= 1.0 and ratios[1] <= ratios[0] * 1.05  # linear: the same per entry at 4x the length
+
+
+def test_the_compact_timeline_rebuilds_the_responses_but_their_transitions():
+    result = replayed("spot-interrupted")
+    state: dict = {}
+    for line, (t, response) in zip(result.changes(), result.timeline(), strict=True):
+        assert line["t"] == round(t, 3)
+        state.update(line.get("changed", {}))
+        for gone in line.get("removed", []):
+            del state[gone]
+        rebuilt = {**state, **{k: v for k, v in line.items() if k not in ("t", "changed", "removed", "StatusMessage")}}
+        expected = {k: v for k, v in response.items() if k != "SecondaryStatusTransitions"}
+        assert rebuilt == expected
+        assert line["StatusMessage"] == response["SecondaryStatusTransitions"][-1]["StatusMessage"]
+
+
+def test_compact_poll_lines_carry_the_poll_time():
+    lines = list(replayed("on-demand-completed").changes(poll=300))
+    assert [line["t"] for line in lines[:3]] == [0.0, 300.0, 600.0]
+    created = lines[0]["LastModifiedTime"]
+    assert created < lines[1]["LastModifiedTime"] <= created + 300  # t is the poll's time; the change came before
