@@ -33,7 +33,7 @@ run: $(STAMP)
 
 ## test: lint, then the whole test suite
 test: $(TEST_STAMP) lint
-	$(BIN)/python -m pytest -n $(PYTEST_WORKERS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist worksteal
 
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check simulator tests benchmarks notebooks

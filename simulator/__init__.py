@@ -47,5 +47,5 @@ if TYPE_CHECKING:  # for type checkers and editors: the same names, eagerly
     from .errors import HistoryNotKept, InvalidAction, ResourceInUse, ResourceNotFound, ScenarioError, TjsimError
     from .loading import load, parse
     from .plan import Plan, compile_plan
-    from .timeline import Replay, replay
     from .scenario import Scenario
+    from .timeline import Replay, replay

@@ -54,7 +54,7 @@ class Uniform(_Distribution):
 
 
 class Normal(_Distribution):
-    """Normal(mean, sd), truncated at 0."""
+    """Normal(mean, sd), clamped at 0: the mass below 0 lands on 0 (no duration is negative)."""
 
     model_config = STRICT
     normal: SecondsPair
@@ -108,7 +108,8 @@ Duration = float | Distribution
 
 
 def sample(duration: Duration, rng: random.Random) -> float:
-    """One draw (seconds, to the millisecond) of ``duration``; a constant costs no draw."""
-    if duration.__class__ is float:
-        return duration
+    """One draw of ``duration`` (seconds, to the millisecond); a constant costs no draw and is
+    returned as given (the scenario has already checked it)."""
+    if duration.__class__ is float or duration.__class__ is int:
+        return float(duration)
     return duration.draw(rng)

@@ -77,3 +77,8 @@ class RequestTooLarge(RequestError):
 
 class StateError(TjsimError):
     """A ``--state`` file cannot be used as the server is started."""
+
+
+class DeprecatedName(FutureWarning):
+    """A scenario writes a setting under its old name, which still works: the message says the new one.
+    The command line shows it as one ``tjsim: note:`` line."""

@@ -3,8 +3,11 @@ problem at once, one line each, naming the file, the field path and what is wron
 
 from __future__ import annotations
 
+import contextlib
 import re
 import sys
+import warnings
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, get_args
 
@@ -12,12 +15,12 @@ import yaml
 from pydantic import ValidationError
 
 from . import shapes
-from .errors import ScenarioError
+from .errors import DeprecatedName, ScenarioError
 from .overrides import deep_merge
 from .request_rules import cross_field_problems, request_problems, service_problems
 from .scenario import FailEvent, InterruptEvent, Lifecycle, Scenario, StopEvent, UpdateEvent
 
-_LATER_SECTIONS = ("job", "timing", "spot", "lifecycle", "metrics", "rules", "failures")
+_LATER_SECTIONS = ("job", "timing", "spot", "checkpoint", "lifecycle", "metrics", "rules", "failures")
 
 
 class DuplicateKey(yaml.MarkedYAMLError):
@@ -105,14 +108,31 @@ def parse(data: Any, *, source: str = "<scenario>") -> Scenario:
         raise ScenarioError(source, ["the file is empty"])
     if not isinstance(data, dict):
         raise ScenarioError(source, [f"expected a mapping of sections, got {type(data).__name__}"])
-    scenario, problems = _validate(data)
-    later: tuple[tuple[float, Scenario], ...] = ()
-    if scenario is not None and not problems:
-        later, problems = _later_jobs(data, scenario)
+    with noted(source):
+        scenario, problems = _validate(data)
+        later: tuple[tuple[float, Scenario], ...] = ()
+        if scenario is not None and not problems:
+            later, problems = _later_jobs(data, scenario)
     if problems:
         raise ScenarioError(source, problems)
     scenario._later = later
     return scenario
+
+
+@contextlib.contextmanager
+def noted(source: str) -> Iterator[None]:
+    """Gather the :class:`~.errors.DeprecatedName` warnings validation raises inside, and warn each
+    once, naming ``source``: a scenario's later jobs and what-if variants repeat its old names."""
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", DeprecatedName)
+            yield
+    finally:  # a scenario with problems still says which names are old
+        for message in dict.fromkeys(str(w.message) for w in caught if issubclass(w.category, DeprecatedName)):
+            warnings.warn(f"{source}: {message}", DeprecatedName, stacklevel=3)
+        for w in caught:  # anything else, as it was
+            if not issubclass(w.category, DeprecatedName):
+                warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
 
 
 def validate(data: dict[str, Any]) -> tuple[Scenario | None, list[str]]:

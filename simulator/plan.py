@@ -12,7 +12,7 @@ from . import service
 from .distributions import Duration
 from .engine.actions import Fail
 from .engine.eras import ERAS, Era
-from .scenario import DEFAULT_MAX_RUNTIME, InterruptEvent, Lifecycle, Scenario, Settings, Spot, Timing
+from .scenario import DEFAULT_MAX_RUNTIME, Checkpoint, InterruptEvent, Lifecycle, Scenario, Settings, Spot, Timing
 
 #: Rule groups: (configurations member, statuses member) of the DescribeTrainingJob response.
 RULE_GROUPS = {"Debug": ("DebugRuleConfigurations", "DebugRuleEvaluationStatuses"),
@@ -55,6 +55,7 @@ class Plan:
     timing: Timing
     starting: Duration  #: Starting's duration: the scenario's, else the era's
     spot_config: Spot
+    checkpoint: Checkpoint  #: used when ``checkpointing``
     lifecycle: Lifecycle
     era: Era
     events: tuple[Any, ...]  #: scenario events, by time
@@ -137,7 +138,7 @@ def compile_request(job: dict[str, Any], s: Settings) -> Plan:
         keep_alive=resources.get("KeepAlivePeriodInSeconds", 0),
         warm_pool_key=None if spot or resources.get("InstanceGroups") else _warm_pool_key(s, request),
         timing=s.timing, starting=s.timing.starting if s.timing.starting is not None else era.starting,
-        spot_config=s.spot, lifecycle=s.lifecycle, era=era,
+        spot_config=s.spot, checkpoint=s.checkpoint, lifecycle=s.lifecycle, era=era,
         events=tuple(sorted((e for e in s.events if spot or not isinstance(e, InterruptEvent)), key=lambda e: e.at)),
         metrics=metrics, rules=rules,
         rule_outcomes=outcomes,

@@ -15,7 +15,7 @@ from matplotlib.patches import Patch
 
 from .engine import record
 from .timeline import Replay
-from .whatif.spec import COST_UNITS_PER_USD
+from .whatif.spec import COST_UNITS_PER_USD, short
 from .whatif.stats import Summary
 from .whatif.sweep import Result
 
@@ -186,10 +186,10 @@ def _savings(result: Result, out: Path) -> Path:
 
 
 #: units of the grid paths tjsim knows, for the axis
-_UNITS = {"checkpoint_interval": "seconds", "checkpoint_write": "seconds", "interruption_rate_per_hour":
-          "per instance-hour", "price_ratio": "of the on-demand price", "MaxRuntimeInSeconds": "seconds",
-          "MaxWaitTimeInSeconds": "seconds", "training": "seconds", "capacity_wait": "seconds",
-          "InstanceCount": "instances"}
+_UNITS = {"interval": "seconds", "write": "seconds", "interruption_rate_per_hour": "per instance-hour",
+          "price_ratio": "of the on-demand price", "MaxRuntimeInSeconds": "seconds", "MaxWaitTimeInSeconds": "seconds",
+          "training": "seconds", "capacity_wait": "seconds", "InstanceCount": "instances",
+          "checkpoint_interval": "seconds", "checkpoint_write": "seconds"}  # the last two: spot's old names
 
 
 def _grid(result: Result, out: Path) -> Path:
@@ -206,7 +206,7 @@ def _grid(result: Result, out: Path) -> Path:
     for n, (key, points) in enumerate(series.items()):
         if numeric:
             points.sort(key=lambda p: p[0])
-        label = ", ".join(f"{p.rsplit('.', 1)[-1]}={v}" for p, v in zip(rest, key, strict=True)) or None
+        label = ", ".join(f"{short(p)}={v}" for p, v in zip(rest, key, strict=True)) or None
         for ax, metric, scale in ((cost_ax, "cost", 1 / COST_UNITS_PER_USD), (wall_ax, "wall", 1 / 3_600_000)):
             summaries = [getattr(stats, metric) for _, stats in points]
             mean = [s.mean * scale for s in summaries]

@@ -49,7 +49,10 @@ def service_problems(job: dict[str, Any], lifecycle: Lifecycle) -> list[shapes.P
     # a member of the wrong type is the shape's problem: the rules that need it are skipped (None)
     spot_member = job.get("EnableManagedSpotTraining", False)
     spot = spot_member if isinstance(spot_member, bool) else None
-    stopping = _mapping(job.get("StoppingCondition"))
+    stopping_member = job.get("StoppingCondition", {})
+    stopping = stopping_member if isinstance(stopping_member, dict) else None
+    if stopping is None:  # the shape's problem; the rules below need it
+        stopping, spot = {}, None
     runtime = _integer(stopping.get("MaxRuntimeInSeconds", DEFAULT_MAX_RUNTIME))
     wait = _integer(stopping.get("MaxWaitTimeInSeconds"))
     if runtime is not None and runtime > MAX_RUNTIME_LIMIT:
@@ -58,7 +61,7 @@ def service_problems(job: dict[str, Any], lifecycle: Lifecycle) -> list[shapes.P
     if wait is not None and spot is False:
         problems.append(P("job.StoppingCondition.MaxWaitTimeInSeconds", "Invalid MaxWaitTimeInSeconds. It is "
                           "only supported when EnableManagedSpotTraining is set to true"))
-    elif wait is not None and runtime is not None and wait < runtime:
+    elif spot and wait is not None and runtime is not None and wait < runtime:
         problems.append(P("job.StoppingCondition.MaxWaitTimeInSeconds", f"must be greater than or equal to "
                           f"MaxRuntimeInSeconds ({runtime})"))
     elif wait is not None and wait > MAX_SECONDS:
@@ -69,7 +72,7 @@ def service_problems(job: dict[str, Any], lifecycle: Lifecycle) -> list[shapes.P
                           "EnableManagedSpotTraining (set lifecycle.require_max_wait_for_spot: false to wait "
                           "without a limit)"))
     resources = _mapping(job.get("ResourceConfig"))
-    if resources.get("InstanceCount") == 0 and not resources.get("InstanceGroups"):
+    if _integer(resources.get("InstanceCount")) == 0 and not resources.get("InstanceGroups"):
         problems.append(P("job.ResourceConfig.InstanceCount", "a training job needs at least one instance"))
     return problems
 
@@ -78,9 +81,10 @@ def update_problems(changes: dict[str, Any], configured: set[str]) -> list[shape
     """An UpdateTrainingJob request's changes (without TrainingJobName) against botocore's shape,
     and the rule the service adds: a profiler rule already configured (``configured`` names the
     job's rules) cannot be added again. The scenario loader and the endpoint both ask this."""
+    if "TrainingJobName" in changes:
+        return [P("TrainingJobName", "not a change: the job updated is the one the event or request is for")]
     request = {"TrainingJobName": "x", **changes}
-    found = [p for p in shapes.validate(request, service.input_shape("UpdateTrainingJob"))
-             if not p.path.startswith("TrainingJobName")]
+    found = shapes.validate(request, service.input_shape("UpdateTrainingJob"))
     if found:
         return found
     problems, names = [], set(configured)

@@ -8,6 +8,7 @@ Reading a file and reporting its problems is :mod:`.loading`.
 from __future__ import annotations
 
 import math
+import warnings
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
@@ -27,6 +28,7 @@ from .distributions import KINDS, Seconds, Uniform
 from .distributions import STRICT as _STRICT
 from .engine import actions
 from .engine.eras import DEFAULT_ERA, ERAS
+from .errors import DeprecatedName
 from .limits import MAX_SECONDS, MAX_SEED
 from .whatif.section import WhatIf
 
@@ -129,12 +131,48 @@ class Spot(BaseModel):
 
     model_config = _STRICT
     price_ratio: Ratio = 0.30  #: spot price / on-demand price; observed 874/262 s, a 70 % saving
-    checkpoint_interval: Annotated[float, Field(gt=0, le=MAX_SECONDS)] = 600.0  #: training seconds per checkpoint
-    #: seconds each checkpoint write takes; training progress pauses while it writes
-    checkpoint_write: Annotated[float, Field(ge=0, le=MAX_SECONDS)] = 0.0
     interruption_rate_per_hour: Annotated[float, Field(ge=0, le=3600)] = 0.0  #: Poisson rate on instance time
     first_capacity_wait: Duration = 0.0  #: Starting with insufficient capacity before the first grant
     capacity: Literal["available", "never"] = "available"
+
+
+class Checkpoint(BaseModel):
+    """Checkpoints, when the request sets ``CheckpointConfig``: every restart of training resumes from
+    the last one, whether a spot interruption or a retried failure (``RetryStrategy``) caused it;
+    without ``CheckpointConfig`` a restart begins again from nothing."""
+
+    model_config = _STRICT
+    interval: Annotated[float, Field(gt=0, le=MAX_SECONDS)] = 600.0  #: training seconds per checkpoint
+    #: seconds each checkpoint write takes; training progress pauses while it writes
+    write: Annotated[float, Field(ge=0, le=MAX_SECONDS)] = 0.0
+
+
+#: settings that moved: (section, old key) -> (section, new key). The old names keep working.
+RENAMED: dict[tuple[str, str], tuple[str, str]] = {
+    ("spot", "checkpoint_interval"): ("checkpoint", "interval"),
+    ("spot", "checkpoint_write"): ("checkpoint", "write"),
+}
+
+
+def _renamed(data: Any) -> Any:
+    """``data`` with each setting of :data:`RENAMED` under its new name, warning
+    :class:`~.errors.DeprecatedName` for each old one."""
+    if not isinstance(data, dict):
+        return data
+    for (old_section, old), (new_section, new) in RENAMED.items():
+        section, target = data.get(old_section), data.get(new_section)
+        if not isinstance(section, dict) or old not in section or not isinstance(target, dict | None):
+            continue  # nothing to move, or a section of the wrong type: its own problem is reported
+        target = target or {}
+        if new in target and target[new] != section[old]:
+            raise ValueError(f"{old_section}.{old}: the old name of {new_section}.{new}, which is also set: "
+                             f"write only {new_section}.{new}")
+        warnings.warn(f"{old_section}.{old} is the old name of {new_section}.{new} (it governs every resume, "
+                      f"after an interruption or a retried failure): write {new_section}.{new}",
+                      DeprecatedName, stacklevel=2)
+        data = {**data, old_section: {k: v for k, v in section.items() if k != old},
+                new_section: {**target, new: section[old]}}
+    return data
 
 
 Era = Literal[tuple(ERAS)]  # type: ignore[valid-type]
@@ -281,6 +319,7 @@ class LaterJob(BaseModel):
     job: dict[str, Any] = {}  #: CreateTrainingJob members that differ from the first job's
     timing: dict[str, Any] = {}
     spot: dict[str, Any] = {}
+    checkpoint: dict[str, Any] = {}
     lifecycle: dict[str, Any] = {}
     events: list[dict[str, Any]] = []
     metrics: dict[str, Any] = {}
@@ -300,12 +339,19 @@ class Settings(BaseModel):
     account: Annotated[str, Field(pattern=r"^\d{12}$")] = "123456789012"
     timing: Timing = Timing()
     spot: Spot = Spot()
+    checkpoint: Checkpoint = Checkpoint()
     lifecycle: Lifecycle = Lifecycle()
     events: list[Event] = []
     metrics: dict[str, float] = {}  #: final value per MetricDefinitions name (finite)
     rules: dict[str, Rule] = {}  #: outcome per RuleConfigurationName
     #: random failures: the rate per instance-hour of each kind, on instance time
     failures: dict[FailureKind, Annotated[float, Field(ge=0, le=3600)]] = {}
+
+    @model_validator(mode="before")
+    @classmethod
+    def _moved(cls, data: Any) -> Any:
+        """Settings written under an old name (:data:`RENAMED`) keep working, with a note."""
+        return _renamed(data)
 
 
 class Scenario(Settings):

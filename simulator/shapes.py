@@ -53,6 +53,8 @@ def _java_text(value: Any) -> str:
     """A value as the service's (Java) messages print it."""
     if isinstance(value, bool):
         return str(value).lower()
+    if value is None:
+        return "null"
     if isinstance(value, list):
         return "[" + ", ".join(_java_text(v) for v in value) + "]"
     if isinstance(value, dict):
@@ -105,6 +107,9 @@ class _ConstraintValidator(ParamValidator):
                 self._at[f"{name}.{key}"] = self._at[f"{name} (key: {key})"] = self._at.get(name, "")
                 self._map_part[f"{name}.{key}"], self._map_part[f"{name} (key: {key})"] = "value", "key"
         super()._validate_map(param, shape, errors, name)
+        least = shape.metadata.get("min")
+        if isinstance(param, dict) and least is not None and len(param) < least:  # botocore checks lists only
+            errors.report(name, "invalid length", param=len(param), min_allowed=least)
         self._check_max(param, shape, errors, name, "entries")
 
     def _validate_string(self, param, shape, errors, name):
@@ -132,7 +137,12 @@ class _ConstraintValidator(ParamValidator):
     def _validate_timestamp(self, param, shape, errors, name):
         if isinstance(param, _NUMBER) and not isinstance(param, bool):
             return  # the wire form: epoch seconds
-        super()._validate_timestamp(param, shape, errors, name)
+        if not self._not_bool(param, errors, name, "timestamp"):  # botocore's parser reads True as 1970-01-01T00:00:01
+            return
+        try:
+            super()._validate_timestamp(param, shape, errors, name)
+        except (RuntimeError, OverflowError):  # botocore's parser gives up on some texts ("1000000000000")
+            errors.report(name, "invalid type", param=param, valid_types=["timestamp"])
 
     def _check_max(self, param, shape, errors, name, what):
         limit = shape.metadata.get("max")
@@ -163,10 +173,12 @@ class _ConstraintValidator(ParamValidator):
     def _validate_float(self, param, shape, errors, name):
         if self._not_bool(param, errors, name, "float"):
             super()._validate_float(param, shape, errors, name)
+            self._check_max(param, shape, errors, name, "value")
 
     def _validate_double(self, param, shape, errors, name):
         if self._not_bool(param, errors, name, "float"):
             super()._validate_double(param, shape, errors, name)
+            self._check_max(param, shape, errors, name, "value")
 
     def service_words(self, reason: str, name: str, details: dict[str, Any]) -> tuple[str | None, Any, str | None]:
         """(the path, the value, the constraint) of a problem as the service reports it."""
@@ -273,5 +285,5 @@ def json_schema(shape: Shape, defs: dict[str, Any] | None = None) -> dict[str, A
     elif out["type"] in ("integer", "number"):
         out.update({k: v for k, v in (("minimum", meta.get("min")), ("maximum", meta.get("max"))) if v is not None})
     if shape.documentation:
-        out["description"] = re.sub(r"<[^>]+>", "", shape.documentation).strip()[:300]
+        out["description"] = re.sub(r"<[^>]+>", "", shape.documentation).strip()[:300].rstrip()
     return out

@@ -4,6 +4,7 @@ from functools import cache
 from pathlib import Path
 
 import pytest
+import yaml
 
 from simulator import load, replay
 from simulator.timeline import Replay
@@ -11,6 +12,11 @@ from simulator.timeline import Replay
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))
 GOLDEN = ROOT / "tests" / "golden"
+
+
+def shipped_job(name: str) -> dict:
+    """The ``job:`` section (a CreateTrainingJob request) of a shipped scenario, a fresh copy."""
+    return yaml.safe_load((ROOT / "scenarios" / f"{name}.yaml").read_text())["job"]
 
 
 @cache

@@ -4,9 +4,12 @@ exit 2, never a traceback."""
 from __future__ import annotations
 
 import json
-import os
+import re
+import shutil
 import subprocess
 import sys
+import time
+import warnings
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -15,6 +18,7 @@ import yaml
 from click.testing import CliRunner
 
 from simulator.cli import main
+from simulator.errors import DeprecatedName
 
 from .conftest import ROOT
 
@@ -203,10 +207,15 @@ def test_a_directory_or_a_deep_nest(tmp_path):
     assert (result.returncode, result.stderr.count("\n")) == (2, 1) and "Traceback" not in result.stderr
 
 
-def test_an_epoch_without_a_zone_is_utc_whatever_the_machine(tmp_path):
+def test_an_epoch_without_a_zone_is_utc_whatever_the_machine(tmp_path, monkeypatch):
     path = scenario_with(tmp_path, lambda d: d.update(epoch="2024-05-02T09:00:00"))
-    outputs = {subprocess_run("replay", str(path), "--format", "jsonl", env={**os.environ, "TZ": tz}).stdout
-               for tz in ("UTC", "Asia/Tokyo", "America/New_York")}
+    outputs = set()
+    for tz in ("UTC", "Asia/Tokyo", "America/New_York"):
+        monkeypatch.setenv("TZ", tz)
+        time.tzset()  # the process's local time zone is now tz
+        outputs.add(run("replay", str(path), "--format", "jsonl").stdout)
+    monkeypatch.undo()
+    time.tzset()
     assert len(outputs) == 1
     assert json.loads(outputs.pop().splitlines()[0])["CreationTime"] == 1714640400.0
 
@@ -281,3 +290,80 @@ def test_bad_whatif_input_is_one_line_exit_2(args, expected):
     lines = [line for line in result.stderr.splitlines() if line.strip()]
     assert len(lines) == 1 or "Usage" in result.stderr, result.stderr
     assert expected in result.stderr and "Traceback" not in result.stderr
+
+
+def test_the_readmes_error_example_every_problem_in_one_pass(tmp_path):
+    readme = (ROOT / "README.md").read_text()
+    example = yaml.safe_load(re.search(r"## A scenario.*?```yaml\n(.*?)```", readme, re.S).group(1))
+    example["timng"] = example.pop("timing")
+    example["job"]["StoppingCondition"]["MaxWaitTimeInSeconds"] = 3600
+    path = tmp_path / "bad.yaml"
+    path.write_text(yaml.safe_dump(example, sort_keys=False))
+    shown = re.search(r"```\n(tjsim: bad\.yaml: .*?)```", readme, re.S).group(1)
+    result = run("validate", str(path))
+    assert result.returncode == 2
+    assert result.stderr == shown.replace("bad.yaml", str(path))
+
+
+def test_a_wrong_type_adds_no_problem_from_a_default(tmp_path):
+    path = scenario_with(tmp_path, lambda d: (d["job"].update(EnableManagedSpotTraining=True),
+                                              d["job"]["StoppingCondition"].update(MaxRuntimeInSeconds="4h",
+                                                                                   MaxWaitTimeInSeconds=7200)))
+    assert run("validate", str(path)).stderr.splitlines() == [
+        f"tjsim: {path}: job.StoppingCondition.MaxRuntimeInSeconds: '4h' has the wrong type (expected int)"]
+
+
+def test_a_key_written_twice_is_refused_with_its_lines(tmp_path):
+    text = GOOD.read_text()
+    path = tmp_path / "twice.yaml"
+    path.write_text(text + "later_jobs: []\nlater_jobs: []\n")
+    first = len(text.splitlines()) + 1
+    result = run("replay", str(path))
+    assert result.returncode == 2
+    assert result.stderr == (f"tjsim: {path}: line {first + 1}, column 1: the key 'later_jobs' appears twice in one "
+                             f"mapping (first on line {first}): write it once\n")
+    nested = tmp_path / "nested.yaml"
+    nested.write_text(text.replace("  TrainingJobName:", "  RoleArn: x\n  TrainingJobName:", 1))
+    assert "the key 'RoleArn' appears twice" in run("validate", str(nested)).stderr
+
+
+def test_yaml_merge_keys_are_not_duplicates(tmp_path):
+    path = tmp_path / "merge.yaml"
+    path.write_text(GOOD.read_text().replace("\ntiming:\n", "\ntiming:\n  <<: {training: 100, uploading: 5}\n", 1))
+    assert run("validate", str(path)).returncode == 0
+
+
+def test_a_setting_under_its_old_name_works_with_a_note(tmp_path):
+    data = yaml.safe_load((ROOT / "scenarios" / "spot-interrupted.yaml").read_text())
+    data["spot"] = {"checkpoint_interval": data.pop("checkpoint")["interval"]}
+    path = tmp_path / "old.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    with warnings.catch_warnings():
+        warnings.simplefilter("default", DeprecatedName)
+        old = run("replay", str(path), "--format", "jsonl")
+    assert old.stdout == (ROOT / "tests" / "golden" / "spot-interrupted.jsonl").read_text()
+    assert old.stderr == (f"tjsim: note: {path}: spot.checkpoint_interval is the old name of checkpoint.interval "
+                          "(it governs every resume, after an interruption or a retried failure): write "
+                          "checkpoint.interval\n")
+    data["checkpoint"] = {"interval": 60}
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecatedName)
+        both = run("validate", str(path))
+    assert both.returncode == 2 and "spot.checkpoint_interval: the old name of checkpoint.interval, which is also " \
+                                   "set: write only checkpoint.interval" in both.stderr
+
+
+def test_make_run_installs_what_running_needs_and_shows_progress(tmp_path):
+    make = shutil.which("make")
+    if make is None:
+        pytest.skip("needs make")
+
+    def dry(target: str) -> str:
+        return subprocess.run([make, "-n", "-B", target, f"VENV={tmp_path}/venv"], capture_output=True, text=True,
+                              cwd=ROOT, check=True).stdout
+
+    installs = [line for line in dry("run").splitlines() if " install " in line]
+    assert installs and not any("[test]" in line or " -q" in line for line in installs), installs
+    assert any('".[test]"' in line for line in dry("test").splitlines())
+    assert "-n auto" in dry("test")

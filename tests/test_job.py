@@ -27,11 +27,14 @@ TIMING = {"starting": 100, "downloading": 10, "image_pull": 20, "training": 1000
           "warm_starting": 10}
 
 
-def scenario(job=None, spot=None, checkpoint=True, spot_settings=None, **sections):
-    """A scenario from JOB and TIMING; ``spot=(MaxRuntime, MaxWait)`` makes it a spot job."""
+def scenario(job=None, spot=None, checkpoint=True, spot_settings=None, checkpoint_settings=None, **sections):
+    """A scenario from JOB and TIMING; ``spot=(MaxRuntime, MaxWait)`` makes it a spot job (with
+    ``CheckpointConfig`` unless ``checkpoint`` is false)."""
     data = {"job": copy.deepcopy(JOB), "timing": {**TIMING, **sections.pop("timing", {})}, **sections}
     if spot_settings:
         data["spot"] = spot_settings
+    if checkpoint_settings:
+        data["checkpoint"] = checkpoint_settings
     data["job"].update(job or {})
     if spot is not None:
         data["job"]["EnableManagedSpotTraining"] = True
@@ -68,7 +71,7 @@ def test_on_demand_completes_and_bills_its_training_time():
 def spot_run(checkpoint: bool, **extra):
     """A spot job interrupted once at t=500, checkpointing every 300 s of work."""
     data = dict(spot=(86400, 172800), checkpoint=checkpoint, events=[{"type": "interrupt", "at": 500}],
-                spot_settings={"checkpoint_interval": 300})
+                checkpoint_settings={"interval": 300})
     data.update(extra)
     return run(**data)
 
@@ -352,7 +355,7 @@ def test_a_phase_that_ends_as_an_action_arrives_ends_first():
 
 def test_an_on_demand_retry_resumes_from_its_checkpoint():
     _, d = run(job={"RetryStrategy": {"MaximumRetryAttempts": 1}, "CheckpointConfig": {"S3Uri": "s3://b/c/"}},
-               spot_settings={"checkpoint_interval": 300},
+               checkpoint_settings={"interval": 300},
                events=[{"type": "fail", "at": 500, "error": "InternalServerError"}])
     # 370 s of work by 500 (checkpoint at 300); Starting 500-600, Downloading 600-630, the remaining 700 s
     # 630-1330, upload to 1340
@@ -473,15 +476,15 @@ def test_max_pending_applies_to_accelerated_instance_types_only():
 
 def test_checkpoint_writes_pause_training():
     _, d = run(job={"CheckpointConfig": {"S3Uri": "s3://b/c/"}},
-               spot_settings={"checkpoint_interval": 300, "checkpoint_write": 10})
+               checkpoint_settings={"interval": 300, "write": 10})
     # 1000 s of work with writes at 300, 600 and 900 (none at the end): Training 130-1160
     assert times(d)[-3:] == [("Training", 130), ("Uploading", 1160), ("Completed", 1170)]
-    _, without = run(spot_settings={"checkpoint_interval": 300, "checkpoint_write": 10})
+    _, without = run(checkpoint_settings={"interval": 300, "write": 10})
     assert times(without)[-2:] == [("Uploading", 1130), ("Completed", 1140)]  # no CheckpointConfig: no writes
 
 
 def test_an_interruption_during_a_write_loses_that_checkpoint():
-    _, d = run(spot=(86400, 172800), spot_settings={"checkpoint_interval": 300, "checkpoint_write": 10},
+    _, d = run(spot=(86400, 172800), checkpoint_settings={"interval": 300, "write": 10},
                events=[{"type": "interrupt", "at": 745}])
     # work 300 at 430, write to 440; work 600 at 740, write from 740: interrupted at 745, back to 300.
     # Interrupted 745-805, Starting 805-1105, Downloading 1105-1135, 700 s of work + 2 writes: 1135-1855

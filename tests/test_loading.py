@@ -85,3 +85,32 @@ def test_a_spot_price_ratio_stays_within_zero_and_one(ratio, ok):
         assert parse(d).spot.price_ratio is not None
     else:
         assert problems(d)[0].startswith("s.yaml: spot.price_ratio: a ratio is a number")
+
+
+@pytest.mark.parametrize("text, value", [("1e3", 1000.0), ("1.5E+3", 1500.0), ("-2e-1", -0.2), (".5", 0.5),
+                                         ("0x10", 16), ("1e", "1e"), ("e3", "e3")])
+def test_yaml_reads_numbers_as_yaml_1_2_does(text, value):
+    import yaml
+
+    from simulator.loading import _Loader
+
+    assert yaml.load(f"x: {text}", Loader=_Loader) == {"x": value}
+
+
+def test_exponent_numbers_in_a_scenario_get_one_clear_explanation(tmp_path):
+    import re
+
+    from simulator import load
+
+    from .conftest import ROOT
+
+    text = (ROOT / "scenarios" / "on-demand-completed.yaml").read_text()
+    path = tmp_path / "e.yaml"
+    path.write_text(re.sub(r"\n  training: \d+", "\n  training: 1e3", text) + "events: [{type: stop, at: 2.5e2}]\n")
+    scenario = load(path)
+    assert scenario.timing.training == 1000.0 and scenario.events[0].at == 250.0
+    path.write_text(re.sub(r"MaxRuntimeInSeconds: \d+", "MaxRuntimeInSeconds: 1e4", text))
+    with pytest.raises(ScenarioError) as err:
+        load(path)
+    assert err.value.problems == [f"{path}: job.StoppingCondition.MaxRuntimeInSeconds: 10000.0 has the wrong type "
+                                  "(expected int: write 10000)"]

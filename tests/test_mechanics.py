@@ -37,7 +37,7 @@ def stepwise(work, writing, saved, elapsed, interval, cost, needed):
 
 def mechanics(interval, cost, needed):
     plan = compile_plan(scenario(job={"CheckpointConfig": {"S3Uri": "s3://b/c/"}}, timing={"training": needed},
-                                 spot_settings={"checkpoint_interval": interval, "checkpoint_write": cost}))
+                                 checkpoint_settings={"interval": interval, "write": cost}))
     m = Mechanics(simpy.Environment(), plan, Streams(0), record=False)
     return m
 

@@ -52,8 +52,8 @@ def scenarios(draw):
     lifecycle_settings = {"era": draw(st.sampled_from(list(ERAS))), "restarting_on_retry": draw(st.booleans()),
                           "stop_upload": draw(st.sampled_from(["uploading", "stopping", "none"])),
                           "stop_upload_primary": draw(st.sampled_from(["Stopping", "InProgress"]))}
-    spot_settings = {"checkpoint_interval": draw(st.integers(1, 900)),
-                     "checkpoint_write": draw(st.sampled_from([0, 0, 5, 60]))}
+    checkpoint_settings = {"interval": draw(st.integers(1, 900)), "write": draw(st.sampled_from([0, 0, 5, 60]))}
+    spot_settings = {}
     if spot:
         spot_settings |= {"interruption_rate_per_hour": draw(st.sampled_from([0, 0.5, 3])),
                           "price_ratio": draw(st.sampled_from([0.3, {"uniform": [0.2, 0.5]}])),
@@ -66,7 +66,8 @@ def scenarios(draw):
     failures = draw(st.sampled_from([{}, {}, {"InternalServerError": 2.0},
                                      {"AlgorithmError": 0.5, "ClientError": 0.2}]))
     return scenario(job=job, spot=(runtime, runtime + draw(st.integers(0, 8000))) if spot else None, failures=failures,
-                    checkpoint=draw(st.booleans()), spot_settings=spot_settings, events=evs, timing=timing,
+                    checkpoint=draw(st.booleans()), spot_settings=spot_settings,
+                    checkpoint_settings=checkpoint_settings, events=evs, timing=timing,
                     lifecycle=lifecycle_settings, seed=draw(st.integers(0, 2**32)), later_jobs=later)
 
 

@@ -64,8 +64,9 @@ def test_common_random_numbers_a_setting_that_cannot_matter_changes_nothing():
 def test_common_random_numbers_the_interruption_clock_is_shared_across_variants():
     # a different checkpoint interval changes how much work is lost, not when instances are reclaimed
     def reclaims(interval):
-        settings = {"interruption_rate_per_hour": 1.0, "checkpoint_interval": interval}
-        plan = compile_plan(scenario(timing={"training": 5000}, spot=(86400, 172800), spot_settings=settings))
+        plan = compile_plan(scenario(timing={"training": 5000}, spot=(86400, 172800),
+                                     spot_settings={"interruption_rate_per_hour": 1.0},
+                                     checkpoint_settings={"interval": interval}))
         return [simulate(plan, seed=4, replicate=i).interruptions for i in range(30)]
 
     few, many = reclaims(3000), reclaims(60)

@@ -50,16 +50,16 @@ def test_the_shipped_study():
 
 
 def test_a_grid_adds_a_variant_per_point(tmp_path):
-    baseline = "spot.checkpoint_interval=300, spot.interruption_rate_per_hour=1"
+    baseline = "checkpoint.interval=300, spot.interruption_rate_per_hour=1"
     study = load_study(write(tmp_path, {"baseline": baseline, "grid": {
-        "spot.checkpoint_interval": [300, 900], "spot.interruption_rate_per_hour": [0.5, 1]}}))
+        "checkpoint.interval": [300, 900], "spot.interruption_rate_per_hour": [0.5, 1]}}))
     assert [v.name for v in study.variants] == [
-        "spot.checkpoint_interval=300, spot.interruption_rate_per_hour=0.5",
-        "spot.checkpoint_interval=300, spot.interruption_rate_per_hour=1",
-        "spot.checkpoint_interval=900, spot.interruption_rate_per_hour=0.5",
-        "spot.checkpoint_interval=900, spot.interruption_rate_per_hour=1"]
-    assert study.variants[3].plan.spot_config.checkpoint_interval == 900
-    assert study.grid == ("spot.checkpoint_interval", "spot.interruption_rate_per_hour")
+        "checkpoint.interval=300, spot.interruption_rate_per_hour=0.5",
+        "checkpoint.interval=300, spot.interruption_rate_per_hour=1",
+        "checkpoint.interval=900, spot.interruption_rate_per_hour=0.5",
+        "checkpoint.interval=900, spot.interruption_rate_per_hour=1"]
+    assert study.variants[3].plan.checkpoint.interval == 900
+    assert study.grid == ("checkpoint.interval", "spot.interruption_rate_per_hour")
 
 
 def test_prices_can_be_given_in_the_scenario(tmp_path):
@@ -76,14 +76,14 @@ def test_prices_can_be_given_in_the_scenario(tmp_path):
      ["whatif: variant names must be unique: a given more than once"]),
     ({"baseline": "a", "variants": [{"name": "a", "spotty": {}}]},
      ["whatif.variants[0].spotty: unknown key (did you mean 'spot'?)"]),
-    ({"baseline": "a", "variants": [{"name": "a", "spot": {"checkpoint_intervall": 5}}]},
-     ["whatif.variants[0] (a): spot.checkpoint_intervall: unknown key (did you mean 'checkpoint_interval'?)"]),
+    ({"baseline": "a", "variants": [{"name": "a", "checkpoint": {"intervall": 5}}]},
+     ["whatif.variants[0] (a): checkpoint.intervall: unknown key (did you mean 'interval'?)"]),
     ({"baseline": "a", "variants": [{"name": "a", "job": {"ResourceConfig": {"InstanceType": "ml.g5.xlarg"}}}]},
      ["whatif.variants[0] (a): job.ResourceConfig.InstanceType: 'ml.g5.xlarg' is not one of the"]),
-    ({"baseline": "a", "variants": [{"name": "a"}], "grid": {"spot.checkpoint_interval": [300, "often"]}},
-     ["whatif.grid (spot.checkpoint_interval=often): spot.checkpoint_interval: Input should be a valid number"]),
-    ({"baseline": "a", "variants": [{"name": "a"}], "grid": {"spot.checkpoint_intervall": [300]}},
-     ["whatif.grid (spot.checkpoint_intervall=300): spot.checkpoint_intervall: unknown key"]),
+    ({"baseline": "a", "variants": [{"name": "a"}], "grid": {"checkpoint.interval": [300, "often"]}},
+     ["whatif.grid (checkpoint.interval=often): checkpoint.interval: Input should be a valid number"]),
+    ({"baseline": "a", "variants": [{"name": "a"}], "grid": {"checkpoint.intervall": [300]}},
+     ["whatif.grid (checkpoint.intervall=300): checkpoint.intervall: unknown key"]),
     ({"baseline": "a", "variants": [{"name": "a", "job": {"ResourceConfig": {"InstanceType": "ml.r5.large"}}}]},
      ["whatif.variants[0] (a): no on-demand price for ml.r5.large in us-east-1: give one as whatif.prices: "
       "{ml.r5.large: <USD per instance-hour>}"]),
@@ -97,7 +97,7 @@ def test_bad_what_if_input_is_one_line_per_problem(tmp_path, whatif, expected):
 
 def test_every_problem_at_once(tmp_path):
     found = problems(write(tmp_path, {"baseline": "a", "variants": [
-        {"name": "a", "spot": {"checkpoint_intervall": 5}}, {"name": "b", "timing": {"training": "long"}}]}))
+        {"name": "a", "checkpoint": {"intervall": 5}}, {"name": "b", "timing": {"training": "long"}}]}))
     assert len(found) == 2
 
 
@@ -111,18 +111,18 @@ def test_a_scenario_without_a_what_if_section(tmp_path):
 
 def test_a_grid_problem_shared_by_every_point_is_one_line(tmp_path):
     found = problems(write(tmp_path, {"baseline": "a", "variants": [{"name": "a"}],
-                                      "grid": {"spot.checkpoint_intervall": [300, 600, 900]}}))
-    assert found == ["whatif.grid (3 points, e.g. spot.checkpoint_intervall=300): spot.checkpoint_intervall: unknown "
-                     "key (did you mean 'checkpoint_interval'?)"]
+                                      "grid": {"checkpoint.intervall": [300, 600, 900]}}))
+    assert found == ["whatif.grid (3 points, e.g. checkpoint.intervall=300): checkpoint.intervall: unknown "
+                     "key (did you mean 'interval'?)"]
 
 
 @pytest.mark.parametrize("whatif, expected", [
-    ({"baseline": "a", "variants": [{"name": "a"}], "grid": {"spot.checkpoint_interval": [300, 300]}},
-     "whatif: more than one variant is named 'spot.checkpoint_interval=300'"),
-    ({"baseline": "a", "variants": [{"name": "a"}, {"name": "spot.checkpoint_interval=300"}],
-      "grid": {"spot.checkpoint_interval": [300]}}, "whatif: more than one variant is named"),
-    ({"baseline": "a", "variants": [{"name": "a"}], "grid": {"spot.checkpoint_interval": list(range(1, 101)),
-                                                              "spot.checkpoint_write": list(range(11))}},
+    ({"baseline": "a", "variants": [{"name": "a"}], "grid": {"checkpoint.interval": [300, 300]}},
+     "whatif: more than one variant is named 'checkpoint.interval=300'"),
+    ({"baseline": "a", "variants": [{"name": "a"}, {"name": "checkpoint.interval=300"}],
+      "grid": {"checkpoint.interval": [300]}}, "whatif: more than one variant is named"),
+    ({"baseline": "a", "variants": [{"name": "a"}], "grid": {"checkpoint.interval": list(range(1, 101)),
+                                                              "checkpoint.write": list(range(11))}},
      "whatif: 1,101 variants (the grid's points included); at most 1,000"),
 ])
 def test_names_are_unique_and_grids_bounded(tmp_path, whatif, expected):

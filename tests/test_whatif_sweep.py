@@ -93,7 +93,7 @@ def test_more_interruptions_never_lower_the_mean_wall_time(tmp_path):
 def test_free_checkpoints_never_raise_billable_time_under_the_same_interruptions(tmp_path):
     study = study_of(tmp_path, {"baseline": "no checkpoints", "variants": [
         {"name": "no checkpoints", "job": {"CheckpointConfig": None}}, {"name": "checkpoints"}]},
-        job=SPOT_JOB, spot={"interruption_rate_per_hour": 1.5, "checkpoint_interval": 120},
+        job=SPOT_JOB, spot={"interruption_rate_per_hour": 1.5}, checkpoint={"interval": 120},
         timing={**TIMING, "training": 3000})
     checkpoints = sweep(study, runs=300, seed=4).stats[1]
     assert checkpoints.savings.low >= 0  # replicate by replicate, never costlier

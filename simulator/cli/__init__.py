@@ -7,6 +7,7 @@ from __future__ import annotations
 import errno
 import os
 import sys
+import warnings
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
@@ -36,7 +37,9 @@ class _Tjsim(click.Group):
         from ..errors import TjsimError
 
         try:
-            result = super().invoke(ctx)
+            with warnings.catch_warnings():
+                warnings.showwarning = _note
+                result = super().invoke(ctx)
             sys.stdout.flush()  # a write error surfaces here, not at exit
             return result
         except TjsimError as err:
@@ -51,6 +54,17 @@ class _Tjsim(click.Group):
             fail([f"cannot write the output: {err.strerror or err}"], code=1)
 
 
+def _note(message: Warning | str, category: type[Warning], *args: Any, **kwargs: Any) -> None:
+    """A setting under its old name is one ``tjsim: note:`` line; other warnings as Python shows them."""
+    from ..errors import DeprecatedName
+
+    if issubclass(category, DeprecatedName):
+        click.echo(f"tjsim: note: {message}", err=True)
+    else:
+        _SHOW_WARNING(message, category, *args, **kwargs)
+
+
+_SHOW_WARNING = warnings.showwarning
 _OUTPUT_ERRORS = {errno.ENOSPC, errno.EIO, errno.EFBIG, errno.EDQUOT, errno.EBADF, errno.EPIPE}
 
 

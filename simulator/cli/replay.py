@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import math
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -120,8 +121,9 @@ def _unheeded(result: Replay, job: str | None) -> None:
         for event, why in j.unheeded:
             index = next((i for i, e in enumerate(events) if e == event), None)
             where = f"events[{index}]" if index is not None and j is result.job else "an event"
-            click.echo(f"tjsim: note: {j.plan.name}: {where} ({event.type} at {event.at:g} s) changed nothing: {why}",
-                       err=True)
+            why = why[0].lower() + why[1:] if why[1:2].islower() else why  # a clause after the colon
+            click.echo(f"tjsim: note: {j.plan.name}: {where} ({event.type} at {event.at:.15g} s) changed nothing: "
+                       f"{why}", err=True)
 
 
 def _utc(epoch: float, clock: str) -> str:
@@ -243,13 +245,25 @@ def scenarios_command(folder: Path | None) -> None:
     folder = folder or shipped_scenarios()
     if folder is None:
         fail(["the shipped scenarios are not installed here: give a FOLDER"])
+    listed = []
     for path in sorted(folder.glob("*.yaml")):
         try:
             described = loading.load(path).description.strip()
         except ScenarioError as err:
             described = f"(invalid: {err.problems[0].split(': ', 1)[1]})"
-        first = " ".join(described.split()) or "(no description)"
-        click.echo(f"{path.stem:32s} {first}")
+        listed.append((path.stem, " ".join(described.split()) or "(no description)"))
+    if not sys.stdout.isatty():  # one line per scenario, for grep and friends
+        for name, described in listed:
+            click.echo(f"{name:32s} {described}")
+        return
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table("scenario", "what it shows", box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+    for name, described in listed:
+        table.add_row(name, described, end_section=True)
+    Console().print(table)
 
 
 def shipped_scenarios() -> Path | None:

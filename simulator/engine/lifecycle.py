@@ -112,5 +112,6 @@ def mermaid() -> str:
     lines = [line for line in text.splitlines() if not line.strip().startswith(("classDef ", "Class "))]
     # transitions draws one initial state and (for a flat machine) no final ones: add the rest
     first = lines.index(f"  [*] --> {INITIAL[0]}")
-    lines[first + 1:first + 1] = [f"  [*] --> {s}" for s in INITIAL[1:]] + [f"  {s} --> [*]" for s in S if s in TERMINAL]
+    ends = [f"  {s} --> [*]" for s in S if s in TERMINAL]
+    lines[first + 1:first + 1] = [f"  [*] --> {s}" for s in INITIAL[1:]] + ends
     return "\n".join(line for i, line in enumerate(lines) if line.strip() or (i and lines[i - 1].strip()))

@@ -109,8 +109,8 @@ class Mechanics:
         self.training_stretch: tuple[float, float] | None = None
         self.algorithm_running = False  #: training now (not pulling its image, not uploading)
         self.instances_up = False
-        self._checkpoint = ticks(plan.spot_config.checkpoint_interval) if plan.checkpointing else 0.0
-        self._write_cost = ticks(plan.spot_config.checkpoint_write) if plan.checkpointing else 0.0
+        self._checkpoint = ticks(plan.checkpoint.interval) if plan.checkpointing else 0.0
+        self._write_cost = ticks(plan.checkpoint.write) if plan.checkpointing else 0.0
         self._writing = 0.0  # what is left of the checkpoint being written
         self._saved = 0.0  # the training progress the last completed checkpoint holds
         self._detour: tuple[str, str] | None = None  # the status Updating interrupted, and its message

@@ -68,14 +68,15 @@ def fold(log: list[Entry], at: float) -> View:
     for entry in log:
         if entry[0] > at:
             break
-        if entry[1] != CHECKPOINT:
-            apply(view, entry)
+        apply(view, entry)
     return view
 
 
 def apply(view: View, entry: Entry) -> None:
     """Add one log entry to ``view`` (folding is applying every entry up to an instant, in order)."""
     t, kind, a, b = entry
+    if kind == CHECKPOINT:  # not part of any response
+        return
     transitions = view.transitions
     view.last_modified = t
     if kind == STATUS:

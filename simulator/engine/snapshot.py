@@ -111,8 +111,7 @@ def _view(job: Job, at: float) -> record.View:
     if applied and log[applied - 1][0] > at:
         return record.fold(log, at)
     while applied < len(log) and log[applied][0] <= at:
-        if log[applied][1] != record.CHECKPOINT:
-            record.apply(view, log[applied])
+        record.apply(view, log[applied])
         applied += 1
     job._view_cache = (view, applied)
     return view
@@ -125,8 +124,7 @@ def views(job: Job, times: Iterable[float]) -> Iterator[tuple[float, record.View
     log, view, applied = job.log, record.View(), 0
     for t in times:
         while applied < len(log) and log[applied][0] <= t:
-            if log[applied][1] != record.CHECKPOINT:
-                record.apply(view, log[applied])
+            record.apply(view, log[applied])
             applied += 1
         yield t, view
 

@@ -7,6 +7,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from .spec import short
 from .sweep import Result
 
 #: the endings other than Completed, as the table abbreviates them
@@ -58,8 +59,8 @@ def table(result: Result) -> Table:
         if savings is not None and savings["usd"] is not None:
             saved = f"{_usd(savings['usd']['mean'])} {savings['percent']:.0f}%"
         name = variant["name"]
-        if spec.from_grid:  # the grid's points, named by the last part of each path
-            name = ", ".join(f"{k.rsplit('.', 1)[-1]}={v}" for k, v in variant["overrides"].items())
+        if spec.from_grid:  # the grid's points, named by the shortest clear form of each path
+            name = ", ".join(f"{short(k)}={v}" for k, v in variant["overrides"].items())
         half = (ci[1] - ci[0]) / 2 if ci else None
         spread = "" if half is None else f" ±{half:.2f}" if half >= 0.005 else " ±<0.01"
         completed = 100 * _count(variant["outcomes"], "Completed") / data["runs"]

@@ -14,7 +14,7 @@ from .. import service
 from ..shapes import did_you_mean
 
 #: the scenario sections a variant may override
-SECTIONS = ("job", "timing", "spot", "lifecycle", "failures", "metrics", "rules", "events")
+SECTIONS = ("job", "timing", "spot", "checkpoint", "lifecycle", "failures", "metrics", "rules", "events")
 VariantName = Annotated[str, Field(min_length=1, max_length=80, pattern=r"^\S[^\n\r\t]*$")]
 
 
@@ -26,6 +26,7 @@ class Variant(BaseModel):
     job: dict[str, Any] | None = None
     timing: dict[str, Any] | None = None
     spot: dict[str, Any] | None = None
+    checkpoint: dict[str, Any] | None = None
     lifecycle: dict[str, Any] | None = None
     failures: dict[str, Any] | None = None
     metrics: dict[str, Any] | None = None
@@ -44,7 +45,7 @@ class WhatIf(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
     baseline: VariantName
     variants: list[Variant] = []
-    #: dotted scenario path (``spot.checkpoint_interval``) -> the values to try
+    #: dotted scenario path (``checkpoint.interval``) -> the values to try
     grid: dict[Annotated[str, Field(pattern=r"^[A-Za-z_]+(\.[A-Za-z0-9_:-]+)+$")],
                Annotated[list[Any], Field(min_length=1, max_length=1000)]] = {}
     #: on-demand USD per instance-hour, overriding the shipped table (simulator/whatif/prices.yaml)

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ScenarioError
-from ..loading import read, validate
+from ..loading import noted, read, validate
 from ..overrides import deep_merge, is_distribution
 from ..plan import Plan, compile_plan
 from . import prices as price_table
@@ -68,6 +68,11 @@ def load_study(path: str | Path) -> Study:
     raw, data = read(path)
     if not isinstance(data, dict):
         raise ScenarioError(source, ["expected a mapping of sections" if data is not None else "the file is empty"])
+    with noted(source):
+        return _study(source, raw, data)
+
+
+def _study(source: str, raw: bytes, data: dict[str, Any]) -> Study:
     scenario, problems = validate(data)
     if scenario is not None and not problems:
         if scenario.whatif is None:
@@ -135,6 +140,12 @@ def _nest(path: str, value: Any) -> dict[str, Any]:
     for part in reversed(path.split(".")):
         nested = {part: nested}
     return nested
+
+
+def short(path: str) -> str:
+    """A grid path as tables and plots name it: a request member by its own name
+    (``MaxRuntimeInSeconds``), a setting of tjsim's with its section (``checkpoint.interval``)."""
+    return path.rsplit(".", 1)[-1] if path.startswith("job.") else path
 
 
 def _show(value: Any) -> str:

@@ -1,0 +1,169 @@
+"""``tjsim replay``, ``scenarios`` and ``validate`` as a user drives them: formats, flags, the terminal
+table, standard input, and what a write error or a closed pipe does."""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from simulator.cli import main
+
+from .conftest import ROOT, SCENARIOS
+from .test_cli import run, subprocess_run
+
+SPOT = ROOT / "scenarios" / "spot-interrupted.yaml"
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+ROW = re.compile(r"^\s*[\d,]+ +(\d{4}-)?\d\d-\d\d \d\d:\d\d:\d\d ")  #: a table row: t, then the time
+
+
+def table(*args: str, columns: int = 80, colour: bool = False) -> str:
+    """The table as a terminal of ``columns`` columns shows it (with colour when asked for)."""
+    env = {"COLUMNS": str(columns), "NO_COLOR": None, "FORCE_COLOR": "1" if colour else None,
+           "TERM": "xterm-256color" if colour else "dumb"}
+    result = CliRunner(env=env).invoke(main, ["replay", *args], catch_exceptions=False)
+    assert result.exit_code == 0, result.stderr
+    return result.stdout
+
+
+@pytest.mark.parametrize("columns", [80, 100, 160])
+def test_the_table_fits_the_terminal(columns):
+    out = table(str(SPOT), columns=columns)
+    assert max(len(line) for line in out.splitlines()) <= columns
+    rows = [line for line in out.splitlines() if ROW.match(line)]
+    assert len(rows) == len(list(run("replay", str(SPOT), "--format", "compact").stdout.splitlines()))
+
+
+def test_statuses_are_coloured_on_a_terminal_only():
+    coloured, plain = table(str(SPOT), colour=True), table(str(SPOT))
+    assert not ANSI.search(plain)
+    assert "\x1b[32mCompleted" in coloured and "\x1b[35mInterrupted" in coloured  # green, magenta
+    assert ANSI.sub("", coloured) == plain
+    failed = table(str(ROOT / "scenarios" / "algorithm-error.yaml"), colour=True)
+    stopped = table(str(ROOT / "scenarios" / "stopped-while-training.yaml"), colour=True)
+    assert "\x1b[31mFailed" in failed and "\x1b[33mStopped" in stopped  # red, yellow
+
+
+def test_t_and_the_time_agree_both_cut_down_to_the_second():
+    out = table(str(SPOT), columns=160)
+    epoch = yaml.safe_load(SPOT.read_text())["epoch"]
+    created = datetime.fromisoformat(str(epoch).replace("Z", "+00:00")).timestamp()
+    compact = [json.loads(line) for line in run("replay", str(SPOT), "--format", "compact").stdout.splitlines()]
+    rows = [line.split() for line in out.splitlines() if ROW.match(line)]
+    assert len(rows) == len(compact)
+    for row, line in zip(rows, compact, strict=True):
+        t, day, clock = int(row[0].replace(",", "")), row[1], row[2]
+        shown = datetime.strptime(f"{day} {clock}", "%Y-%m-%d %H:%M:%S").replace(tzinfo=UTC).timestamp()
+        assert t == math.floor(line["t"]) == shown - created
+        assert shown == math.floor(line["LastModifiedTime"])
+    assert any(line["t"] % 1 > 0.5 for line in compact)  # where rounding and truncating would differ
+
+
+def test_compact_is_one_line_per_change_with_what_changed():
+    lines = [json.loads(line) for line in run("replay", str(SPOT), "--format", "compact").stdout.splitlines()]
+    full = [json.loads(line) for line in run("replay", str(SPOT), "--format", "jsonl").stdout.splitlines()]
+    assert len(lines) == len(full)
+    assert [line["SecondaryStatus"] for line in lines] == [r["SecondaryStatus"] for r in full]
+    assert "changed" in lines[0] and "TrainingJobArn" in lines[0]["changed"]
+    assert all("TrainingJobArn" not in line.get("changed", {}) for line in lines[1:])
+    assert all(len(json.dumps(line)) < 2_000 for line in lines[1:])
+
+
+def test_compact_poll_lines_say_when_the_poll_happened():
+    lines = [json.loads(line) for line in run("replay", str(SPOT), "--format", "compact", "--poll", "600")
+             .stdout.splitlines()]
+    assert [line["t"] for line in lines] == [600.0 * i for i in range(len(lines))]
+
+
+@pytest.mark.parametrize("args, problem", [
+    (["--poll", "30", "--at", "100", "--format", "jsonl"], "--poll and --at"),
+    (["--poll", "30", "--at", "100", "--format", "json"], "--poll and --at"),
+    (["--poll", "30", "--format", "json"], "--poll: json is one response"),
+    (["--form", "boto3"], "--form: applies to json and jsonl, not to the table format"),
+    (["--form", "wire", "--format", "compact"], "--form: applies to json and jsonl, not to the compact format"),
+])
+def test_flags_that_would_be_ignored_are_refused(args, problem):
+    result = run("replay", str(SPOT), *args)
+    assert result.returncode == 2 and problem in result.stderr and result.stdout == ""
+
+
+@pytest.mark.parametrize("args", [["--poll", "30", "--at", "3000"], ["--poll", "30", "--format", "compact"],
+                                  ["--at", "3000", "--format", "jsonl"], ["--form", "boto3", "--format", "json"]])
+def test_flags_that_work_together_are_honoured(args):
+    assert run("replay", str(SPOT), *args).returncode == 0
+
+
+def test_verbose_says_which_events_changed_nothing(tmp_path):
+    data = yaml.safe_load(SPOT.read_text())
+    data["events"] = [{"at": 5, "type": "interrupt"}, {"at": 1500, "type": "interrupt"}, {"at": 10**6, "type": "stop"}]
+    path = tmp_path / "late.yaml"
+    path.write_text(yaml.safe_dump(data))
+    quiet = run("replay", str(path), "--format", "compact")
+    assert quiet.returncode == 0 and quiet.stderr == ""
+    notes = run("replay", str(path), "--format", "compact", "--verbose").stderr.splitlines()
+    name = data["job"]["TrainingJobName"]
+    assert notes == [
+        f"tjsim: note: {name}: events[0] (interrupt at 5 s) changed nothing: there are no spot instances to "
+        "reclaim while the job is Starting",
+        f"tjsim: note: {name}: events[2] (stop at 1000000 s) changed nothing: the request was rejected because the "
+        "training job is in status Completed."]
+
+
+def test_a_scenario_from_standard_input():
+    text = SPOT.read_text()
+    from_stdin = run("replay", "-", "--format", "jsonl", input=text)
+    assert from_stdin.returncode == 0 and from_stdin.stdout == run("replay", str(SPOT), "--format", "jsonl").stdout
+    assert run("validate", "-", input=text).stdout == "<stdin>: ok\n"
+    bad = run("validate", "-", input=text.replace("timing:", "timng:"))
+    assert bad.returncode == 2 and bad.stderr.startswith("tjsim: <stdin>: timng: unknown key")
+
+
+def test_scenarios_lists_every_shipped_scenario_with_its_description():
+    lines = run("scenarios").stdout.splitlines()
+    assert [line.split()[0] for line in lines] == [p.stem for p in SCENARIOS]
+    first = yaml.safe_load(SCENARIOS[0].read_text())["description"].split()
+    assert lines[0].split()[1:] == first
+
+
+def test_scenarios_of_a_folder_says_which_are_invalid(tmp_path):
+    (tmp_path / "good.yaml").write_text(SPOT.read_text())
+    (tmp_path / "bad.yaml").write_text("job: {}\n")
+    lines = run("scenarios", str(tmp_path)).stdout.splitlines()
+    assert lines[0].startswith("bad ") and "(invalid: " in lines[0] and lines[1].startswith("good ")
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+def test_a_full_disk_is_one_line_and_exit_1():
+    with open("/dev/full", "w") as full:
+        result = subprocess.run([sys.executable, "-m", "simulator", "replay", str(SPOT), "--format", "jsonl"],
+                                stdout=full, stderr=subprocess.PIPE, text=True, cwd=ROOT)
+    assert result.returncode == 1
+    assert result.stderr == "tjsim: cannot write the output: No space left on device\n"
+
+
+def test_a_closed_pipe_ends_quietly():
+    reader = subprocess.Popen([sys.executable, "-c", "import sys; sys.stdin.readline()"], stdin=subprocess.PIPE)
+    result = subprocess.run([sys.executable, "-m", "simulator", "replay", str(SPOT), "--format", "jsonl", "--poll",
+                             "1"], stdout=reader.stdin, stderr=subprocess.PIPE, text=True, cwd=ROOT)
+    reader.stdin.close()
+    reader.wait()
+    assert result.returncode == 1 and result.stderr == ""
+
+
+def test_help_starts_without_the_heavy_modules():
+    code = ("import sys; from simulator.cli import main\n"
+            "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+            "heavy = ['botocore', 'pydantic', 'simpy', 'transitions', 'rich', 'matplotlib', 'yaml', 'starlette']\n"
+            "print(' '.join(m for m in heavy if m in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == ""
+    assert subprocess_run("replay", "--help").returncode == 0
