@@ -59,6 +59,11 @@ _Loader.add_implicit_resolver("tag:yaml.org,2002:float",
                               list("-+0123456789."))
 
 
+def source_of(path: str | Path) -> str:
+    """How problems name the scenario at ``path``: the path, or ``<stdin>`` for ``-``."""
+    return "<stdin>" if str(path) == "-" else str(path)
+
+
 def load(path: str | Path) -> Scenario:
     """Read and validate a scenario file (``-``: standard input).
 
@@ -66,7 +71,7 @@ def load(path: str | Path) -> Scenario:
         ScenarioError: the file is missing, unreadable, empty, not YAML, or invalid; one line per problem.
     """
     _, data = read(path)
-    return parse(data, source="<stdin>" if str(path) == "-" else str(path))
+    return parse(data, source=source_of(path))
 
 
 def read(path: str | Path) -> tuple[bytes, Any]:
@@ -75,7 +80,7 @@ def read(path: str | Path) -> tuple[bytes, Any]:
     Raises:
         ScenarioError: the file is missing, unreadable, not UTF-8 or not YAML.
     """
-    source = "<stdin>" if str(path) == "-" else str(path)
+    source = source_of(path)
     try:
         raw = sys.stdin.buffer.read() if str(path) == "-" else Path(path).read_bytes()
         text = raw.decode("utf-8")

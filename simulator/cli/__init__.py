@@ -30,6 +30,11 @@ def load(path: str) -> Scenario:
     return loading.load(path)
 
 
+def source_of(path: str) -> str:
+    """How messages name the scenario at ``path`` (``<stdin>`` for ``-``), as the loader does."""
+    return "<stdin>" if path == "-" else path
+
+
 class _Tjsim(click.Group):
     """The command group; its :meth:`invoke` is the CLI's one error edge."""
 
@@ -83,7 +88,7 @@ def main() -> None:
     """tjsim: AWS SageMaker training jobs, simulated: statuses, timings and billing over time."""
 
 
-from . import plot, replay, serve, whatif  # noqa: E402,F401  the commands register themselves on main
+from . import plot, replay, scenarios, serve, whatif  # noqa: E402,F401  the commands register themselves on main
 
 
 def run() -> None:

@@ -1,19 +1,17 @@
-"""``tjsim replay``, ``validate``, ``scenarios``, ``diagram`` and ``schema``: scenario replay on the
-command line. Heavy modules are imported when a command runs."""
+"""``tjsim replay``: a scenario's timeline as a table, compact JSON lines, whole responses, or one
+response. Heavy modules are imported when the command runs."""
 
 from __future__ import annotations
 
 import json
 import math
-import sys
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 from click.core import ParameterSource
 
-from . import fail, load, main
+from . import fail, load, main, source_of
 
 if TYPE_CHECKING:
     from ..timeline import Replay
@@ -70,7 +68,7 @@ def replay_command(ctx: click.Context, scenario: str, fmt: str, at: float | None
     result = replay(load(scenario))
     if job is not None and job not in result.simulation.jobs:
         names = ", ".join(result.simulation.jobs)
-        fail([f"{_source(scenario)}: --job: no job named {job!r} in this scenario (it has {names})"])
+        fail([f"{source_of(scenario)}: --job: no job named {job!r} in this scenario (it has {names})"])
     if fmt == "table":
         _print_table(result, at, poll, job)
     elif fmt == "compact":
@@ -101,9 +99,6 @@ def _refuse_combinations(ctx: click.Context, fmt: str, at: float | None, poll: f
     if problems:
         raise click.UsageError("; ".join(problems), ctx)
 
-
-def _source(scenario: str) -> str:
-    return "<stdin>" if scenario == "-" else scenario
 
 
 def _describe(result: Replay, at: float | None, job: str | None) -> dict[str, Any]:
@@ -212,80 +207,3 @@ def _summary(end: dict[str, Any], named: bool) -> str:
             text += f" (retained {pool['ResourceRetainedBillableTimeInSeconds']} s)"
         summary.append(text)
     return "  ·  ".join(summary)
-
-
-@main.command("validate")
-@click.argument("scenarios", nargs=-1, required=True)
-def validate_command(scenarios: tuple[str, ...]) -> None:
-    """Check scenario files (- for standard input); print one line per problem and exit 2 if any."""
-    from .. import loading
-    from ..errors import ScenarioError
-    from ..whatif.spec import load_study
-
-    problems: list[str] = []
-    for path in scenarios:
-        try:
-            if loading.load(path).whatif is not None:
-                load_study(path)  # every variant is a scenario of its own
-        except ScenarioError as err:
-            problems += err.problems
-        else:
-            click.echo(f"{_source(path)}: ok")
-    if problems:
-        fail(problems)
-
-
-@main.command("scenarios")
-@click.argument("folder", required=False, type=click.Path(exists=True, file_okay=False, path_type=Path))
-def scenarios_command(folder: Path | None) -> None:
-    """List the scenarios in FOLDER (default: the shipped ones), each with its description."""
-    from .. import loading
-    from ..errors import ScenarioError
-
-    folder = folder or shipped_scenarios()
-    if folder is None:
-        fail(["the shipped scenarios are not installed here: give a FOLDER"])
-    listed = []
-    for path in sorted(folder.glob("*.yaml")):
-        try:
-            described = loading.load(path).description.strip()
-        except ScenarioError as err:
-            described = f"(invalid: {err.problems[0].split(': ', 1)[1]})"
-        listed.append((path.stem, " ".join(described.split()) or "(no description)"))
-    if not sys.stdout.isatty():  # one line per scenario, for grep and friends
-        for name, described in listed:
-            click.echo(f"{name:32s} {described}")
-        return
-    from rich import box
-    from rich.console import Console
-    from rich.table import Table
-
-    table = Table("scenario", "what it shows", box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
-    for name, described in listed:
-        table.add_row(name, described, end_section=True)
-    Console().print(table)
-
-
-def shipped_scenarios() -> Path | None:
-    """The scenarios folder shipped with tjsim: beside the package in a checkout, inside it when installed."""
-    here = Path(__file__).resolve().parent.parent
-    for candidate in (here.parent / "scenarios", here / "scenarios"):
-        if candidate.is_dir():
-            return candidate
-    return None
-
-
-@main.command("diagram")
-def diagram_command() -> None:
-    """Print the state machine as a Mermaid state diagram."""
-    from ..engine import lifecycle
-
-    click.echo(lifecycle.mermaid())
-
-
-@main.command("schema")
-def schema_command() -> None:
-    """Print the JSON Schema of the scenario format (for editors)."""
-    from .. import scenario
-
-    click.echo(json.dumps(scenario.json_schema(), indent=2))

@@ -1,0 +1,38 @@
+"""``tjsim scenarios``, ``validate``, ``diagram`` and ``schema`` (simulator/cli/scenarios.py)."""
+
+from __future__ import annotations
+
+import json
+
+import yaml
+
+from .conftest import ROOT, SCENARIOS
+from .test_cli import run
+
+
+def test_scenarios_lists_every_shipped_scenario_with_its_description():
+    lines = run("scenarios").stdout.splitlines()
+    assert [line.split()[0] for line in lines] == [p.stem for p in SCENARIOS]
+    first = yaml.safe_load(SCENARIOS[0].read_text())["description"].split()
+    assert lines[0].split()[1:] == first
+
+
+def test_scenarios_of_a_folder_says_which_are_invalid(tmp_path):
+    (tmp_path / "good.yaml").write_text((ROOT / "scenarios" / "spot-interrupted.yaml").read_text())
+    (tmp_path / "bad.yaml").write_text("job: {}\n")
+    lines = run("scenarios", str(tmp_path)).stdout.splitlines()
+    assert lines[0].startswith("bad ") and "(invalid: " in lines[0] and lines[1].startswith("good ")
+
+
+def test_diagram_and_schema_print_what_the_engine_and_the_format_hold():
+    from simulator.engine import lifecycle
+
+    assert run("diagram").stdout == lifecycle.mermaid() + "\n"
+    schema = json.loads(run("schema").stdout)
+    assert {"job", "timing", "spot", "checkpoint", "lifecycle"} <= set(schema["properties"])
+
+
+def test_validate_names_every_file_it_checked():
+    paths = [str(p) for p in SCENARIOS[:3]]
+    result = run("validate", *paths)
+    assert result.returncode == 0 and result.stdout.splitlines() == [f"{p}: ok" for p in paths]
