@@ -23,15 +23,17 @@ from .scenario import FailEvent, InterruptEvent, Lifecycle, Scenario, StopEvent,
 _LATER_SECTIONS = ("job", "timing", "spot", "checkpoint", "lifecycle", "metrics", "rules", "failures")
 
 
-class DuplicateKey(yaml.MarkedYAMLError):
-    """A mapping names the same key twice (YAML says keys are unique; PyYAML keeps the last)."""
-
-
 class _Loader(yaml.SafeLoader):
-    """Safe YAML with three changes: no implicit timestamps (dates stay text, as boto3 would be given
-    them, and pydantic parses ``epoch``, so an impossible date is a field problem, not a crash);
-    ``1e3`` is a number, as in YAML 1.2 and JSON (YAML 1.1 reads it as text); a key written twice in
-    one mapping is an error, not silently the last one."""
+    """Safe YAML, with YAML 1.2's core schema for plain scalars (as JSON reads them): ``1e3`` is a
+    number, ``010`` is ten and ``3:00:00``, ``1_000``, ``yes`` and ``off`` stay text, where YAML 1.1
+    (PyYAML's default) reads text, eight, 10800, 1000, true and false. No implicit timestamps either
+    (dates stay text, as boto3 would be given them; pydantic parses ``epoch``, so an impossible date
+    is a field problem, not a crash). A key written twice in one mapping is a problem (YAML 1.1
+    keeps the last silently): :attr:`duplicates` gathers every one."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.duplicates: list[str] = []  #: "line L, column C: the key ... appears twice ..." for each
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         seen: dict[Any, int] = {}
@@ -45,18 +47,31 @@ class _Loader(yaml.SafeLoader):
             except TypeError:  # an unhashable key: the constructor's own error follows
                 continue
             if first is not None:
-                raise DuplicateKey(None, None, f"the key {key!r} appears twice in one mapping (first on line {first}): "
-                                               "write it once", key_node.start_mark)
+                mark = key_node.start_mark
+                self.duplicates.append(f"line {mark.line + 1}, column {mark.column + 1}: the key {key!r} appears "
+                                       f"twice in one mapping (first on line {first}): write it once")
         return super().construct_mapping(node, deep=deep)
 
+    def construct_yaml_int(self, node: yaml.ScalarNode) -> int:
+        text = self.construct_scalar(node)
+        sign, digits = (-1, text[1:]) if text[0] == "-" else (1, text.lstrip("+"))
+        base = {"0o": 8, "0x": 16}.get(digits[:2], 10)
+        return sign * int(digits[2:] if base != 10 else digits, base)
 
+
+_YAML_1_2 = {  # the core schema's plain scalars (https://yaml.org/spec/1.2.2/#1032-tag-resolution)
+    "tag:yaml.org,2002:bool": (r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
+    "tag:yaml.org,2002:int": (r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$", "-+0123456789"),
+    "tag:yaml.org,2002:float": (r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+                                r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$", "-+0123456789."),
+}
 _Loader.yaml_implicit_resolvers = {
-    first: [(tag, regex) for tag, regex in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    first: [(tag, regex) for tag, regex in resolvers if tag != "tag:yaml.org,2002:timestamp" and tag not in _YAML_1_2]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
-_Loader.add_implicit_resolver("tag:yaml.org,2002:float",
-                              re.compile(r"^[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9_]+)[eE][-+]?[0-9]+$"),
-                              list("-+0123456789."))
+for _tag, (_pattern, _first) in _YAML_1_2.items():
+    _Loader.add_implicit_resolver(_tag, re.compile(_pattern), list(_first))
+_Loader.add_constructor("tag:yaml.org,2002:int", _Loader.construct_yaml_int)
 
 
 def source_of(path: str | Path) -> str:
@@ -90,17 +105,21 @@ def read(path: str | Path) -> tuple[bytes, Any]:
         raise ScenarioError(source, ["cannot read the file (it is not UTF-8 text)"]) from None
     except OSError as err:
         raise ScenarioError(source, [f"cannot read the file ({err.strerror or type(err).__name__})"]) from None
+    loader = _Loader(text)
     try:
-        return raw, yaml.load(text, Loader=_Loader)
+        data = loader.get_single_data()
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
-        problem = getattr(err, "problem", None) or "malformed YAML"
-        if not isinstance(err, DuplicateKey):
-            problem = f"malformed YAML: {problem}"
+        problem = f"malformed YAML: {getattr(err, 'problem', None) or 'not YAML'}"
         raise ScenarioError(source, [f"{where}{problem}"]) from None
     except RecursionError:
         raise ScenarioError(source, ["malformed YAML: nested too deeply"]) from None
+    finally:
+        loader.dispose()
+    if loader.duplicates:  # the data is ambiguous: these first, and nothing read from it
+        raise ScenarioError(source, loader.duplicates)
+    return raw, data
 
 
 def parse(data: Any, *, source: str = "<scenario>") -> Scenario:
@@ -116,8 +135,9 @@ def parse(data: Any, *, source: str = "<scenario>") -> Scenario:
     with noted(source):
         scenario, problems = _validate(data)
         later: tuple[tuple[float, Scenario], ...] = ()
-        if scenario is not None and not problems:
-            later, problems = _later_jobs(data, scenario)
+        if scenario is not None:  # its sections are sound: the later jobs' problems too, but not the ones they inherit
+            later, found = _later_jobs(data, scenario)
+            problems += [p for p in found if p.split(".", 1)[1] not in problems]
     if problems:
         raise ScenarioError(source, problems)
     scenario._later = later
@@ -165,7 +185,7 @@ def _validate(data: dict[str, Any]) -> tuple[Scenario | None, list[str]]:
 def _later_jobs(data: dict[str, Any], first: Scenario) -> tuple[tuple[tuple[float, Scenario], ...], list[str]]:
     """Each later job merged over the scenario and validated as a scenario of its own."""
     base = {key: value for key, value in data.items() if key not in ("later_jobs", "whatif")}
-    names = {first.name}
+    names = {first.job.get("TrainingJobName")}  # the first job's request may lack it: its own problem
     jobs, problems = [], []
     for i, later in enumerate(first.later_jobs):
         overrides = {section: getattr(later, section) for section in _LATER_SECTIONS}
@@ -174,13 +194,13 @@ def _later_jobs(data: dict[str, Any], first: Scenario) -> tuple[tuple[tuple[floa
         merged["events"] = later.events
         scenario, found = _validate(merged)
         problems += [f"later_jobs[{i}].{problem}" for problem in found]
-        if scenario is None or found:
-            continue
-        if scenario.name in names:  # the service's ResourceInUse
-            problems.append(f"later_jobs[{i}].job.TrainingJobName: a training job named {scenario.name!r} "
+        name = merged["job"].get("TrainingJobName") if isinstance(merged.get("job"), dict) else None
+        if isinstance(name, str) and name in names:  # the service's ResourceInUse
+            problems.append(f"later_jobs[{i}].job.TrainingJobName: a training job named {name!r} "
                             "already exists in this scenario (give this job a TrainingJobName of its own)")
-        names.add(scenario.name)
-        jobs.append((later.at, scenario))
+        names.add(name)
+        if scenario is not None and not found:
+            jobs.append((later.at, scenario))
     return tuple(jobs), problems
 
 
@@ -246,6 +266,19 @@ def pydantic_problems(err: ValidationError) -> list[str]:
         else:
             message = e["msg"].removeprefix("Value error, ")
             shown = e.get("input")
-            got = "" if isinstance(shown, dict | list) or "(got " in message else f" (got {shown!r})"
+            got = "" if isinstance(shown, dict | list) or "(got " in message else f" (got {shown!r}{_hint(e)})"
             problems.append(f"{_path(loc) + ': ' if loc else ''}{message}{got}")
     return problems
+
+
+def _hint(error: Any) -> str:
+    """What to write instead, where pydantic's message does not say: ``: write 1000`` for ``1e3``
+    where an integer goes, ``: did you mean 'never'?`` for a near miss of a choice."""
+    shown = error.get("input")
+    if error["type"] in ("int_type", "int_from_float") and isinstance(shown, float) and shown.is_integer() \
+            and abs(shown) < 2**53:
+        return f": write {int(shown)}"
+    if error["type"] == "literal_error" and isinstance(shown, str):
+        hint = shapes.did_you_mean(shown, re.findall(r"'([^']*)'", str(error.get("ctx", {}).get("expected", ""))))
+        return f": {hint}" if hint else ""
+    return ""

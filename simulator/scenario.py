@@ -15,6 +15,7 @@ from typing import Annotated, Any, Literal
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     Field,
     PlainValidator,
     PrivateAttr,
@@ -60,7 +61,8 @@ def _duration(value: Any) -> Any:
             first = err.errors()[0]
             where = "".join(f"[{p}]" for p in first["loc"][1:])
             raise ValueError(f"{key}{where}: {first['msg'].removeprefix('Value error, ')}") from None
-    raise ValueError(f"{_DURATION_HELP} (got {value!r})")
+    hint = shapes.did_you_mean(next(iter(value)), KINDS) if isinstance(value, dict) and len(value) == 1 else ""
+    raise ValueError(f"{_DURATION_HELP} (got {value!r}{f': {hint}' if hint else ''})")
 
 
 _DURATION_SCHEMA = {"anyOf": [{"type": "number", "minimum": 0, "maximum": MAX_SECONDS},
@@ -82,13 +84,23 @@ def _ratio(value: Any) -> Any:
         values = distribution.uniform if "uniform" in value else distribution.choice
         if all(0 < v <= 1 for v in values):
             return distribution
+    hint = shapes.did_you_mean(next(iter(value)), ("uniform", "choice")) if isinstance(value, dict) and value else ""
     raise ValueError(f"a ratio is a number in (0, 1], {{uniform: [low, high]}} or {{choice: [...]}} within (0, 1] "
-                     f"(got {value!r})")
+                     f"(got {value!r}{f': {hint}' if hint else ''})")
 
 
 Ratio = Annotated[Any, PlainValidator(_ratio),
                   WithJsonSchema({"anyOf": [{"type": "number", "exclusiveMinimum": 0, "maximum": 1},
                                             *_DURATION_SCHEMA["anyOf"][1:]]})]
+
+
+def _epoch_seconds(value: Any) -> Any:
+    """A number is epoch seconds, however large (pydantic would read one above 2e10 as milliseconds)."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        if not (math.isfinite(value) and 0 <= value < 7258118400):  # 2200-01-01
+            raise ValueError("epoch must fall between 1970 and 2200")
+        return datetime.fromtimestamp(value, UTC)
+    return value
 
 
 def _utc(value: datetime) -> datetime:
@@ -97,6 +109,10 @@ def _utc(value: datetime) -> datetime:
     if not 1970 <= value.year <= 2200:
         raise ValueError("epoch must fall between 1970 and 2200")
     return value
+
+
+#: an ISO-8601 time (UTC when no zone is given) or epoch seconds
+Epoch = Annotated[datetime, Field(strict=False), BeforeValidator(_epoch_seconds), AfterValidator(_utc)]
 
 
 def _d(low: float, high: float) -> Uniform:
@@ -154,7 +170,11 @@ RENAMED: dict[tuple[str, str], tuple[str, str]] = {
 }
 
 
-def _renamed(data: Any) -> Any:
+#: the same, as dotted paths: ``spot.checkpoint_interval`` -> ``checkpoint.interval``
+RENAMED_PATHS = {f"{a}.{b}": f"{c}.{d}" for (a, b), (c, d) in RENAMED.items()}
+
+
+def renamed(data: Any) -> Any:
     """``data`` with each setting of :data:`RENAMED` under its new name, warning
     :class:`~.errors.DeprecatedName` for each old one."""
     if not isinstance(data, dict):
@@ -334,7 +354,7 @@ class Settings(BaseModel):
     model_config = _STRICT
     seed: Annotated[int, Field(ge=0, le=MAX_SEED)] = 0
     #: CreationTime; every timestamp is epoch + simulated seconds (UTC when no zone is given)
-    epoch: Annotated[datetime, Field(strict=False), AfterValidator(_utc)] = DEFAULT_EPOCH
+    epoch: Epoch = DEFAULT_EPOCH
     region: Annotated[str, Field(pattern=r"^[a-z]{2}(-[a-z]+)+-\d$")] = "us-east-1"
     account: Annotated[str, Field(pattern=r"^\d{12}$")] = "123456789012"
     timing: Timing = Timing()
@@ -351,7 +371,7 @@ class Settings(BaseModel):
     @classmethod
     def _moved(cls, data: Any) -> Any:
         """Settings written under an old name (:data:`RENAMED`) keep working, with a note."""
-        return _renamed(data)
+        return renamed(data)
 
 
 class Scenario(Settings):

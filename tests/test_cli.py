@@ -139,6 +139,18 @@ BAD = {
     "an integer written with an exponent": (lambda d: d["job"]["StoppingCondition"].update(MaxRuntimeInSeconds=1e3),
                                             "job.StoppingCondition.MaxRuntimeInSeconds: 1000.0 has the wrong type "
                                             "(expected int: write 1000)"),
+    "an integer seed with an exponent": (lambda d: d.update(seed=1e3),
+                                         "seed: Input should be a valid integer (got 1000.0: write 1000)"),
+    "a huge exponent": (lambda d: d["job"]["StoppingCondition"].update(MaxRuntimeInSeconds=1e100),
+                        "job.StoppingCondition.MaxRuntimeInSeconds: 1e+100 has the wrong type (expected int)"),
+    "a number where text goes": (lambda d: d["job"]["HyperParameters"].update(lr=0.001),
+                                 "job.HyperParameters.lr: 0.001 has the wrong type (expected str: write it in quotes)"),
+    "a choice misspelt": (lambda d: d.update(spot={"capacity": "nevr"}),
+                          "spot.capacity: Input should be 'available' or 'never' (got 'nevr': did you mean 'never'?)"),
+    "a failure kind misspelt": (lambda d: d.update(failures={"AlgoError": 1}),
+                                "(got 'AlgoError': did you mean 'AlgorithmError'?)"),
+    "a distribution misspelt": (lambda d: d.update(timing={"training": {"unifrom": [1, 2]}}),
+                                "(got {'unifrom': [1, 2]}: did you mean 'uniform'?)"),
     "no instances": (lambda d: d["job"]["ResourceConfig"].update(InstanceCount=0),
                      "job.ResourceConfig.InstanceCount: a training job needs at least one instance"),
 }
@@ -271,6 +283,12 @@ def test_whatif_plots_are_written_and_not_empty(tmp_path):
     assert all((tmp_path / name).stat().st_size > 20_000 for name in written)
 
 
+def test_plot_writes_png_only(tmp_path):
+    result = run("plot", str(ROOT / "scenarios" / "updated.yaml"), "--out", str(tmp_path / "t.jpg"))
+    assert (result.returncode, result.stderr) == (
+        2, f"tjsim: --out {tmp_path / 't.jpg'}: tjsim draws PNG images: give a name ending in .png\n")
+
+
 def test_plot_draws_a_timeline(tmp_path):
     out = tmp_path / "timeline.png"
     result = CliRunner().invoke(main, ["plot", str(ROOT / "scenarios" / "spot-interrupted.yaml"), "--out", str(out)])
@@ -283,6 +301,8 @@ def test_plot_draws_a_timeline(tmp_path):
     (["whatif", str(SPOT_STUDY), "--runs", "0"], "Invalid value for '--runs'"),
     (["whatif", str(SPOT_STUDY), "--runs", "2", "--dask", "udp://127.0.0.1:9"], "cannot reach the Dask scheduler"),
     (["whatif", "scenarios/nope.yaml"], "scenarios/nope.yaml: no such file"),
+    (["whatif", str(SPOT_STUDY), "--workers", "2", "--dask", "tcp://127.0.0.1:9"], "--workers: processes on this "
+                                                                                    "machine; with --dask"),
 ])
 def test_bad_whatif_input_is_one_line_exit_2(args, expected):
     result = run(*args)
@@ -322,6 +342,12 @@ def test_a_key_written_twice_is_refused_with_its_lines(tmp_path):
     assert result.returncode == 2
     assert result.stderr == (f"tjsim: {path}: line {first + 1}, column 1: the key 'later_jobs' appears twice in one "
                              f"mapping (first on line {first}): write it once\n")
+    path.write_text(text + "later_jobs: []\nlater_jobs: []\nfailures: {a: 1, a: 2}\n")
+    assert run("validate", str(path)).stderr.splitlines() == [  # every one at once
+        f"tjsim: {path}: line {first + 1}, column 1: the key 'later_jobs' appears twice in one mapping (first on "
+        f"line {first}): write it once",
+        f"tjsim: {path}: line {first + 2}, column 18: the key 'a' appears twice in one mapping (first on line "
+        f"{first + 2}): write it once"]
     nested = tmp_path / "nested.yaml"
     nested.write_text(text.replace("  TrainingJobName:", "  RoleArn: x\n  TrainingJobName:", 1))
     assert "the key 'RoleArn' appears twice" in run("validate", str(nested)).stderr

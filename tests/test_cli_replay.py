@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
 import subprocess
 import sys
@@ -22,7 +23,8 @@ from .test_cli import run, subprocess_run
 
 SPOT = ROOT / "scenarios" / "spot-interrupted.yaml"
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
-ROW = re.compile(r"^\s*[\d,]+ +(\d{4}-)?\d\d-\d\d \d\d:\d\d:\d\d ")  #: a table row: t, then the time
+#: a table row: t, the job (when there are several), then the time, with or without its date
+ROW = re.compile(r"^\s*[\d,]+ +(?:[a-z][a-z0-9-]* +)?(?:(?:\d{4}-)?\d\d-\d\d )?\d\d:\d\d:\d\d ")
 
 
 def table(*args: str, columns: int = 80, colour: bool = False) -> str:
@@ -34,12 +36,25 @@ def table(*args: str, columns: int = 80, colour: bool = False) -> str:
     return result.stdout
 
 
-@pytest.mark.parametrize("columns", [80, 100, 160])
+@pytest.mark.parametrize("columns", [60, 80, 100, 160])
 def test_the_table_fits_the_terminal(columns):
     out = table(str(SPOT), columns=columns)
     assert max(len(line) for line in out.splitlines()) <= columns
     rows = [line for line in out.splitlines() if ROW.match(line)]
     assert len(rows) == len(list(run("replay", str(SPOT), "--format", "compact").stdout.splitlines()))
+
+
+@pytest.mark.parametrize("columns", [40, 60, 80, 100, 200])
+def test_no_cell_but_a_message_is_ever_cut(columns):
+    """Narrower terminals get a shorter time and lose the Status column; below that the table is
+    wider than the terminal rather than cut."""
+    warm = ROOT / "scenarios" / "warm-pool-reuse.yaml"
+    out = table(str(warm), columns=columns)
+    rows = [line.split() for line in out.splitlines() if ROW.match(line)]
+    compact = [json.loads(line) for line in run("replay", str(warm), "--format", "compact").stdout.splitlines()]
+    assert [int(row[0].replace(",", "")) for row in rows] == [math.floor(line["t"]) for line in compact]
+    assert [row[1] for row in rows] == [line["TrainingJobName"] for line in compact]
+    assert {"Available", "Reused", "InUse", "Terminated"} <= {word for row in rows for word in row}
 
 
 def test_statuses_are_coloured_on_a_terminal_only():
@@ -103,18 +118,33 @@ def test_flags_that_work_together_are_honoured(args):
 
 def test_verbose_says_which_events_changed_nothing(tmp_path):
     data = yaml.safe_load(SPOT.read_text())
-    data["events"] = [{"at": 5, "type": "interrupt"}, {"at": 1500, "type": "interrupt"}, {"at": 10**6, "type": "stop"}]
+    data["events"] = [{"at": 5, "type": "interrupt"}, {"at": 1500, "type": "interrupt"}, {"at": 10**6, "type": "stop"},
+                      {"at": 1500, "type": "interrupt"}, {"at": 10**6, "type": "interrupt"}]
     path = tmp_path / "late.yaml"
     path.write_text(yaml.safe_dump(data))
     quiet = run("replay", str(path), "--format", "compact")
     assert quiet.returncode == 0 and quiet.stderr == ""
     notes = run("replay", str(path), "--format", "compact", "--verbose").stderr.splitlines()
     name = data["job"]["TrainingJobName"]
-    assert notes == [
-        f"tjsim: note: {name}: events[0] (interrupt at 5 s) changed nothing: there are no spot instances to "
-        "reclaim while the job is Starting",
-        f"tjsim: note: {name}: events[2] (stop at 1000000 s) changed nothing: the request was rejected because the "
-        "training job is in status Completed."]
+    assert notes == [  # in the order they were refused; the second of two equal events is the one named
+        f"tjsim: note: {name}: events[0] (interrupt at 5 s after its creation) changed nothing: there are no spot "
+        "instances to reclaim while the job is Starting",
+        f"tjsim: note: {name}: events[3] (interrupt at 1500 s after its creation) changed nothing: there are no spot "
+        "instances to reclaim while the job is Interrupted",
+        f"tjsim: note: {name}: events[2] (stop at 1000000 s after its creation) changed nothing: the request was "
+        "rejected because the training job is in status Completed.",
+        f"tjsim: note: {name}: events[4] (interrupt at 1000000 s after its creation) changed nothing: the job has "
+        "ended (Completed)"]
+
+
+def test_verbose_names_a_later_jobs_events_by_their_place_in_the_file(tmp_path):
+    data = yaml.safe_load((ROOT / "scenarios" / "warm-pool-reuse.yaml").read_text())
+    data["later_jobs"][0]["events"] = [{"at": 10**6, "type": "stop"}]
+    path = tmp_path / "later.yaml"
+    path.write_text(yaml.safe_dump(data))
+    assert run("replay", str(path), "--format", "compact", "--verbose").stderr == (
+        "tjsim: note: llama-lora-exp-2: later_jobs[0].events[0] (stop at 1000000 s after its creation) changed "
+        "nothing: the request was rejected because the training job is in status Completed.\n")
 
 
 def test_a_scenario_from_standard_input():
@@ -154,3 +184,52 @@ def test_help_starts_without_the_heavy_modules():
     assert result.stdout.splitlines()[-1] == ""
     help_text = " ".join(subprocess_run("replay", "--help").stdout.split())
     assert "For long jobs (thousands of interruptions) use --format compact or the table" in help_text
+
+
+@pytest.mark.parametrize("args, problem", [
+    (["--poll", "nan"], "Invalid value for '--poll': nan is not a number of seconds above 0"),
+    (["--poll", "inf"], "Invalid value for '--poll': inf is not a number of seconds above 0"),
+    (["--poll", "0"], "Invalid value for '--poll': 0 is not a number of seconds above 0"),
+    (["--at", "nan", "--format", "json"], "Invalid value for '--at': nan is not a number of seconds from 0"),
+    (["--at", "-1"], "Invalid value for '--at': -1 is not a number of seconds from 0"),
+    (["--poll", "1e-5"], "--poll 1e-05: 669,088,672 polls over the 6,691 s this scenario lasts; at most 1,000,000"),
+])
+def test_flag_values_that_make_no_sense_are_one_line_exit_2(args, problem):
+    result = run("replay", str(SPOT), *args)
+    assert result.returncode == 2 and problem in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("fmt", ["table", "compact", "jsonl", "json"])
+def test_a_time_before_the_chosen_job_exists_is_refused_in_every_format(fmt):
+    warm = ROOT / "scenarios" / "warm-pool-reuse.yaml"
+    result = run("replay", str(warm), "--job", "llama-lora-exp-2", "--at", "100", "--format", fmt)
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == "tjsim: --at 100: job 'llama-lora-exp-2' was created at t=2100\n"
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+@pytest.mark.parametrize("args", [["--help"], ["--version"], ["scenarios"]])
+def test_help_and_version_meet_a_full_disk_with_one_line_too(args):
+    with open("/dev/full", "w") as full:
+        result = subprocess.run([sys.executable, "-m", "simulator", *args], stdout=full, stderr=subprocess.PIPE,
+                                text=True, cwd=ROOT)
+    assert (result.returncode, result.stderr) == (1, "tjsim: cannot write the output: No space left on device\n")
+
+
+def test_a_closed_standard_output_is_one_line():
+    result = subprocess.run([sys.executable, "-m", "simulator", "replay", str(SPOT)], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, text=True, cwd=ROOT, preexec_fn=lambda: os.close(1))
+    assert (result.returncode, result.stderr) == (1, "tjsim: standard output is closed: there is nowhere to write\n")
+
+
+def test_verbose_says_which_sections_the_request_makes_no_use_of(tmp_path):
+    path = tmp_path / "unused.yaml"
+    path.write_text((ROOT / "scenarios" / "on-demand-completed.yaml").read_text()
+                    + "checkpoint: {interval: 60}\nspot: {price_ratio: 0.1}\n")
+    assert run("replay", str(path), "--format", "compact", "--verbose").stderr.splitlines() == [
+        "tjsim: note: xgboost-churn-2024-05-02: checkpoint: unused: the request has no CheckpointConfig, so every "
+        "restart begins from nothing",
+        "tjsim: note: xgboost-churn-2024-05-02: spot: unused: the request does not set EnableManagedSpotTraining: "
+        "true"]
+    assert run("replay", str(ROOT / "scenarios" / "warm-pool-reuse.yaml"), "--format", "compact",
+               "--verbose").stderr == ""

@@ -36,3 +36,10 @@ def test_validate_names_every_file_it_checked():
     paths = [str(p) for p in SCENARIOS[:3]]
     result = run("validate", *paths)
     assert result.returncode == 0 and result.stdout.splitlines() == [f"{p}: ok" for p in paths]
+
+
+def test_a_folder_without_scenarios_is_one_line(tmp_path):
+    result = run("scenarios", str(tmp_path))
+    assert (result.returncode, result.stderr) == (2, f"tjsim: {tmp_path}: no scenarios here (*.yaml or *.yml files)\n")
+    (tmp_path / "short.yml").write_text((ROOT / "scenarios" / "updated.yaml").read_text())
+    assert run("scenarios", str(tmp_path)).stdout.startswith("short ")

@@ -88,13 +88,16 @@ def test_a_spot_price_ratio_stays_within_zero_and_one(ratio, ok):
 
 
 @pytest.mark.parametrize("text, value", [("1e3", 1000.0), ("1.5E+3", 1500.0), ("-2e-1", -0.2), (".5", 0.5),
-                                         ("0x10", 16), ("1e", "1e"), ("e3", "e3")])
-def test_yaml_reads_numbers_as_yaml_1_2_does(text, value):
-    import yaml
-
+                                         ("0x10", 16), ("1e", "1e"), ("e3", "e3"), ("010", 10), ("0o12", 10),
+                                         ("-7", -7), ("3:00:00", "3:00:00"), ("1_000", "1_000"), ("yes", "yes"),
+                                         ("off", "off"), ("True", True), ("false", False), ("~", None)])
+def test_yaml_reads_plain_scalars_as_yaml_1_2_does(text, value):
+    """YAML 1.1 (PyYAML's default) reads 010 as eight, 3:00:00 as 10800, 1_000 as 1000, yes and off
+    as booleans and 1e3 as text; the core schema of YAML 1.2, like JSON, does not."""
     from simulator.loading import _Loader
 
-    assert yaml.load(f"x: {text}", Loader=_Loader) == {"x": value}
+    loader = _Loader(f"x: {text}")
+    assert loader.get_single_data() == {"x": value}
 
 
 def test_exponent_numbers_in_a_scenario_get_one_clear_explanation(tmp_path):
@@ -114,3 +117,16 @@ def test_exponent_numbers_in_a_scenario_get_one_clear_explanation(tmp_path):
         load(path)
     assert err.value.problems == [f"{path}: job.StoppingCondition.MaxRuntimeInSeconds: 10000.0 has the wrong type "
                                   "(expected int: write 10000)"]
+
+
+def test_a_later_jobs_own_problems_come_with_the_first_jobs():
+    d = data(later_jobs=[{"at": 10, "job": {"TrainingJobName": "b!", "Foo": 1}},
+                         {"at": 20, "job": {"TrainingJobName": JOB["TrainingJobName"]}}])
+    d["job"]["StoppingCondition"] = {"MaxRuntimeInSeconds": "4h"}
+    found = [p.removeprefix("s.yaml: ") for p in problems(d)]
+    assert found[1].startswith("later_jobs[0].job.Foo: unknown member (valid: TrainingJobName, ")
+    assert found[:1] + found[2:] == [
+        "job.StoppingCondition.MaxRuntimeInSeconds: '4h' has the wrong type (expected int)",  # once, not per job
+        "later_jobs[0].job.TrainingJobName: 'b!' does not match the pattern [a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}",
+        f"later_jobs[1].job.TrainingJobName: a training job named {JOB['TrainingJobName']!r} already exists in this "
+        "scenario (give this job a TrainingJobName of its own)"]

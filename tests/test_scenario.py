@@ -157,3 +157,15 @@ def test_the_json_schema_accepts_every_shipped_scenario_and_refuses_a_typo():
     assert list(validator.iter_errors({**BASE, "timng": {}}))
     assert list(validator.iter_errors({**BASE, "timing": {"training": -5}}))
 
+
+
+@pytest.mark.parametrize("epoch, expected", [(1714640400, datetime(2024, 5, 2, 9, tzinfo=UTC)),
+                                             (1714640400.5, datetime(2024, 5, 2, 9, 0, 0, 500000, tzinfo=UTC))])
+def test_a_numeric_epoch_is_seconds(epoch, expected):
+    assert scenario(epoch=epoch).epoch == expected
+
+
+@pytest.mark.parametrize("epoch", [253402300799, -1, float("inf"), 10**20])  # 9999 in seconds is not ms in 1978
+def test_a_numeric_epoch_out_of_range_is_refused(epoch):
+    with pytest.raises(ValidationError, match="epoch must fall between 1970 and 2200"):
+        scenario(epoch=epoch)

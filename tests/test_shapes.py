@@ -212,7 +212,7 @@ REQUEST_PROBLEMS = {
         [("job.EnableManagedSpotTraining: 'yes' has the wrong type (expected bool)", None)]),
     "a number for a map value": (
         lambda j: j["HyperParameters"].update(max_depth=6),
-        [("job.HyperParameters.max_depth: 6 has the wrong type (expected str)", None)]),
+        [("job.HyperParameters.max_depth: 6 has the wrong type (expected str: write it in quotes)", None)]),
     "a structure for a list": (
         lambda j: j.update(Tags={"team": "growth"}),
         [("job.Tags: {'team': 'growth'} has the wrong type (expected list, tuple)", None)]),

@@ -139,3 +139,22 @@ def test_a_price_for_an_unknown_instance_type_is_refused(tmp_path):
     found = problems(write(tmp_path, {**BASE["whatif"], "prices": {"ml.g5.xlarg": 1.0}}))
     assert found == ["whatif: prices: 'ml.g5.xlarg' is not a SageMaker training instance type (did you mean "
                      "'ml.g5.xlarge'?)"]
+
+
+@pytest.mark.parametrize("section, grid_path", [
+    ({"checkpoint": {"interval": 900}}, "spot.checkpoint_interval"),  # an old grid name over a new scenario
+    ({"spot": {"checkpoint_interval": 900}}, "checkpoint.interval"),  # and the other way round
+    ({"spot": {"checkpoint_interval": 900}}, "spot.checkpoint_interval"),
+])
+def test_old_and_new_setting_names_mix_in_a_grid(tmp_path, section, grid_path):
+    import warnings
+
+    from simulator.errors import DeprecatedName
+
+    whatif = {"baseline": "a", "variants": [{"name": "a"}], "grid": {grid_path: [120, 900, 3600]}}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecatedName)
+        study = load_study(write(tmp_path, whatif, **{"checkpoint": None, **section}))
+    assert [v.plan.checkpoint.interval for v in study.variants] == [900, 120, 900, 3600]
+    assert study.grid == ("checkpoint.interval",)
+    assert [v.name for v in study.variants][1] == f"{grid_path}=120"

@@ -5,6 +5,7 @@ and exit 1. Commands import what they need when they run, so ``tjsim --help`` st
 from __future__ import annotations
 
 import errno
+import functools
 import os
 import sys
 import warnings
@@ -36,17 +37,21 @@ def source_of(path: str) -> str:
 
 
 class _Tjsim(click.Group):
-    """The command group; its :meth:`invoke` is the CLI's one error edge."""
+    """The command group; its :meth:`main` (what the console script and test runners call) is the
+    CLI's one error edge, around parsing, help and every command alike."""
 
-    def invoke(self, ctx: click.Context) -> Any:
+    def main(self, *args: Any, **kwargs: Any) -> Any:
         from ..errors import TjsimError
 
+        if sys.stdout is None:  # started with its standard output closed (>&-)
+            fail(["standard output is closed: there is nowhere to write"], code=1)
         try:
-            with warnings.catch_warnings():
-                warnings.showwarning = _note
-                result = super().invoke(ctx)
-            sys.stdout.flush()  # a write error surfaces here, not at exit
-            return result
+            try:
+                with warnings.catch_warnings():
+                    warnings.showwarning = functools.partial(_note, set())
+                    return super().main(*args, **kwargs)
+            finally:  # click ends with SystemExit: flushing here makes a write error surface now, not at exit
+                sys.stdout.flush()
         except TjsimError as err:
             fail(str(err).splitlines())
         except BrokenPipeError:  # the reader went away (| head): stop quietly
@@ -59,12 +64,15 @@ class _Tjsim(click.Group):
             fail([f"cannot write the output: {err.strerror or err}"], code=1)
 
 
-def _note(message: Warning | str, category: type[Warning], *args: Any, **kwargs: Any) -> None:
-    """A setting under its old name is one ``tjsim: note:`` line; other warnings as Python shows them."""
+def _note(given: set[str], message: Warning | str, category: type[Warning], *args: Any, **kwargs: Any) -> None:
+    """A setting under its old name is one ``tjsim: note:`` line, once a command (``given`` holds the
+    notes given); other warnings as Python shows them."""
     from ..errors import DeprecatedName
 
     if issubclass(category, DeprecatedName):
-        click.echo(f"tjsim: note: {message}", err=True)
+        if str(message) not in given:
+            given.add(str(message))
+            click.echo(f"tjsim: note: {message}", err=True)
     else:
         _SHOW_WARNING(message, category, *args, **kwargs)
 

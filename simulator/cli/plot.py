@@ -16,6 +16,8 @@ from . import fail, load, main
 def plot_command(scenario: str, out: str, job: str | None) -> None:
     """Draw SCENARIO's replay as a Gantt chart: a bar per secondary status, billed time shaded,
     interruptions and checkpoints marked."""
+    if Path(out).suffix.lower() != ".png":
+        fail([f"--out {out}: tjsim draws PNG images: give a name ending in .png"])
     from .. import plots  # matplotlib only when a plot is asked for
     from ..timeline import replay
 

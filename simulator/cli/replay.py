@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 import click
 from click.core import ParameterSource
 
+from ..limits import MAX_POLLS, MAX_SECONDS
 from . import fail, load, main, source_of
 
 if TYPE_CHECKING:
@@ -36,6 +37,25 @@ def _dump(response: dict[str, Any], form: str, indent: int | None) -> str:
     return json.dumps(response, indent=indent, default=_json_default)
 
 
+class _Seconds(click.ParamType):
+    """Seconds of simulated time: a finite number from 0 (or above it) to a year."""
+
+    name = "seconds"
+
+    def __init__(self, positive: bool = False) -> None:
+        self.positive = positive
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> float:
+        try:
+            seconds = float(value)
+        except (TypeError, ValueError):
+            self.fail(f"{value!r} is not a number of seconds", param, ctx)
+        if not math.isfinite(seconds) or seconds < 0 or (self.positive and seconds == 0) or seconds > MAX_SECONDS:
+            low = "above 0" if self.positive else "from 0"
+            self.fail(f"{value} is not a number of seconds {low} to {MAX_SECONDS:.0f} (a year)", param, ctx)
+        return seconds
+
+
 @main.command("replay")
 @click.argument("scenario")
 @click.option("--format", "fmt", type=click.Choice(_FORMATS), default="table", show_default=True,
@@ -43,9 +63,9 @@ def _dump(response: dict[str, Any], form: str, indent: int | None) -> str:
                    "members that changed) — the form for long jobs; jsonl: one whole DescribeTrainingJob response "
                    "per change, as the API returns it (each line holds the whole history, so it grows with the "
                    "square of the changes); json: one response.")
-@click.option("--at", "at", type=click.FloatRange(min=0),
+@click.option("--at", "at", type=_Seconds(),
               help="Up to AT seconds after the (first) job's creation; with json or jsonl, only the response then.")
-@click.option("--poll", type=click.FloatRange(min=0, min_open=True),
+@click.option("--poll", type=_Seconds(positive=True),
               help="One record per poll every POLL seconds instead of one per change (compact lines carry the "
                    "poll's time as t).")
 @click.option("--form", type=click.Choice(["wire", "boto3"]), default="wire", show_default=True,
@@ -69,6 +89,11 @@ def replay_command(ctx: click.Context, scenario: str, fmt: str, at: float | None
     if job is not None and job not in result.simulation.jobs:
         names = ", ".join(result.simulation.jobs)
         fail([f"{source_of(scenario)}: --job: no job named {job!r} in this scenario (it has {names})"])
+    if job is not None and at is not None and at < result.simulation.job(job).created:
+        fail([f"--at {at:g}: job {job!r} was created at t={result.simulation.job(job).created:g}"])
+    if poll is not None and result.end / poll > MAX_POLLS:
+        fail([f"--poll {poll:g}: {math.ceil(result.end / poll):,} polls over the {result.end:,.0f} s this scenario "
+              f"lasts; at most {MAX_POLLS:,}: poll less often"])
     if fmt == "table":
         _print_table(result, at, poll, job)
     elif fmt == "compact":
@@ -83,6 +108,7 @@ def replay_command(ctx: click.Context, scenario: str, fmt: str, at: float | None
         for _, response in timeline:
             click.echo(_dump(response, form, indent=None))
     if verbose:
+        _unused(result, job)
         _unheeded(result, job)
 
 
@@ -108,17 +134,36 @@ def _describe(result: Replay, at: float | None, job: str | None) -> dict[str, An
         fail([f"--at {at:g}: job {job!r} was created at t={result.simulation.job(job).created:g}"])
 
 
+def _unused(result: Replay, job: str | None) -> None:
+    """Under --verbose: each section written for a job whose request makes no use of it."""
+    written = [(result.scenario, result.scenario.model_fields_set)]
+    written += [(later, spec.model_fields_set)
+                for (_, later), spec in zip(result.scenario.later, result.scenario.later_jobs, strict=True)]
+    for scenario, given in written:
+        if job is not None and scenario.name != job:
+            continue
+        if "checkpoint" in given and "CheckpointConfig" not in scenario.job:
+            click.echo(f"tjsim: note: {scenario.name}: checkpoint: unused: the request has no CheckpointConfig, so "
+                       "every restart begins from nothing", err=True)
+        if "spot" in given and not scenario.spot_enabled:
+            click.echo(f"tjsim: note: {scenario.name}: spot: unused: the request does not set "
+                       "EnableManagedSpotTraining: true", err=True)
+
+
 def _unheeded(result: Replay, job: str | None) -> None:
-    events = result.scenario.events
+    """Under --verbose: each scheduled event that changed nothing, named as the file names it."""
+    sections = {result.scenario.name: ("events", result.scenario.events)}
+    sections |= {later.name: (f"later_jobs[{k}].events", later.events)
+                 for k, (_, later) in enumerate(result.scenario.later)}
     for j in result.jobs:
         if job is not None and j.plan.name != job:
             continue
+        where, events = sections[j.plan.name]
         for event, why in j.unheeded:
-            index = next((i for i, e in enumerate(events) if e == event), None)
-            where = f"events[{index}]" if index is not None and j is result.job else "an event"
+            index = next(i for i, e in enumerate(events) if e is event)  # the very event: equal ones may differ
             why = why[0].lower() + why[1:] if why[1:2].islower() else why  # a clause after the colon
-            click.echo(f"tjsim: note: {j.plan.name}: {where} ({event.type} at {event.at:.15g} s) changed nothing: "
-                       f"{why}", err=True)
+            click.echo(f"tjsim: note: {j.plan.name}: {where}[{index}] ({event.type} at {event.at:.15g} s after its "
+                       f"creation) changed nothing: {why}", err=True)
 
 
 def _utc(epoch: float, clock: str) -> str:
@@ -128,7 +173,7 @@ def _utc(epoch: float, clock: str) -> str:
 def _print_table(result: Replay, at: float | None, poll: float | None, job: str | None) -> None:
     """The timeline as a table that fits the terminal, printed in slices of rows as it goes: every
     column but the message has the width of its widest cell, so the slices line up, and a long job's
-    rows start to appear at once."""
+    rows start to appear at once. No cell but a message is ever cut (see :func:`_layout`)."""
     from rich import box
     from rich.console import Console
     from rich.table import Table
@@ -136,30 +181,35 @@ def _print_table(result: Replay, at: float | None, poll: float | None, job: str 
     console = Console()
     names = [job] if job is not None else [j.plan.name for j in result.jobs]
     several = len(names) > 1
-    clock = "%Y-%m-%d %H:%M:%S" if console.width >= 110 else "%m-%d %H:%M:%S"  # fit a narrow terminal
-    rows = []
+    stamps, rows = [], []
     origin = result.simulation.origin
     for t, j, view in result.views(poll, job):
         if at is not None and t > at:
             break
-        # t and the time agree: both whole seconds, cut down (the time of day of origin + t)
-        stamp = j.origin + j.created + view.last_modified
-        rows.append((f"{math.floor(origin + t) - math.floor(origin):,}", j.plan.name, _utc(stamp, clock),
+        # t and the time agree: whole seconds of the clock, cut down (the shown time minus the shown
+        # creation time of the first job)
+        stamps.append(j.origin + j.created + view.last_modified)
+        rows.append([f"{math.floor(origin + t) - math.floor(origin):,}", j.plan.name, "",
                      view.primary or _primary(view.status), view.status, view.transitions[-1][3],
-                     view.warm_pool[0] if view.warm_pool is not None else ""))
-    pools = any(row[6] for row in rows)
+                     view.warm_pool[0] if view.warm_pool is not None else ""])
     headers = ["t (s)", "Job", "LastModifiedTime", "Status", "SecondaryStatus", "StatusMessage", "WarmPool"]
-    shown = [i for i in range(7) if (i != 1 or several) and (i != 6 or pools)]
+    pools = any(row[6] for row in rows)
+    wanted = [i for i in range(7) if (i != 1 or several) and (i != 6 or pools)]
+    shown, clock, message, width = _layout(console.width, headers, rows, wanted)
+    headers[2] = _CLOCKS[clock]
+    headers[5] = "StatusMessage" if message >= len("StatusMessage") else "Message"
+    for row, stamp in zip(rows, stamps, strict=True):
+        row[2] = _utc(stamp, clock)
     widths = {i: max([len(headers[i]), *(len(row[i]) for row in rows)]) for i in shown if i != 5}
-    message = max(console.width - sum(widths.values()) - 2 * len(shown), 16)  # 2: padding and rule
+    widths[5] = message
+    console = Console(width=width) if width > console.width else console  # wider than the terminal: it wraps
     console.print(f"{names[0]}{' and later jobs' if several else ''}: DescribeTrainingJob over time (UTC)",
                   highlight=False, markup=False)
     for first in range(0, max(len(rows), 1), _SLICE):
         table = Table(box=box.SIMPLE_HEAD, show_header=first == 0, show_edge=False, pad_edge=False,
                       padding=(0, 1, 0, 0), expand=False)
         for i in shown:
-            table.add_column(headers[i], justify="right" if i == 0 else "left", no_wrap=i != 5,
-                             width=widths.get(i, message))
+            table.add_column(headers[i], justify="right" if i == 0 else "left", no_wrap=i != 5, width=widths[i])
         for row in rows[first:first + _SLICE]:
             table.add_row(*(_coloured(row[i]) if i in (3, 4) else row[i] for i in shown))
         console.print(table)
@@ -170,6 +220,34 @@ def _print_table(result: Replay, at: float | None, poll: float | None, job: str 
         if at is not None and at < created:
             continue
         console.print(_summary(result.describe(at, name), several), highlight=False, markup=False)
+
+
+#: the time column's forms and headers, widest first: a narrower terminal gets a shorter one
+_CLOCKS = {"%Y-%m-%d %H:%M:%S": "LastModifiedTime", "%m-%d %H:%M:%S": "LastModified", "%H:%M:%S": "Modified"}
+_MESSAGE = (24, 12)  #: the status message's width: the least it gets before the time shortens, and at all
+
+
+def _layout(width: int, headers: list[str], rows: list[list[str]],
+            wanted: list[int]) -> tuple[list[int], str, int, int]:
+    """(the columns shown, the time's form, the message's width, the table's width) for a terminal
+    ``width`` wide. The message takes what the other columns leave; when that is too little, the time
+    drops its year, then the Status column goes (SecondaryStatus says it), then the date; the last
+    resort is a table wider than the terminal, never a cut cell."""
+    natural = {i: max([len(headers[i]), *(len(row[i]) for row in rows)]) for i in wanted if i not in (2, 5)}
+
+    def needed(columns: list[int], clock: str, message: int) -> int:
+        time = max(len(_CLOCKS[clock]), len(datetime(2024, 1, 1).strftime(clock)))
+        return sum(natural.get(i, time if i == 2 else message) for i in columns) + 2 * len(columns)
+
+    full, short, hours = _CLOCKS
+    no_status = [i for i in wanted if i != 3]
+    steps = [(wanted, full), (wanted, short), (no_status, short), (no_status, hours)]
+    for least in _MESSAGE:
+        for columns, clock in steps:
+            if needed(columns, clock, least) <= width:
+                return columns, clock, width - needed(columns, clock, 0), width
+    columns, clock = steps[-1]
+    return columns, clock, _MESSAGE[-1], needed(columns, clock, _MESSAGE[-1])
 
 
 _SLICE = 200  #: rows per printed slice of a table

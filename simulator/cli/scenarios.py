@@ -44,7 +44,10 @@ def scenarios_command(folder: Path | None) -> None:
     if folder is None:
         fail(["the shipped scenarios are not installed here: give a FOLDER"])
     listed = []
-    for path in sorted(folder.glob("*.yaml")):
+    found = sorted([*folder.glob("*.yaml"), *folder.glob("*.yml")])
+    if not found:
+        fail([f"{folder}: no scenarios here (*.yaml or *.yml files)"])
+    for path in found:
         try:
             described = loading.load(path).description.strip()
         except ScenarioError as err:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import ipaddress
+import socket
 from datetime import UTC, datetime
 from pathlib import Path
 
 import click
+from click.core import ParameterSource
 
 from . import fail, main
 
@@ -27,8 +29,10 @@ from . import fail, main
 @click.option("--origin", metavar="ISO-8601", help="Wall-clock time of the clock's zero (default: now).")
 @click.option("--region", help="For ARNs  [default: us-east-1, or the --state file's]")
 @click.option("--account", help="For ARNs  [default: 123456789012, or the --state file's]")
-def serve_command(host: str, port: int, mode: str, speed: float, scenarios: Path | None, default_scenario: str | None,
-                  state: Path | None, origin: str | None, region: str | None, account: str | None) -> None:
+@click.pass_context
+def serve_command(ctx: click.Context, host: str, port: int, mode: str, speed: float, scenarios: Path | None,
+                  default_scenario: str | None, state: Path | None, origin: str | None, region: str | None,
+                  account: str | None) -> None:
     """Serve the SageMaker training-job API (AWS JSON 1.1) on a simulated clock.
 
     Point any client at it: boto3.client("sagemaker", endpoint_url="http://127.0.0.1:8000") or
@@ -36,6 +40,8 @@ def serve_command(host: str, port: int, mode: str, speed: float, scenarios: Path
     accepted. The control API is under /_tjsim (GET /_tjsim/clock; POST /_tjsim/clock/advance,
     /_tjsim/clock/next, /_tjsim/jobs/NAME/inject).
     """
+    if mode == "manual" and ctx.get_parameter_source("speed") is not ParameterSource.DEFAULT:
+        raise click.UsageError("--speed: applies to the realtime clock; a manual clock moves only when told", ctx)
     import uvicorn
 
     from ..server.app import create_app
@@ -51,6 +57,8 @@ def serve_command(host: str, port: int, mode: str, speed: float, scenarios: Path
         except ValueError:
             fail([f"--origin {origin}: not an ISO-8601 time (write 2025-01-31T09:00:00Z)"])
         start = (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).timestamp()
+    listener = _listen(host, port)  # before anything is replayed: a port in use is one line
+    port = listener.getsockname()[1]  # the one the system chose for --port 0
     clock = ManualClock() if mode == "manual" else RealtimeClock(speed)
     stories = Stories(scenarios, default_scenario)
     journal = Journal(state) if state is not None else None
@@ -65,9 +73,28 @@ def serve_command(host: str, port: int, mode: str, speed: float, scenarios: Path
                f"{f' at {speed:g}x' if mode == 'realtime' else ''} · {len(backend.sim.jobs)} jobs"
                f"{f' replayed from {state}' if state is not None and backend.sim.jobs else ''}", err=True)
     try:
-        uvicorn.run(create_app(backend), host=host, port=port, log_level="warning", access_log=False)
+        config = uvicorn.Config(create_app(backend), log_level="warning", access_log=False)
+        uvicorn.Server(config).run(sockets=[listener])
     finally:
         backend.close()
+        listener.close()
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    """A socket bound to ``host``:``port``, or one line saying why not."""
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+    except OSError as err:
+        fail([f"--host {host}: not an address to listen on ({err.strerror or err})"])
+    listener = socket.socket(family, kind, proto)
+    try:
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind(address)
+        listener.listen(2048)  # connections queue from now, while the journal replays
+    except OSError as err:
+        listener.close()
+        fail([f"--host {host} --port {port}: cannot listen there ({err.strerror or err})"])
+    return listener
 
 
 def _version() -> str:

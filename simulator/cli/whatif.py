@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import click
+from click.core import ParameterSource
 
 from ..limits import CHUNK, MAX_SEED
 from . import fail, main
@@ -25,9 +26,12 @@ from . import fail, main
 @click.option("--json", "as_json", is_flag=True,
               help="Print the result as JSON (deterministic: the same seed gives the same bytes).")
 @click.option("--plots", type=click.Path(file_okay=False), help="Write PNG plots of the result into this folder.")
-def whatif_command(scenario: str, runs: int, seed: int | None, workers: int, dask: str | None, chunk_size: int,
-                   as_json: bool, plots: str | None) -> None:
+@click.pass_context
+def whatif_command(ctx: click.Context, scenario: str, runs: int, seed: int | None, workers: int, dask: str | None,
+                   chunk_size: int, as_json: bool, plots: str | None) -> None:
     """Compare the variants of SCENARIO's whatif: section over RUNS replicates each: cost, time, outcomes."""
+    if dask is not None and ctx.get_parameter_source("workers") is not ParameterSource.DEFAULT:
+        raise click.UsageError("--workers: processes on this machine; with --dask the cluster's workers run it", ctx)
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 

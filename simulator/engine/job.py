@@ -137,6 +137,8 @@ class Job(Mechanics):
     def refusal(self, action: Action) -> str | None:
         """Why the service would refuse ``action`` now, or None if it is accepted. The one place that
         decides: the transition table says which statuses the action's trigger may leave."""
+        if action.trigger == "interrupt" and (self.finished or self.stopping):  # no request: say what happened
+            return f"the job {'has ended' if self.finished else 'is already stopping'} ({self.state})"
         if self.finished:
             if self._retimes_pool(action) is not None:
                 return None

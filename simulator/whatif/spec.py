@@ -20,6 +20,7 @@ from ..errors import ScenarioError
 from ..loading import noted, read, validate
 from ..overrides import deep_merge, is_distribution
 from ..plan import Plan, compile_plan
+from ..scenario import RENAMED_PATHS, renamed
 from . import prices as price_table
 from .section import WhatIf
 
@@ -87,7 +88,9 @@ def _study(source: str, raw: bytes, data: dict[str, Any]) -> Study:
         raise ScenarioError(source, [f"whatif: {count:,} variants (the grid's points included); at most "
                                      f"{MAX_VARIANTS:,}"])
     points = _points(whatif)
-    base = {key: value for key, value in data.items() if key not in ("whatif", "later_jobs")}
+    # old setting names move to their new ones before the merge: an old name in a variant or the grid
+    # then overrides a new one in the scenario (and the other way round)
+    base = renamed({key: value for key, value in data.items() if key not in ("whatif", "later_jobs")})
     variants, problems, grid_problems = [], [], {}
     for label, name, overrides, from_grid in points:
         merged = deep_merge(base, overrides)
@@ -119,20 +122,30 @@ def _study(source: str, raw: bytes, data: dict[str, Any]) -> Study:
     if problems:
         raise ScenarioError(source, problems)
     return Study(Path(source).name, hashlib.sha256(raw).hexdigest(), tuple(variants),
-                 [v.name for v in variants].index(whatif.baseline), tuple(whatif.grid))
+                 [v.name for v in variants].index(whatif.baseline), tuple(RENAMED_PATHS.get(p, p) for p in whatif.grid))
 
 
 def _points(whatif: WhatIf) -> list[tuple[str, str, dict[str, Any], bool]]:
     """(label for problems, variant name, overrides, from the grid) of every variant and grid point."""
-    points = [(f"whatif.variants[{i}] ({v.name})", v.name, v.overrides(), False) for i, v in enumerate(whatif.variants)]
+    points = [(f"whatif.variants[{i}] ({v.name})", v.name, _moved(v.overrides()), False)
+              for i, v in enumerate(whatif.variants)]
     paths = list(whatif.grid)
     for values in itertools.product(*(whatif.grid[p] for p in paths)) if paths else ():
         overrides: dict[str, Any] = {}
         for path, value in zip(paths, values, strict=True):
             overrides = deep_merge(overrides, _nest(path, value))
         name = ", ".join(f"{path}={_show(value)}" for path, value in zip(paths, values, strict=True))
-        points.append((f"whatif.grid ({name})", name, overrides, True))
+        points.append((f"whatif.grid ({name})", name, _moved(overrides), True))
     return points
+
+
+def _moved(overrides: dict[str, Any]) -> dict[str, Any]:
+    """``overrides`` with settings under their new names; two names of one setting that disagree are
+    left for validation to report."""
+    try:
+        return renamed(overrides)
+    except ValueError:
+        return overrides
 
 
 def _nest(path: str, value: Any) -> dict[str, Any]:

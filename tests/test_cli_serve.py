@@ -1,0 +1,42 @@
+"""``tjsim serve`` from the command line (simulator/cli/serve.py): where it listens, what it refuses."""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import sys
+import urllib.request
+
+from .conftest import ROOT
+from .test_cli import run
+
+
+def test_port_0_announces_the_port_the_system_chose_and_serves_there():
+    process = subprocess.Popen([sys.executable, "-m", "simulator", "serve", "--clock", "manual", "--port", "0"],
+                               stderr=subprocess.PIPE, text=True, cwd=ROOT)
+    try:
+        line = process.stderr.readline()
+        assert line.startswith("tjsim: SageMaker on http://127.0.0.1:") and ":0 " not in line
+        port = int(line.split("http://127.0.0.1:")[1].split()[0])
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/_tjsim/clock", timeout=10) as answer:
+            assert json.load(answer)["mode"] == "manual"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        process.stderr.close()
+
+
+def test_a_port_in_use_is_one_line():
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = run("serve", "--port", str(port))
+    assert (result.returncode, result.stderr) == (
+        2, f"tjsim: --host 127.0.0.1 --port {port}: cannot listen there (Address already in use)\n")
+
+
+def test_speed_is_for_the_realtime_clock_only():
+    result = run("serve", "--clock", "manual", "--speed", "5")
+    assert result.returncode == 2 and "--speed: applies to the realtime clock" in result.stderr
