@@ -43,3 +43,17 @@ def test_a_folder_without_scenarios_is_one_line(tmp_path):
     assert (result.returncode, result.stderr) == (2, f"tjsim: {tmp_path}: no scenarios here (*.yaml or *.yml files)\n")
     (tmp_path / "short.yml").write_text((ROOT / "scenarios" / "updated.yaml").read_text())
     assert run("scenarios", str(tmp_path)).stdout.startswith("short ")
+
+
+def test_the_wheel_ships_every_package_and_the_scenarios():
+    """pyproject.toml lists the packages by hand (the scenarios travel as simulator.scenarios): a new
+    subpackage must be added there."""
+    import tomllib
+
+    from simulator.cli.scenarios import shipped_scenarios
+
+    setuptools = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
+    found = {".".join(p.parent.relative_to(ROOT).parts) for p in (ROOT / "simulator").rglob("__init__.py")}
+    assert set(setuptools["packages"]) == found | {"simulator.scenarios"}
+    assert setuptools["package-dir"] == {"simulator.scenarios": "scenarios"}
+    assert shipped_scenarios() == ROOT / "scenarios"

@@ -68,7 +68,8 @@ def scenarios_command(folder: Path | None) -> None:
 
 
 def shipped_scenarios() -> Path | None:
-    """The scenarios folder shipped with tjsim: beside the package in a checkout, inside it when installed."""
+    """The scenarios folder shipped with tjsim: ``scenarios/`` beside the package in a checkout, the
+    package's ``scenarios`` (the same files, see pyproject.toml) when installed from a wheel."""
     here = Path(__file__).resolve().parent.parent
     for candidate in (here.parent / "scenarios", here / "scenarios"):
         if candidate.is_dir():

@@ -11,6 +11,7 @@ import click
 from click.core import ParameterSource
 
 from . import fail, main
+from .scenarios import shipped_scenarios
 
 
 @main.command("serve")
@@ -21,7 +22,8 @@ from . import fail, main
 @click.option("--speed", type=click.FloatRange(min=0, min_open=True, max=1e9), default=60.0, show_default=True,
               help="Simulated seconds per real second (realtime clock).")
 @click.option("--scenarios", type=click.Path(exists=True, file_okay=False, path_type=Path),
-              help="Folder of scenarios a job can live, named by its tag tjsim:scenario.")
+              help="Folder of scenarios a job can live, named by its tag tjsim:scenario (default: the shipped "
+                   "ones, as tjsim scenarios lists them).")
 @click.option("--default-scenario", metavar="NAME", help="The scenario of a job without the tag.")
 @click.option("--state", type=click.Path(dir_okay=False, path_type=Path),
               help="SQLite file: every accepted request is journaled there and replayed on restart "
@@ -60,7 +62,7 @@ def serve_command(ctx: click.Context, host: str, port: int, mode: str, speed: fl
     listener = _listen(host, port)  # before anything is replayed: a port in use is one line
     port = listener.getsockname()[1]  # the one the system chose for --port 0
     clock = ManualClock() if mode == "manual" else RealtimeClock(speed)
-    stories = Stories(scenarios, default_scenario)
+    stories = Stories(scenarios if scenarios is not None else shipped_scenarios(), default_scenario)
     journal = Journal(state) if state is not None else None
     backend = Backend(clock=clock, stories=stories, journal=journal, origin=start, region=region, account=account)
     if backend.written_by not in (None, _version()):
