@@ -5,9 +5,14 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import HealthCheck, settings
 
 from simulator import load, replay
 from simulator.timeline import Replay
+
+# a loaded machine (xdist on 2 cores, a notebook kernel beside) makes data generation slow, not wrong
+settings.register_profile("tjsim", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("tjsim")
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))
