@@ -18,7 +18,7 @@ from . import shapes
 from .errors import DeprecatedName, ScenarioError
 from .overrides import deep_merge
 from .request_rules import cross_field_problems, request_problems, service_problems
-from .scenario import FailEvent, InterruptEvent, Lifecycle, Scenario, StopEvent, UpdateEvent
+from .scenario import FailEvent, InterruptEvent, Lifecycle, Scenario, StopEvent, UpdateEvent, renamed
 
 _LATER_SECTIONS = ("job", "timing", "spot", "checkpoint", "lifecycle", "metrics", "rules", "failures")
 
@@ -66,7 +66,8 @@ _YAML_1_2 = {  # the core schema's plain scalars (https://yaml.org/spec/1.2.2/#1
                                 r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$", "-+0123456789."),
 }
 _Loader.yaml_implicit_resolvers = {
-    first: [(tag, regex) for tag, regex in resolvers if tag != "tag:yaml.org,2002:timestamp" and tag not in _YAML_1_2]
+    first: [(tag, regex) for tag, regex in resolvers
+            if tag not in ("tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:value") and tag not in _YAML_1_2]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
 for _tag, (_pattern, _first) in _YAML_1_2.items():
@@ -96,6 +97,8 @@ def read(path: str | Path) -> tuple[bytes, Any]:
         ScenarioError: the file is missing, unreadable, not UTF-8 or not YAML.
     """
     source = source_of(path)
+    if str(path) == "-" and sys.stdin is None:
+        raise ScenarioError(source, ["standard input is closed: there is nothing to read"])
     try:
         raw = sys.stdin.buffer.read() if str(path) == "-" else Path(path).read_bytes()
         text = raw.decode("utf-8")
@@ -184,11 +187,14 @@ def _validate(data: dict[str, Any]) -> tuple[Scenario | None, list[str]]:
 
 def _later_jobs(data: dict[str, Any], first: Scenario) -> tuple[tuple[tuple[float, Scenario], ...], list[str]]:
     """Each later job merged over the scenario and validated as a scenario of its own."""
-    base = {key: value for key, value in data.items() if key not in ("later_jobs", "whatif")}
+    # old setting names move to their new ones before the merge, so that old and new ones mix
+    base = renamed({key: value for key, value in data.items() if key not in ("later_jobs", "whatif")})
     names = {first.job.get("TrainingJobName")}  # the first job's request may lack it: its own problem
     jobs, problems = [], []
     for i, later in enumerate(first.later_jobs):
         overrides = {section: getattr(later, section) for section in _LATER_SECTIONS}
+        with contextlib.suppress(ValueError):  # two names of one setting that disagree: validation says so
+            overrides = renamed(overrides)
         merged = deep_merge(base, overrides)
         merged["seed"] = later.seed if later.seed is not None else first.seed + i + 1
         merged["events"] = later.events

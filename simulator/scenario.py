@@ -8,6 +8,7 @@ Reading a file and reporting its problems is :mod:`.loading`.
 from __future__ import annotations
 
 import math
+import re
 import warnings
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
@@ -96,6 +97,8 @@ Ratio = Annotated[Any, PlainValidator(_ratio),
 
 def _epoch_seconds(value: Any) -> Any:
     """A number is epoch seconds, however large (pydantic would read one above 2e10 as milliseconds)."""
+    if isinstance(value, str) and re.fullmatch(r"\s*[-+]?[0-9]+(\.[0-9]*)?\s*", value):
+        value = float(value)  # pydantic would read a long one as milliseconds
     if isinstance(value, int | float) and not isinstance(value, bool):
         if not (math.isfinite(value) and 0 <= value < 7258118400):  # 2200-01-01
             raise ValueError("epoch must fall between 1970 and 2200")
@@ -112,7 +115,8 @@ def _utc(value: datetime) -> datetime:
 
 
 #: an ISO-8601 time (UTC when no zone is given) or epoch seconds
-Epoch = Annotated[datetime, Field(strict=False), BeforeValidator(_epoch_seconds), AfterValidator(_utc)]
+Epoch = Annotated[datetime, Field(strict=False), BeforeValidator(_epoch_seconds), AfterValidator(_utc),
+                  WithJsonSchema({"anyOf": [{"type": "string", "format": "date-time"}, {"type": "number"}]})]
 
 
 def _d(low: float, high: float) -> Uniform:
@@ -190,8 +194,10 @@ def renamed(data: Any) -> Any:
         warnings.warn(f"{old_section}.{old} is the old name of {new_section}.{new} (it governs every resume, "
                       f"after an interruption or a retried failure): write {new_section}.{new}",
                       DeprecatedName, stacklevel=2)
-        data = {**data, old_section: {k: v for k, v in section.items() if k != old},
-                new_section: {**target, new: section[old]}}
+        rest = {k: v for k, v in section.items() if k != old}  # an emptied section goes: nothing was set there
+        data = {k: v for k, v in data.items() if k != old_section}
+        data |= {old_section: rest} if rest else {}
+        data[new_section] = {**target, new: section[old]}
     return data
 
 

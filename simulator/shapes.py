@@ -211,8 +211,8 @@ def _describe(reason: str, details: dict[str, Any]) -> tuple[str, str]:
         param = details["param"]
         if types == "int" and isinstance(param, float) and param.is_integer() and abs(param) < 2**53:
             types += f": write {int(param)}"  # 1e3 in a YAML file is a float
-        elif types == "str" and isinstance(param, int | float) and not isinstance(param, bool):
-            types += ": write it in quotes"  # HyperParameters: {lr: '1e-3'}
+        elif types == "str" and (isinstance(param, int | float) or param is None):
+            types += ": write it in quotes"  # HyperParameters: {lr: '1e-3', flag: 'true'}
         return "", f"{param!r} has the wrong type (expected {types})"
     if reason == "invalid range":
         return "", f"value {details['param']} is below the minimum of {details['min_allowed']}"

@@ -192,7 +192,8 @@ def test_help_starts_without_the_heavy_modules():
     (["--poll", "0"], "Invalid value for '--poll': 0 is not a number of seconds above 0"),
     (["--at", "nan", "--format", "json"], "Invalid value for '--at': nan is not a number of seconds from 0"),
     (["--at", "-1"], "Invalid value for '--at': -1 is not a number of seconds from 0"),
-    (["--poll", "1e-5"], "--poll 1e-05: 669,088,672 polls over the 6,691 s this scenario lasts; at most 1,000,000"),
+    (["--poll", "1e-5"], "--poll 1e-05: more than 1,000,000 polls over the 6,691 s this scenario lasts"),
+    (["--poll", "1e-320"], "more than 1,000,000 polls"),
 ])
 def test_flag_values_that_make_no_sense_are_one_line_exit_2(args, problem):
     result = run("replay", str(SPOT), *args)
@@ -219,7 +220,28 @@ def test_help_and_version_meet_a_full_disk_with_one_line_too(args):
 def test_a_closed_standard_output_is_one_line():
     result = subprocess.run([sys.executable, "-m", "simulator", "replay", str(SPOT)], stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE, text=True, cwd=ROOT, preexec_fn=lambda: os.close(1))
-    assert (result.returncode, result.stderr) == (1, "tjsim: standard output is closed: there is nowhere to write\n")
+    assert (result.returncode, result.stderr) == (1, "tjsim: cannot write the output: standard output is closed\n")
+    missing = subprocess.run([sys.executable, "-m", "simulator", "replay", "nope.yaml"], stdout=subprocess.DEVNULL,
+                             stderr=subprocess.PIPE, text=True, cwd=ROOT, preexec_fn=lambda: os.close(1))
+    assert (missing.returncode, missing.stderr) == (2, "tjsim: nope.yaml: no such file\n")  # the real problem first
+
+
+def test_a_closed_standard_input_is_one_line():
+    result = subprocess.run([sys.executable, "-m", "simulator", "replay", "-"], capture_output=True, text=True,
+                            cwd=ROOT, stdin=subprocess.DEVNULL, preexec_fn=lambda: os.close(0))
+    assert (result.returncode, result.stderr) == (2, "tjsim: <stdin>: standard input is closed: there is nothing to "
+                                                     "read\n")
+
+
+def test_a_wider_terminal_never_shows_less():
+    from simulator.cli.replay import _layout
+
+    headers = ["t (s)", "Job", "LastModifiedTime", "Status", "SecondaryStatus", "StatusMessage", "WarmPool"]
+    rows = [["12,345", "a-job-with-a-long-name", "", "InProgress", "MaxRuntimeExceeded", "m", "Terminated"]]
+    shown = [_layout(width, headers, rows, list(range(7)))[:2] for width in range(30, 220)]
+    rank = [(len(columns), {"%Y-%m-%d %H:%M:%S": 2, "%m-%d %H:%M:%S": 1, "%H:%M:%S": 0}[clock])
+            for columns, clock in shown]
+    assert rank == sorted(rank) and rank[0] < rank[-1]
 
 
 def test_verbose_says_which_sections_the_request_makes_no_use_of(tmp_path):

@@ -8,7 +8,7 @@ import subprocess
 import sys
 import urllib.request
 
-from .conftest import ROOT
+from .conftest import ROOT, SCENARIOS
 from .test_cli import run
 
 
@@ -40,3 +40,12 @@ def test_a_port_in_use_is_one_line():
 def test_speed_is_for_the_realtime_clock_only():
     result = run("serve", "--clock", "manual", "--speed", "5")
     assert result.returncode == 2 and "--speed: applies to the realtime clock" in result.stderr
+
+
+def test_stories_are_the_scenarios_tjsim_scenarios_lists(tmp_path):
+    from simulator.cli.scenarios import shipped_scenarios
+    from simulator.server.stories import Stories
+
+    (tmp_path / "short.yml").write_text((ROOT / "scenarios" / "spot-interrupted.yaml").read_text())
+    assert Stories(tmp_path, "short").resolve([])[0] == "short"
+    assert sorted(Stories(shipped_scenarios()).scenarios) == [p.stem for p in SCENARIOS]

@@ -130,3 +130,24 @@ def test_a_later_jobs_own_problems_come_with_the_first_jobs():
         "later_jobs[0].job.TrainingJobName: 'b!' does not match the pattern [a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}",
         f"later_jobs[1].job.TrainingJobName: a training job named {JOB['TrainingJobName']!r} already exists in this "
         "scenario (give this job a TrainingJobName of its own)"]
+
+
+def test_old_and_new_setting_names_mix_between_a_scenario_and_its_later_jobs():
+    import warnings
+
+    from simulator.errors import DeprecatedName
+
+    d = data(checkpoint={"interval": 300}, spot={"checkpoint_write": 5},
+             later_jobs=[{"at": 10, "job": {"TrainingJobName": "b"}, "checkpoint": {"write": 10}},
+                         {"at": 20, "job": {"TrainingJobName": "c"}, "spot": {"checkpoint_interval": 60}}])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecatedName)
+        s = parse(d, source="s.yaml")
+    assert (s.checkpoint.interval, s.checkpoint.write) == (300, 5)
+    assert [(later.checkpoint.interval, later.checkpoint.write) for _, later in s.later] == [(300, 10), (60, 5)]
+
+
+def test_an_equals_sign_is_text():
+    from simulator.loading import _Loader
+
+    assert _Loader("sep: =").get_single_data() == {"sep": "="}

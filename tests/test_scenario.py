@@ -169,3 +169,21 @@ def test_a_numeric_epoch_is_seconds(epoch, expected):
 def test_a_numeric_epoch_out_of_range_is_refused(epoch):
     with pytest.raises(ValidationError, match="epoch must fall between 1970 and 2200"):
         scenario(epoch=epoch)
+
+
+def test_a_quoted_numeric_epoch_is_seconds_too():
+    assert scenario(epoch="1714640400").epoch == datetime(2024, 5, 2, 9, tzinfo=UTC)
+    with pytest.raises(ValidationError, match="epoch must fall between 1970 and 2200"):
+        scenario(epoch="1714640400000")  # milliseconds: not read as 2024
+
+
+def test_the_schema_takes_an_epoch_as_text_or_seconds():
+    validator = jsonschema.Draft202012Validator(json_schema())
+    assert not list(validator.iter_errors({**BASE, "epoch": 1714640400}))
+    assert not list(validator.iter_errors({**BASE, "epoch": "2024-05-02T09:00:00Z"}))
+
+
+def test_a_section_emptied_by_a_rename_is_not_set():
+    with pytest.warns(DeprecatedName):
+        s = scenario(spot={"checkpoint_interval": 300})
+    assert "spot" not in s.model_fields_set and s.checkpoint.interval == 300

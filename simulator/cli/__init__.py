@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import errno
 import functools
+import io
 import os
 import sys
 import warnings
@@ -43,8 +44,8 @@ class _Tjsim(click.Group):
     def main(self, *args: Any, **kwargs: Any) -> Any:
         from ..errors import TjsimError
 
-        if sys.stdout is None:  # started with its standard output closed (>&-)
-            fail(["standard output is closed: there is nowhere to write"], code=1)
+        if sys.stdout is None:  # started with its standard output closed (>&-): fine until a command writes
+            sys.stdout = _Closed()
         try:
             try:
                 with warnings.catch_warnings():
@@ -78,6 +79,16 @@ def _note(given: set[str], message: Warning | str, category: type[Warning], *arg
 
 
 _SHOW_WARNING = warnings.showwarning
+class _Closed(io.TextIOBase):
+    """Standard output when the process started without one: writing to it is a write error."""
+
+    def write(self, text: str) -> int:
+        raise OSError(errno.EBADF, "standard output is closed")
+
+    def isatty(self) -> bool:
+        return False
+
+
 _OUTPUT_ERRORS = {errno.ENOSPC, errno.EIO, errno.EFBIG, errno.EDQUOT, errno.EBADF, errno.EPIPE}
 
 

@@ -91,9 +91,9 @@ def replay_command(ctx: click.Context, scenario: str, fmt: str, at: float | None
         fail([f"{source_of(scenario)}: --job: no job named {job!r} in this scenario (it has {names})"])
     if job is not None and at is not None and at < result.simulation.job(job).created:
         fail([f"--at {at:g}: job {job!r} was created at t={result.simulation.job(job).created:g}"])
-    if poll is not None and result.end / poll > MAX_POLLS:
-        fail([f"--poll {poll:g}: {math.ceil(result.end / poll):,} polls over the {result.end:,.0f} s this scenario "
-              f"lasts; at most {MAX_POLLS:,}: poll less often"])
+    if poll is not None and result.end > poll * MAX_POLLS:  # not end / poll: that overflows for a tiny poll
+        fail([f"--poll {poll:g}: more than {MAX_POLLS:,} polls over the {result.end:,.0f} s this scenario lasts: "
+              "poll less often"])
     if fmt == "table":
         _print_table(result, at, poll, job)
     elif fmt == "compact":
@@ -242,12 +242,12 @@ def _layout(width: int, headers: list[str], rows: list[list[str]],
     full, short, hours = _CLOCKS
     no_status = [i for i in wanted if i != 3]
     steps = [(wanted, full), (wanted, short), (no_status, short), (no_status, hours)]
-    for least in _MESSAGE:
-        for columns, clock in steps:
-            if needed(columns, clock, least) <= width:
-                return columns, clock, width - needed(columns, clock, 0), width
-    columns, clock = steps[-1]
-    return columns, clock, _MESSAGE[-1], needed(columns, clock, _MESSAGE[-1])
+    # each candidate needs less room than the one before, so a wider terminal never shows less
+    candidates = [(columns, clock, _MESSAGE[0]) for columns, clock in steps] + [(*steps[-1], _MESSAGE[1])]
+    for columns, clock, least in candidates:
+        if needed(columns, clock, least) <= width:
+            return columns, clock, width - needed(columns, clock, 0), width
+    return columns, clock, least, needed(columns, clock, least)
 
 
 _SLICE = 200  #: rows per printed slice of a table

@@ -71,7 +71,8 @@ def serve_command(ctx: click.Context, host: str, port: int, mode: str, speed: fl
     if not _loopback(host):
         click.echo(f"tjsim: warning: serving on {host}, reachable from other machines; the endpoint accepts any "
                    "credentials", err=True)
-    click.echo(f"tjsim: SageMaker on http://{host}:{port} · {clock.mode} clock"
+    shown = f"[{host}]" if ":" in host else host  # an IPv6 address, as a URL writes it
+    click.echo(f"tjsim: SageMaker on http://{shown}:{port} · {clock.mode} clock"
                f"{f' at {speed:g}x' if mode == 'realtime' else ''} · {len(backend.sim.jobs)} jobs"
                f"{f' replayed from {state}' if state is not None and backend.sim.jobs else ''}", err=True)
     try:

@@ -24,7 +24,7 @@ class Stories:
     def __init__(self, folder: Path | None = None, default: str | None = None):
         self.scenarios: dict[str, Settings] = {}
         problems: list[str] = []
-        for path in sorted(folder.glob("*.yaml")) if folder is not None else ():
+        for path in sorted([*folder.glob("*.yaml"), *folder.glob("*.yml")]) if folder is not None else ():
             try:
                 self.scenarios[path.stem] = load(path)
             except ScenarioError as err:
