@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from rich import box
 from rich.console import Console
 from rich.table import Table
 
@@ -49,8 +50,9 @@ def table(result: Result) -> Table:
         out.title += f", ${price:g}/h{f' × {count} instances' if count > 1 else ''}"
     columns = (("variant", "left", 12), *((("$/h", "right", 5),) if len(prices) > 1 else ()), ("ended", "left", 9),
                ("cost", "right", 6), ("cost p95", "right", 6), ("wall (p95)", "right", 5), ("saves", "right", 6))
-    for column, justify, width in columns:
-        out.add_column(column, justify=justify, min_width=width)  # type: ignore[arg-type]
+    for column, justify, width in columns:  # figures never wrap: the variant and outcome columns give way
+        out.add_column(column, justify=justify, min_width=width,  # type: ignore[arg-type]
+                       no_wrap=column not in ("variant", "ended"))
     for spec, variant in zip(result.study.variants, data["variants"], strict=True):
         cost, wall = variant["cost_usd"], variant["wall_seconds"]
         ci = cost["ci95"]
@@ -78,7 +80,10 @@ def show(result: Result, console: Console | None = None) -> None:
     console = console or Console()
     if not console.is_terminal:
         console.width = 120
-    console.print(table(result))
+    shown = table(result)
+    if console.width < 100:  # a narrow terminal: no vertical rules, so that every figure fits
+        shown.box, shown.show_edge = box.SIMPLE_HEAD, False
+    console.print(shown)
     finishing = [v for v in result.to_json()["variants"] if v["cost_per_completed_job_usd"] is not None]
     line = f"{result.transitions:,} state-machine transitions simulated"
     if finishing:  # a job stopped by MaxWait is cheap and useless: rank by what a finished model costs
