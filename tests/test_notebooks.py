@@ -27,7 +27,7 @@ def test_a_stored_notebook_keeps_its_outputs(path):
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_a_notebook_executes(path, monkeypatch):
-    monkeypatch.setenv("TJSIM_NOTEBOOK_RUNS", "150")  # the kernel inherits it: fewer replicates, same code
+    monkeypatch.setenv("TJSIM_NOTEBOOK_RUNS", "60")  # the kernel inherits it: fewer replicates, same code
     book = nbformat.read(path, as_version=4)
     NotebookClient(book, timeout=600, kernel_name="python3",
                    resources={"metadata": {"path": str(ROOT / "notebooks")}}).execute()
