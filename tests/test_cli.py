@@ -393,3 +393,18 @@ def test_make_run_installs_what_running_needs_and_shows_progress(tmp_path):
     assert installs and not any("[test]" in line or " -q" in line for line in installs), installs
     assert any('".[test]"' in line for line in dry("test").splitlines())
     assert "-n auto" in dry("test")
+
+
+@pytest.mark.parametrize("args, line", [
+    (["nosuch"], "tjsim: No such command 'nosuch'. (see tjsim --help)"),
+    (["replay"], "tjsim: replay: Missing argument 'SCENARIO'. (see tjsim replay --help)"),
+    (["replay", "x.yaml", "--polll", "2"], "tjsim: replay: No such option '--polll'. Did you mean '--poll'? (see tjsim "
+                                           "replay --help)"),
+])
+def test_a_bad_flag_or_command_is_one_line_exit_2(args, line):
+    result = CliRunner().invoke(main, args, prog_name="tjsim")
+    assert (result.exit_code, result.stderr) == (2, line + "\n")
+
+
+def test_help_and_version_exit_0():
+    assert run("--help").returncode == run("replay", "--help").returncode == run("--version").returncode == 0

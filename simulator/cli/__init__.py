@@ -41,7 +41,7 @@ class _Tjsim(click.Group):
     """The command group; its :meth:`main` (what the console script and test runners call) is the
     CLI's one error edge, around parsing, help and every command alike."""
 
-    def main(self, *args: Any, **kwargs: Any) -> Any:
+    def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
         from ..errors import TjsimError
 
         if sys.stdout is None:  # started with its standard output closed (>&-): fine until a command writes
@@ -50,11 +50,24 @@ class _Tjsim(click.Group):
             try:
                 with warnings.catch_warnings():
                     warnings.showwarning = functools.partial(_note, set())
-                    return super().main(*args, **kwargs)
-            finally:  # click ends with SystemExit: flushing here makes a write error surface now, not at exit
+                    # click's own mode, so that its errors reach the handlers below (its --help still exits 0)
+                    code = super().main(*args, standalone_mode=False, **kwargs)
+            finally:  # flushing here makes a write error surface now, not at exit
                 sys.stdout.flush()
         except TjsimError as err:
             fail(str(err).splitlines())
+        except click.exceptions.NoArgsIsHelpError as err:  # a bare `tjsim`: the help, as click gives it
+            err.show()
+            sys.exit(err.exit_code)
+        except click.UsageError as err:  # a bad flag or argument: one line too, naming the command
+            ctx = err.ctx
+            where = f"{ctx.info_name}: " if ctx is not None and ctx.parent is not None else ""
+            path = ctx.command_path if ctx is not None else "tjsim"
+            fail([f"{where}{err.format_message()} (see {path} --help)"])
+        except click.ClickException as err:
+            fail([err.format_message()], code=err.exit_code)
+        except click.exceptions.Abort:
+            fail(["aborted"], code=1)
         except BrokenPipeError:  # the reader went away (| head): stop quietly
             _silence_stdout()
             sys.exit(1)
@@ -63,6 +76,9 @@ class _Tjsim(click.Group):
                 raise
             _silence_stdout()
             fail([f"cannot write the output: {err.strerror or err}"], code=1)
+        if not standalone_mode:
+            return code
+        sys.exit(code if isinstance(code, int) else 0)
 
 
 def _note(given: set[str], message: Warning | str, category: type[Warning], *args: Any, **kwargs: Any) -> None:
