@@ -8,7 +8,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -177,33 +176,27 @@ def test_the_aws_cli(sagemaker_sim):
     assert missing.returncode != 0 and "Requested resource not found." in missing.stderr
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_server(state, port):
-    log = state.with_suffix(".log")
-    with log.open("a") as stderr:
-        process = subprocess.Popen([sys.executable, "-m", "simulator", "serve", "--clock", "manual", "--port",
-                                    str(port), "--state", str(state)], stderr=stderr)
+def start_server(state):
+    """``tjsim serve`` on a port of the system's choosing (no race with other tests for a free one):
+    the process and its URL, read from the line it announces on stderr (kept in a log beside the state)."""
+    log = state.with_suffix(f".{time.monotonic_ns()}.log")
+    with log.open("w") as stderr:
+        process = subprocess.Popen([sys.executable, "-m", "simulator", "serve", "--clock", "manual", "--port", "0",
+                                    "--state", str(state)], stderr=stderr)
     deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                return process
-        except OSError:
-            time.sleep(0.05)
+    while time.monotonic() < deadline and process.poll() is None:
+        announced = [line for line in log.read_text().splitlines() if "SageMaker on http://" in line]
+        if announced:
+            return process, announced[0].split("SageMaker on ")[1].split()[0]
+        time.sleep(0.05)
     process.kill()
     process.wait()
     raise RuntimeError(log.read_text())
 
 
 def test_a_kill_9_mid_burst_loses_no_answered_request_and_a_restart_describes_as_before(tmp_path):
-    state, port = tmp_path / "jobs.db", free_port()
-    url = f"http://127.0.0.1:{port}"
-    server = start_server(state, port)
+    state = tmp_path / "jobs.db"
+    server, url = start_server(state)
     answered, stop = [], threading.Event()
 
     def burst():
@@ -226,7 +219,7 @@ def test_a_kill_9_mid_burst_loses_no_answered_request_and_a_restart_describes_as
     server.wait()
     stop.set()
     worker.join()
-    server = start_server(state, port)
+    server, url = start_server(state)  # the same state, wherever it listens now
     try:
         names = set()
         token = None
@@ -242,7 +235,7 @@ def test_a_kill_9_mid_burst_loses_no_answered_request_and_a_restart_describes_as
     finally:
         server.send_signal(signal.SIGKILL)
         server.wait()
-    server = start_server(state, port)  # and once more: the same answers
+    server, url = start_server(state)  # and once more: the same answers
     try:
         assert _post(url, "DescribeTrainingJob", b'{"TrainingJobName": "burst-00000"}') == before
     finally:
