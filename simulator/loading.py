@@ -172,17 +172,52 @@ def validate(data: dict[str, Any]) -> tuple[Scenario | None, list[str]]:
 def _validate(data: dict[str, Any]) -> tuple[Scenario | None, list[str]]:
     try:
         scenario = Scenario.model_validate(data)
-    except ValidationError as err:  # our sections have problems: the request's are still reported
-        problems = pydantic_problems(err)
-        job = data.get("job")
-        if isinstance(job, dict) and not any(p.startswith("job") for p in problems):
-            try:
-                lifecycle = Lifecycle.model_validate(data.get("lifecycle") or {})
-            except ValidationError:
-                lifecycle = Lifecycle()
-            problems += [str(p) for p in request_problems(job) + service_problems(job, lifecycle)]
-        return None, problems
+    except ValidationError as err:  # our sections have problems: the rest of the file's are still reported
+        return None, pydantic_problems(err) + _beyond(data, err)
     return scenario, [str(p) for p in request_problems(scenario.job) + cross_field_problems(scenario)]
+
+
+_LISTS = ("events", "later_jobs")  #: sections whose items are checked one by one
+
+
+def _beyond(data: dict[str, Any], err: ValidationError) -> list[str]:
+    """The problems the scenario has besides ``err``'s: the request's, the cross-field rules' and
+    the later jobs', found on the scenario without the parts ``err`` refused (a section, or one
+    event or later job), and named by their place in the file."""
+    dropped: dict[str, set[int]] = {key: set() for key in _LISTS}
+    gone = set()
+    for e in err.errors():
+        loc = e["loc"]
+        if len(loc) > 1 and loc[0] in _LISTS and isinstance(loc[1], int):
+            dropped[str(loc[0])].add(loc[1])
+        elif loc:
+            gone.add(loc[0])
+    job = data.get("job")
+    if "job" in gone or not isinstance(job, dict):
+        return []
+    kept = {key: [i for i in range(len(data[key])) if i not in dropped[key]]
+            for key in _LISTS if key not in gone and isinstance(data.get(key), list)}
+    salvaged = {key: value for key, value in data.items() if key not in gone}
+    salvaged |= {key: [data[key][i] for i in indices] for key, indices in kept.items()}
+    try:
+        partial = Scenario.model_validate(salvaged)
+    except ValidationError:  # what is left still fails: the request's own problems, at least
+        try:
+            lifecycle = Lifecycle.model_validate(data.get("lifecycle") or {})
+        except ValidationError:
+            lifecycle = Lifecycle()
+        return [str(p) for p in request_problems(job) + service_problems(job, lifecycle)]
+    found = [str(p) for p in request_problems(partial.job) + cross_field_problems(partial)]
+    _, later = _later_jobs(salvaged, partial)
+    found += [p for p in later if p.split(".", 1)[1] not in found]
+
+    def renumbered(problem: str) -> str:  # events[1] of the salvage may be events[2] of the file
+        match = re.match(r"(events|later_jobs)\[(\d+)\]", problem)
+        if match is None or match[1] not in kept:
+            return problem
+        return f"{match[1]}[{kept[match[1]][int(match[2])]}]{problem[match.end():]}"
+
+    return [renumbered(p) for p in found]
 
 
 def _later_jobs(data: dict[str, Any], first: Scenario) -> tuple[tuple[tuple[float, Scenario], ...], list[str]]:

@@ -42,8 +42,9 @@ def test_later_job_problems_name_the_job():
         "s.yaml: later_jobs[0].job.TrainingJobName: a training job named 'unit-job' already exists in this scenario "
         "(give this job a TrainingJobName of its own)"]
     assert problems(data(later_jobs=[{"at": 10, "job": {"TrainingJobName": "b", "ResourceConfig": {"InstanceCnt": 1}}},
-                                     {"at": 20, "timng": {}}])) == [
-        "s.yaml: later_jobs[1].timng: unknown key (did you mean 'timing'?)"]
+                                     {"at": 20, "timng": {}}])) == [  # both at once
+        "s.yaml: later_jobs[1].timng: unknown key (did you mean 'timing'?)",
+        "s.yaml: later_jobs[0].job.ResourceConfig.InstanceCnt: unknown member (did you mean 'InstanceCount'?)"]
     found = problems(data(later_jobs=[{"at": 10, "job": {"TrainingJobName": "b",
                                                          "ResourceConfig": {"InstanceCnt": 1}}}]))
     assert found == ["s.yaml: later_jobs[0].job.ResourceConfig.InstanceCnt: unknown member "
@@ -151,3 +152,17 @@ def test_an_equals_sign_is_text():
     from simulator.loading import _Loader
 
     assert _Loader("sep: =").get_single_data() == {"sep": "="}
+
+
+def test_a_refused_section_or_item_hides_no_other_problem():
+    """pydantic refusing one event, one later job or one section still lets the rest of the file be
+    checked: the request, the cross-field rules and the other later jobs, named by their place."""
+    d = data(timing={"starting": -1}, metrics={"nope": 1},
+             events=[{"at": 5, "type": "fial"}, {"at": 9, "type": "interrupt"},
+                     {"at": 10, "type": "update", "changes": {"Foo": 1}}],
+             later_jobs=[{"at": 10, "job": {"TrainingJobName": "b"}, "timng": 3},
+                         {"at": 20, "job": {"TrainingJobName": "c!"}},
+                         {"at": 30, "job": {"TrainingJobName": JOB["TrainingJobName"]}}])
+    found = [p.removeprefix("s.yaml: ").split(":")[0] for p in problems(d)]
+    assert found == ["timing.starting", "events[0].type", "later_jobs[0].timng", "events[1]", "metrics.nope",
+                     "events[2].changes.Foo", "later_jobs[1].job.TrainingJobName", "later_jobs[2].job.TrainingJobName"]

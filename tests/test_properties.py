@@ -71,7 +71,7 @@ def scenarios(draw):
                     lifecycle=lifecycle_settings, seed=draw(st.integers(0, 2**32)), later_jobs=later)
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(scenarios())
 def test_every_run_keeps_the_invariants(s):
     r = replay(s)

@@ -123,7 +123,7 @@ members = st.dictionaries(st.sampled_from(["TrainingJobName", "RoleArn", "Resour
                           json_values, max_size=6)
 
 
-@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(operation=st.sampled_from([*OPERATIONS, "Nope", ""]),
        body=st.one_of(st.binary(max_size=200), members.map(json.dumps), json_values.map(json.dumps)))
 def test_garbage_never_gets_a_500_nor_breaks_the_server(operation, body):
@@ -149,7 +149,7 @@ control = st.one_of(
 )
 
 
-@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(request=st.one_of(list_requests.map(lambda r: ("/", r)), control))
 @example(request=("/", {"CreationTimeAfter": "1000000000000"}))  # botocore's parser raises RuntimeError on it
 def test_time_windows_and_control_calls_never_get_a_500(request):
