@@ -57,7 +57,7 @@ def main_() -> None:
         print(f"{'interruptions':>13} {'changes':>8} {'format':>8} {'seconds':>8} {'µs/change':>10}")
         for n in SIZES:
             path = scenario(n, Path(folder))
-            _, compact = timed("replay", str(path), "--format", "compact")
+            _, compact = timed("replay", str(path), "--format", "compact")  # counts the changes; warms up, untimed
             changes = compact.count("\n")
             seen = compact.count('"Interrupted"')
             for fmt in ("table", "compact", *(["jsonl"] if n <= JSONL_UP_TO else [])):

@@ -12,8 +12,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-#: The longest duration tjsim simulates: a year; the service ends any job after 30 days [DOC].
-from .limits import MAX_SECONDS
+from .limits import MAX_SECONDS  # a year: the service itself ends any job after 30 days [DOC]
 
 STRICT = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
 

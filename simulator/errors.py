@@ -4,6 +4,11 @@ one line and exits 2. Translation happens once per edge, never here."""
 from __future__ import annotations
 
 
+def source_of(path: object) -> str:
+    """How problems name the scenario at ``path``: the path, or ``<stdin>`` for ``-``."""
+    return "<stdin>" if str(path) == "-" else str(path)
+
+
 class TjsimError(Exception):
     """Base of every error tjsim reports to a user."""
 

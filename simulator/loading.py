@@ -15,7 +15,7 @@ import yaml
 from pydantic import ValidationError
 
 from . import shapes
-from .errors import DeprecatedName, ScenarioError
+from .errors import DeprecatedName, ScenarioError, source_of
 from .overrides import deep_merge
 from .request_rules import cross_field_problems, request_problems, service_problems
 from .scenario import FailEvent, InterruptEvent, Lifecycle, Scenario, StopEvent, UpdateEvent, renamed
@@ -75,9 +75,9 @@ for _tag, (_pattern, _first) in _YAML_1_2.items():
 _Loader.add_constructor("tag:yaml.org,2002:int", _Loader.construct_yaml_int)
 
 
-def source_of(path: str | Path) -> str:
-    """How problems name the scenario at ``path``: the path, or ``<stdin>`` for ``-``."""
-    return "<stdin>" if str(path) == "-" else str(path)
+def scenario_files(folder: Path) -> list[Path]:
+    """The scenario files of ``folder`` (``*.yaml`` and ``*.yml``), by name."""
+    return sorted([*folder.glob("*.yaml"), *folder.glob("*.yml")])
 
 
 def load(path: str | Path) -> Scenario:
@@ -139,8 +139,8 @@ def parse(data: Any, *, source: str = "<scenario>") -> Scenario:
         scenario, problems = _validate(data)
         later: tuple[tuple[float, Scenario], ...] = ()
         if scenario is not None:  # its sections are sound: the later jobs' problems too, but not the ones they inherit
-            later, found = _later_jobs(data, scenario)
-            problems += [p for p in found if p.split(".", 1)[1] not in problems]
+            later, found = _later_jobs(data, scenario, problems)
+            problems += found
     if problems:
         raise ScenarioError(source, problems)
     scenario._later = later
@@ -208,8 +208,7 @@ def _beyond(data: dict[str, Any], err: ValidationError) -> list[str]:
             lifecycle = Lifecycle()
         return [str(p) for p in request_problems(job) + service_problems(job, lifecycle)]
     found = [str(p) for p in request_problems(partial.job) + cross_field_problems(partial)]
-    _, later = _later_jobs(salvaged, partial)
-    found += [p for p in later if p.split(".", 1)[1] not in found]
+    found += _later_jobs(salvaged, partial, found)[1]
 
     def renumbered(problem: str) -> str:  # events[1] of the salvage may be events[2] of the file
         match = re.match(r"(events|later_jobs)\[(\d+)\]", problem)
@@ -220,8 +219,10 @@ def _beyond(data: dict[str, Any], err: ValidationError) -> list[str]:
     return [renumbered(p) for p in found]
 
 
-def _later_jobs(data: dict[str, Any], first: Scenario) -> tuple[tuple[tuple[float, Scenario], ...], list[str]]:
-    """Each later job merged over the scenario and validated as a scenario of its own."""
+def _later_jobs(data: dict[str, Any], first: Scenario,
+                inherited: list[str]) -> tuple[tuple[tuple[float, Scenario], ...], list[str]]:
+    """Each later job merged over the scenario and validated as a scenario of its own; its problems
+    but those of ``inherited`` (the first job's, which the merge repeats)."""
     # old setting names move to their new ones before the merge, so that old and new ones mix
     base = renamed({key: value for key, value in data.items() if key not in ("later_jobs", "whatif")})
     names = {first.job.get("TrainingJobName")}  # the first job's request may lack it: its own problem
@@ -234,7 +235,7 @@ def _later_jobs(data: dict[str, Any], first: Scenario) -> tuple[tuple[tuple[floa
         merged["seed"] = later.seed if later.seed is not None else first.seed + i + 1
         merged["events"] = later.events
         scenario, found = _validate(merged)
-        problems += [f"later_jobs[{i}].{problem}" for problem in found]
+        problems += [f"later_jobs[{i}].{problem}" for problem in found if problem not in inherited]
         name = merged["job"].get("TrainingJobName") if isinstance(merged.get("job"), dict) else None
         if isinstance(name, str) and name in names:  # the service's ResourceInUse
             problems.append(f"later_jobs[{i}].job.TrainingJobName: a training job named {name!r} "
@@ -316,9 +317,8 @@ def _hint(error: Any) -> str:
     """What to write instead, where pydantic's message does not say: ``: write 1000`` for ``1e3``
     where an integer goes, ``: did you mean 'never'?`` for a near miss of a choice."""
     shown = error.get("input")
-    if error["type"] in ("int_type", "int_from_float") and isinstance(shown, float) and shown.is_integer() \
-            and abs(shown) < 2**53:
-        return f": write {int(shown)}"
+    if error["type"] in ("int_type", "int_from_float"):
+        return shapes.integer_hint(shown)
     if error["type"] == "literal_error" and isinstance(shown, str):
         hint = shapes.did_you_mean(shown, re.findall(r"'([^']*)'", str(error.get("ctx", {}).get("expected", ""))))
         return f": {hint}" if hint else ""

@@ -188,8 +188,7 @@ def _savings(result: Result, out: Path) -> Path:
 #: units of the grid paths tjsim knows, for the axis
 _UNITS = {"interval": "seconds", "write": "seconds", "interruption_rate_per_hour": "per instance-hour",
           "price_ratio": "of the on-demand price", "MaxRuntimeInSeconds": "seconds", "MaxWaitTimeInSeconds": "seconds",
-          "training": "seconds", "capacity_wait": "seconds", "InstanceCount": "instances",
-          "checkpoint_interval": "seconds", "checkpoint_write": "seconds"}  # the last two: spot's old names
+          "training": "seconds", "capacity_wait": "seconds", "InstanceCount": "instances"}
 
 
 def _grid(result: Result, out: Path) -> Path:

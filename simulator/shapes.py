@@ -62,6 +62,13 @@ def _java_text(value: Any) -> str:
     return str(value)
 
 
+def integer_hint(value: Any) -> str:
+    """``": write 1000"`` for a float that is a whole number (how YAML reads ``1e3``), else ``""``."""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+        return f": write {int(value)}"
+    return ""
+
+
 def did_you_mean(word: str, options, *, n: int = 1) -> str:
     """``"did you mean 'x'?"`` for the closest of ``options`` (up to ``n``), or ``""``."""
     close = difflib.get_close_matches(word, sorted(o for o in options if isinstance(o, str)), n=n)
@@ -209,8 +216,8 @@ def _describe(reason: str, details: dict[str, Any]) -> tuple[str, str]:
     if reason == "invalid type":
         types = ", ".join(t.removeprefix("<class '").removesuffix("'>") for t in details["valid_types"])
         param = details["param"]
-        if types == "int" and isinstance(param, float) and param.is_integer() and abs(param) < 2**53:
-            types += f": write {int(param)}"  # 1e3 in a YAML file is a float
+        if types == "int":
+            types += integer_hint(param)  # 1e3 in a YAML file is a float
         elif types == "str" and (isinstance(param, int | float) or param is None):
             types += ": write it in quotes"  # HyperParameters: {lr: '1e-3', flag: 'true'}
         return "", f"{param!r} has the wrong type (expected {types})"

@@ -13,9 +13,13 @@ import warnings
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
+from click.core import ParameterSource
+
+from ..errors import source_of
 
 if TYPE_CHECKING:
     from ..scenario import Scenario
+    from ..timeline import Replay
 
 
 def fail(lines: list[str], code: int = 2) -> NoReturn:
@@ -32,9 +36,16 @@ def load(path: str) -> Scenario:
     return loading.load(path)
 
 
-def source_of(path: str) -> str:
-    """How messages name the scenario at ``path`` (``<stdin>`` for ``-``), as the loader does."""
-    return "<stdin>" if path == "-" else path
+def given(ctx: click.Context, *names: str) -> set[str]:
+    """Which of the options ``names`` the user gave (not left at their defaults)."""
+    return {name for name in names if ctx.get_parameter_source(name) is not ParameterSource.DEFAULT}
+
+
+def check_job(result: Replay, scenario: str, job: str | None) -> None:
+    """``--job``, when given, names a job of the replayed scenario."""
+    if job is not None and job not in result.simulation.jobs:
+        fail([f"{source_of(scenario)}: --job: no job named {job!r} in this scenario (it has "
+              f"{', '.join(result.simulation.jobs)})"])
 
 
 class _Tjsim(click.Group):
@@ -95,6 +106,8 @@ def _note(given: set[str], message: Warning | str, category: type[Warning], *arg
 
 
 _SHOW_WARNING = warnings.showwarning
+
+
 class _Closed(io.TextIOBase):
     """Standard output when the process started without one: writing to it is a write error."""
 

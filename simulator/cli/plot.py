@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from . import fail, load, main
+from . import check_job, fail, load, main
 
 
 @main.command("plot")
@@ -22,8 +22,7 @@ def plot_command(scenario: str, out: str, job: str | None) -> None:
     from ..timeline import replay
 
     result = replay(load(scenario))
-    if job is not None and job not in result.simulation.jobs:
-        fail([f"{scenario}: --job: no job named {job!r} in this scenario (it has {', '.join(result.simulation.jobs)})"])
+    check_job(result, scenario, job)
     try:
         click.echo(f"wrote {plots.timeline(result, Path(out), job=job)}", err=True)
     except OSError as err:

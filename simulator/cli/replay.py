@@ -9,10 +9,9 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import click
-from click.core import ParameterSource
 
 from ..limits import MAX_POLLS, MAX_SECONDS
-from . import fail, load, main, source_of
+from . import check_job, fail, given, load, main
 
 if TYPE_CHECKING:
     from ..timeline import Replay
@@ -86,11 +85,10 @@ def replay_command(ctx: click.Context, scenario: str, fmt: str, at: float | None
     from ..timeline import replay
 
     result = replay(load(scenario))
-    if job is not None and job not in result.simulation.jobs:
-        names = ", ".join(result.simulation.jobs)
-        fail([f"{source_of(scenario)}: --job: no job named {job!r} in this scenario (it has {names})"])
-    if job is not None and at is not None and at < result.simulation.job(job).created:
-        fail([f"--at {at:g}: job {job!r} was created at t={result.simulation.job(job).created:g}"])
+    check_job(result, scenario, job)
+    created = result.simulation.job(job).created if job is not None else 0.0
+    if at is not None and at < created:  # the first job is created at 0
+        fail([f"--at {at:g}: job {job!r} was created at t={created:g}"])
     if poll is not None and result.end > poll * MAX_POLLS:  # not end / poll: that overflows for a tiny poll
         fail([f"--poll {poll:g}: more than {MAX_POLLS:,} polls over the {result.end:,.0f} s this scenario lasts: "
               "poll less often"])
@@ -102,9 +100,9 @@ def replay_command(ctx: click.Context, scenario: str, fmt: str, at: float | None
                 break
             click.echo(json.dumps(line))
     elif fmt == "json":
-        click.echo(_dump(_describe(result, at, job), form, indent=2))
+        click.echo(_dump(result.describe(at, job), form, indent=2))
     else:
-        timeline = [(at, _describe(result, at, job))] if at is not None else result.timeline(poll, job)
+        timeline = [(at, result.describe(at, job))] if at is not None else result.timeline(poll, job)
         for _, response in timeline:
             click.echo(_dump(response, form, indent=None))
     if verbose:
@@ -114,24 +112,16 @@ def replay_command(ctx: click.Context, scenario: str, fmt: str, at: float | None
 
 def _refuse_combinations(ctx: click.Context, fmt: str, at: float | None, poll: float | None) -> None:
     """Flags that would be silently ignored together are refused instead."""
-    given = {name for name in ("form", "poll", "at") if ctx.get_parameter_source(name) is not ParameterSource.DEFAULT}
+    options = given(ctx, "form", "poll", "at")
     problems = []
-    if "poll" in given and "at" in given and fmt in ("json", "jsonl"):
+    if {"poll", "at"} <= options and fmt in ("json", "jsonl"):
         problems.append("--poll and --at: with json or jsonl, --at asks for one response; drop one of them")
-    elif "poll" in given and fmt == "json":
+    elif "poll" in options and fmt == "json":
         problems.append("--poll: json is one response; use --format jsonl or compact for a poll timeline")
-    if "form" in given and fmt in ("table", "compact"):
+    if "form" in options and fmt in ("table", "compact"):
         problems.append(f"--form: applies to json and jsonl, not to the {fmt} format")
     if problems:
         raise click.UsageError("; ".join(problems), ctx)
-
-
-
-def _describe(result: Replay, at: float | None, job: str | None) -> dict[str, Any]:
-    try:
-        return result.describe(at, job)
-    except ValueError:  # a later job that did not exist yet
-        fail([f"--at {at:g}: job {job!r} was created at t={result.simulation.job(job).created:g}"])
 
 
 def _unused(result: Replay, job: str | None) -> None:
@@ -139,13 +129,13 @@ def _unused(result: Replay, job: str | None) -> None:
     written = [(result.scenario, result.scenario.model_fields_set)]
     written += [(later, spec.model_fields_set)
                 for (_, later), spec in zip(result.scenario.later, result.scenario.later_jobs, strict=True)]
-    for scenario, given in written:
+    for scenario, sections in written:
         if job is not None and scenario.name != job:
             continue
-        if "checkpoint" in given and "CheckpointConfig" not in scenario.job:
+        if "checkpoint" in sections and "CheckpointConfig" not in scenario.job:
             click.echo(f"tjsim: note: {scenario.name}: checkpoint: unused: the request has no CheckpointConfig, so "
                        "every restart begins from nothing", err=True)
-        if "spot" in given and not scenario.spot_enabled:
+        if "spot" in sections and not scenario.spot_enabled:
             click.echo(f"tjsim: note: {scenario.name}: spot: unused: the request does not set "
                        "EnableManagedSpotTraining: true", err=True)
 

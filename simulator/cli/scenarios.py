@@ -9,7 +9,8 @@ from pathlib import Path
 
 import click
 
-from . import fail, main, source_of
+from ..errors import source_of
+from . import fail, main
 
 
 @main.command("validate")
@@ -44,7 +45,7 @@ def scenarios_command(folder: Path | None) -> None:
     if folder is None:
         fail(["the shipped scenarios are not installed here: give a FOLDER"])
     listed = []
-    found = sorted([*folder.glob("*.yaml"), *folder.glob("*.yml")])
+    found = loading.scenario_files(folder)
     if not found:
         fail([f"{folder}: no scenarios here (*.yaml or *.yml files)"])
     for path in found:

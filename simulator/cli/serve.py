@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import ipaddress
 import socket
-from datetime import UTC, datetime
 from pathlib import Path
 
 import click
-from click.core import ParameterSource
 
-from . import fail, main
+from . import fail, given, main
 from .scenarios import shipped_scenarios
 
 
@@ -42,23 +40,22 @@ def serve_command(ctx: click.Context, host: str, port: int, mode: str, speed: fl
     accepted. The control API is under /_tjsim (GET /_tjsim/clock; POST /_tjsim/clock/advance,
     /_tjsim/clock/next, /_tjsim/jobs/NAME/inject).
     """
-    if mode == "manual" and ctx.get_parameter_source("speed") is not ParameterSource.DEFAULT:
+    if mode == "manual" and given(ctx, "speed"):
         raise click.UsageError("--speed: applies to the realtime clock; a manual clock moves only when told", ctx)
     import uvicorn
 
     from ..server.app import create_app
     from ..server.backend import Backend
-    from ..server.clock import ManualClock, RealtimeClock
+    from ..server.clock import ManualClock, RealtimeClock, parse_origin
     from ..server.journal import Journal
     from ..server.stories import Stories
 
     start = None
     if origin is not None:
         try:
-            parsed = datetime.fromisoformat(origin.replace("Z", "+00:00"))
+            start = parse_origin(origin)
         except ValueError:
             fail([f"--origin {origin}: not an ISO-8601 time (write 2025-01-31T09:00:00Z)"])
-        start = (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).timestamp()
     listener = _listen(host, port)  # before anything is replayed: a port in use is one line
     port = listener.getsockname()[1]  # the one the system chose for --port 0
     clock = ManualClock() if mode == "manual" else RealtimeClock(speed)

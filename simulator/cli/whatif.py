@@ -7,10 +7,9 @@ import sys
 from pathlib import Path
 
 import click
-from click.core import ParameterSource
 
 from ..limits import CHUNK, MAX_SEED
-from . import fail, main
+from . import fail, given, main
 
 
 @main.command("whatif")
@@ -30,7 +29,7 @@ from . import fail, main
 def whatif_command(ctx: click.Context, scenario: str, runs: int, seed: int | None, workers: int, dask: str | None,
                    chunk_size: int, as_json: bool, plots: str | None) -> None:
     """Compare the variants of SCENARIO's whatif: section over RUNS replicates each: cost, time, outcomes."""
-    if dask is not None and ctx.get_parameter_source("workers") is not ParameterSource.DEFAULT:
+    if dask is not None and given(ctx, "workers"):
         raise click.UsageError("--workers: processes on this machine; with --dask the cluster's workers run it", ctx)
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn

@@ -65,11 +65,17 @@ class View:
 def fold(log: list[Entry], at: float) -> View:
     """The view of ``log`` as of simulated time ``at`` (entries at ``at`` included)."""
     view = View()
-    for entry in log:
-        if entry[0] > at:
-            break
-        apply(view, entry)
+    advance(view, log, 0, at)
     return view
+
+
+def advance(view: View, log: list[Entry], applied: int, at: float) -> int:
+    """Apply ``log[applied:]`` to ``view`` up to simulated time ``at`` (included); how many entries
+    of ``log`` are then applied."""
+    while applied < len(log) and log[applied][0] <= at:
+        apply(view, log[applied])
+        applied += 1
+    return applied
 
 
 def apply(view: View, entry: Entry) -> None:

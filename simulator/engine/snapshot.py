@@ -21,10 +21,11 @@ _ORDER = {name: i for i, name in enumerate(_OUTPUT.members)}
 _MERGED = ("ProfilerConfig", "ResourceConfig", "RemoteDebugConfig")  # UpdateTrainingJob merges these
 
 
-def describe(job: Job, at: float | None = None) -> dict[str, Any]:
+def describe(job: Job, at: float | None = None, *, transitions: bool = True) -> dict[str, Any]:
     """The wire-form (JSON) response as of ``at`` seconds after the job's creation (default: now).
 
-    Timestamps are epoch seconds with milliseconds, exactly what the HTTP API sends.
+    Timestamps are epoch seconds with milliseconds, exactly what the HTTP API sends
+    (``transitions=False``: without SecondaryStatusTransitions, see :func:`from_view`).
 
     Raises:
         ValueError: ``at`` lies in the simulation's future, or before the job existed.
@@ -36,7 +37,7 @@ def describe(job: Job, at: float | None = None) -> dict[str, Any]:
     at = now if at is None else at
     if at > now or at < 0:
         raise ValueError(f"cannot describe t={at:g}: the job exists from t=0 and the clock is at t={now:g}")
-    return from_view(job, _view(job, at))
+    return from_view(job, _view(job, at), transitions=transitions)
 
 
 def from_view(job: Job, view: record.View, *, transitions: bool = True) -> dict[str, Any]:
@@ -110,10 +111,7 @@ def _view(job: Job, at: float) -> record.View:
     view, applied = job._view_cache or (record.View(), 0)
     if applied and log[applied - 1][0] > at:
         return record.fold(log, at)
-    while applied < len(log) and log[applied][0] <= at:
-        record.apply(view, log[applied])
-        applied += 1
-    job._view_cache = (view, applied)
+    job._view_cache = (view, record.advance(view, log, applied, at))
     return view
 
 
@@ -123,9 +121,7 @@ def views(job: Job, times: Iterable[float]) -> Iterator[tuple[float, record.View
     moved on: read it before asking for the next."""
     log, view, applied = job.log, record.View(), 0
     for t in times:
-        while applied < len(log) and log[applied][0] <= t:
-            record.apply(view, log[applied])
-            applied += 1
+        applied = record.advance(view, log, applied, t)
         yield t, view
 
 

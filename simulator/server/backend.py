@@ -23,11 +23,11 @@ from botocore.utils import parse_timestamp
 from pydantic import TypeAdapter, ValidationError
 
 from .. import service, shapes
-from ..distributions import MAX_SECONDS
 from ..engine import snapshot
 from ..engine.simulation import Simulation
 from ..engine.streams import job_seed
-from ..errors import InvalidAction, RequestError, StateError, TjsimError
+from ..errors import RequestError, StateError, TjsimError
+from ..limits import MAX_SECONDS
 from ..loading import pydantic_problems
 from ..plan import compile_request
 from ..request_rules import request_problems, service_problems, update_problems
@@ -180,7 +180,8 @@ class Backend:
         """The job's list entry, made again only when its history has grown (as describes are)."""
         cached = self._summaries.get(job.plan.name)
         if cached is None or cached[0] != len(job.log):
-            cached = self._summaries[job.plan.name] = (len(job.log), _summary(snapshot.describe(job)))
+            entry = _summary(snapshot.describe(job, transitions=False))  # a summary has no transitions
+            cached = self._summaries[job.plan.name] = (len(job.log), entry)
         return cached[1]
 
     # --- the control API ---------------------------------------------------------------------------
@@ -237,11 +238,7 @@ class Backend:
             problems = update_problems(spec.changes, {rule.name for rule in job.rules})
             if problems:
                 raise RequestError(_validation_message(problems))
-        action = spec.action()
-        reason = job.refusal(action)
-        if reason is not None:
-            raise InvalidAction(reason)
-        self.sim.inject(name, action)
+        self.sim.inject(name, spec.action())  # Job.inject refuses what the status does not accept
         self._write("act", {"name": name, "action": spec.model_dump(mode="json", exclude_none=True)})
 
     def _create(self, request: dict[str, Any], settings: Settings):

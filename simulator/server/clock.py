@@ -8,6 +8,17 @@ brings the simulation up to that present before it answers a request.
 from __future__ import annotations
 
 import time
+from datetime import UTC, datetime
+
+
+def parse_origin(text: str) -> float:
+    """An ISO-8601 wall-clock time (UTC when no zone is given) as epoch seconds.
+
+    Raises:
+        ValueError: not an ISO-8601 time.
+    """
+    parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).timestamp()
 
 
 class ManualClock:

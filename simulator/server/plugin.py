@@ -21,7 +21,6 @@ import threading
 import time
 import urllib.request
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -84,11 +83,6 @@ class SageMakerSim:
             raise AssertionError(f"tjsim refused {method} {path}: {refusal}") from None
 
 
-def _origin(text: str) -> float:
-    parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    return (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).timestamp()
-
-
 @pytest.fixture
 def sagemaker_sim(request: pytest.FixtureRequest) -> Iterator[SageMakerSim]:
     """A local SageMaker endpoint with a manual clock, fresh for the test."""
@@ -96,11 +90,12 @@ def sagemaker_sim(request: pytest.FixtureRequest) -> Iterator[SageMakerSim]:
 
     from .app import create_app
     from .backend import Backend
+    from .clock import parse_origin
     from .stories import Stories
 
     folder = request.config.getini("tjsim_scenarios")
     stories = Stories(Path(request.config.rootpath, folder) if folder else None)
-    backend = Backend(stories=stories, origin=_origin(request.config.getini("tjsim_origin")))
+    backend = Backend(stories=stories, origin=parse_origin(request.config.getini("tjsim_origin")))
     server = uvicorn.Server(uvicorn.Config(create_app(backend), host="127.0.0.1", port=0, log_level="warning",
                                            access_log=False, lifespan="off"))
     thread = threading.Thread(target=server.run, name="tjsim-endpoint", daemon=True)

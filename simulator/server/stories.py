@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import RequestError, ScenarioError
-from ..loading import load
+from ..loading import load, scenario_files
 from ..scenario import Settings
 
 TAG = "tjsim:scenario"
@@ -24,7 +24,7 @@ class Stories:
     def __init__(self, folder: Path | None = None, default: str | None = None):
         self.scenarios: dict[str, Settings] = {}
         problems: list[str] = []
-        for path in sorted([*folder.glob("*.yaml"), *folder.glob("*.yml")]) if folder is not None else ():
+        for path in scenario_files(folder) if folder is not None else ():
             try:
                 self.scenarios[path.stem] = load(path)
             except ScenarioError as err:

@@ -37,8 +37,9 @@ def _others(outcomes: dict[str, int], runs: int) -> str:
     return ", ".join(parts) or "—"
 
 
-def table(result: Result) -> Table:
-    data = result.to_json()
+def table(result: Result, data: dict[str, Any] | None = None) -> Table:
+    """The result as a rich table (``data``: its :meth:`~.sweep.Result.to_json`, when already made)."""
+    data = result.to_json() if data is None else data
     title = (f"{data['scenario']}: {data['runs']:,} replicates per variant, seed {data['seed']}, "
              f"baseline {data['baseline']!r}")
     out = Table(title=title, title_justify="left", caption_justify="left",
@@ -80,11 +81,12 @@ def show(result: Result, console: Console | None = None) -> None:
     console = console or Console()
     if not console.is_terminal:
         console.width = 120
-    shown = table(result)
+    data = result.to_json()
+    shown = table(result, data)
     if console.width < 100:  # a narrow terminal: no vertical rules, so that every figure fits
         shown.box, shown.show_edge = box.SIMPLE_HEAD, False
     console.print(shown)
-    finishing = [v for v in result.to_json()["variants"] if v["cost_per_completed_job_usd"] is not None]
+    finishing = [v for v in data["variants"] if v["cost_per_completed_job_usd"] is not None]
     line = f"{result.transitions:,} state-machine transitions simulated"
     if finishing:  # a job stopped by MaxWait is cheap and useless: rank by what a finished model costs
         best = min(finishing, key=_per_completed)
