@@ -9,8 +9,10 @@ TEST_STAMP := $(VENV)/.installed-test
 SCENARIO ?= scenarios/spot-interrupted.yaml
 # the suite runs on every core (pytest-xdist); PYTEST_WORKERS=0 runs it in one process
 PYTEST_WORKERS ?= auto
+# a throwaway environment for `make canary`, made anew each time
+CANARY ?= /tmp/tjsim-canary
 
-.PHONY: run test lint goldens notebooks bench bench-replay bench-serve diagram clean
+.PHONY: run test lint canary goldens notebooks bench bench-replay bench-serve diagram clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +39,14 @@ test: $(TEST_STAMP) lint
 
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check simulator tests benchmarks notebooks
+
+## canary: tests/test_shapes.py (botocore's private validator hooks that shapes.py relies on) against the newest botocore, in a throwaway venv
+canary:
+	rm -rf $(CANARY)
+	$(PYTHON) -m venv $(CANARY)
+	$(CANARY)/bin/python -m pip --disable-pip-version-check install -q --upgrade -e . botocore pytest pytest-timeout hypothesis
+	$(CANARY)/bin/python -c "import botocore; print('tjsim: canary against botocore', botocore.__version__)"
+	$(CANARY)/bin/python -m pytest -p no:cacheprovider -q tests/test_shapes.py
 
 ## goldens: regenerate tests/golden/*.jsonl from the shipped scenarios (review the diff!)
 goldens: $(STAMP)

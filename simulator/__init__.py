@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Any
 _WHERE = {
     "Job": ".engine.job", "Outcome": ".engine.outcome", "simulate": ".engine.outcome",
     "Simulation": ".engine.simulation", "describe": ".engine.snapshot", "to_boto3": ".engine.snapshot",
-    "Streams": ".engine.streams", "load": ".loading", "parse": ".loading", "Plan": ".plan",
-    "compile_plan": ".plan", "Replay": ".timeline", "replay": ".timeline", "Scenario": ".scenario",
+    "Streams": ".engine.streams", "load": ".loading", "parse": ".loading", "Plan": ".engine.plan",
+    "compile_plan": ".compile", "Replay": ".timeline", "replay": ".timeline", "Scenario": ".format.scenario",
     **{name: ".errors" for name in ("HistoryNotKept", "InvalidAction", "ResourceInUse", "ResourceNotFound",
                                     "ScenarioError", "TjsimError")},
 }
@@ -39,13 +39,14 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # for type checkers and editors: the same names, eagerly
+    from .compile import compile_plan
     from .engine.job import Job
     from .engine.outcome import Outcome, simulate
+    from .engine.plan import Plan
     from .engine.simulation import Simulation
     from .engine.snapshot import describe, to_boto3
     from .engine.streams import Streams
     from .errors import HistoryNotKept, InvalidAction, ResourceInUse, ResourceNotFound, ScenarioError, TjsimError
+    from .format.scenario import Scenario
     from .loading import load, parse
-    from .plan import Plan, compile_plan
-    from .scenario import Scenario
     from .timeline import Replay, replay

@@ -16,9 +16,11 @@ from pydantic import ValidationError
 
 from . import shapes
 from .errors import DeprecatedName, ScenarioError, source_of
-from .overrides import deep_merge
-from .request_rules import cross_field_problems, request_problems, service_problems
-from .scenario import FailEvent, InterruptEvent, Lifecycle, Scenario, StopEvent, UpdateEvent, renamed
+from .format.constraints import cross_field_problems, request_problems, service_problems
+from .format.events import FailEvent, InterruptEvent, StopEvent, UpdateEvent
+from .format.overlay import deep_merge
+from .format.scenario import Scenario
+from .format.settings import Lifecycle, renamed
 
 _LATER_SECTIONS = ("job", "timing", "spot", "checkpoint", "lifecycle", "metrics", "rules", "failures")
 

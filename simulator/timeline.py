@@ -7,11 +7,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from .compile import compile_plan
 from .engine import record, snapshot
 from .engine.job import Job
 from .engine.simulation import Simulation
-from .plan import compile_plan
-from .scenario import Scenario
+from .format.scenario import Scenario
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 from functools import cache
 from pathlib import Path
 
@@ -12,7 +13,10 @@ from simulator.timeline import Replay
 
 # a loaded machine (xdist on 2 cores, a notebook kernel beside) makes data generation slow, not wrong
 settings.register_profile("tjsim", deadline=None, suppress_health_check=[HealthCheck.too_slow])
-settings.load_profile("tjsim")
+# CI (which sets CI=true) draws the same examples every run, so a red run is the change's, not the dice's;
+# a failure prints the blob that reproduces it (@reproduce_failure)
+settings.register_profile("ci", parent=settings.get_profile("tjsim"), derandomize=True, print_blob=True)
+settings.load_profile("ci" if os.environ.get("CI") else "tjsim")
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))

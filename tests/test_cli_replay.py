@@ -9,6 +9,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -18,8 +19,8 @@ from click.testing import CliRunner
 
 from simulator.cli import main
 
+from .cli_helpers import GOOD, run, scenario_with
 from .conftest import ROOT
-from .test_cli import run, subprocess_run
 
 SPOT = ROOT / "scenarios" / "spot-interrupted.yaml"
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -175,18 +176,6 @@ def test_a_closed_pipe_ends_quietly():
     assert result.returncode == 1 and result.stderr == ""
 
 
-def test_help_starts_without_the_heavy_modules():
-    code = ("import sys; from simulator.cli import main\n"
-            "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
-            "heavy = ['botocore', 'pydantic', 'simpy', 'transitions', 'rich', 'matplotlib', 'yaml', 'starlette']\n"
-            "print(' '.join(m for m in heavy if m in sys.modules))")
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.splitlines()[-1] == ""
-    help_text = " ".join(subprocess_run("replay", "--help").stdout.split())
-    assert "For long jobs (thousands of interruptions) use --format compact or the table" in help_text
-
-
 @pytest.mark.parametrize("args, problem", [
     (["--poll", "nan"], "Invalid value for '--poll': nan is not a number of seconds above 0"),
     (["--poll", "inf"], "Invalid value for '--poll': inf is not a number of seconds above 0"),
@@ -207,15 +196,6 @@ def test_a_time_before_the_chosen_job_exists_is_refused_in_every_format(fmt):
     result = run("replay", str(warm), "--job", "llama-lora-exp-2", "--at", "100", "--format", fmt)
     assert (result.returncode, result.stdout) == (2, "")
     assert result.stderr == "tjsim: --at 100: job 'llama-lora-exp-2' was created at t=2100\n"
-
-
-@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
-@pytest.mark.parametrize("args", [["--help"], ["--version"], ["scenarios"]])
-def test_help_and_version_meet_a_full_disk_with_one_line_too(args):
-    with open("/dev/full", "w") as full:
-        result = subprocess.run([sys.executable, "-m", "simulator", *args], stdout=full, stderr=subprocess.PIPE,
-                                text=True, cwd=ROOT)
-    assert (result.returncode, result.stderr) == (1, "tjsim: cannot write the output: No space left on device\n")
 
 
 def test_a_closed_standard_output_is_one_line():
@@ -256,3 +236,65 @@ def test_verbose_says_which_sections_the_request_makes_no_use_of(tmp_path):
         "true"]
     assert run("replay", str(ROOT / "scenarios" / "warm-pool-reuse.yaml"), "--format", "compact",
                "--verbose").stderr == ""
+
+
+def test_replay_table():
+    result = run("replay", str(GOOD))
+    assert result.returncode == 0
+    assert "Uploading generated training model" in result.stdout
+    assert "Training seconds: 2492" in result.stdout and "Billable seconds: 2492" in result.stdout
+
+
+def test_replay_at_json_is_one_response():
+    result = CliRunner().invoke(main, ["replay", str(ROOT / "scenarios/spot-interrupted.yaml"), "--at", "5400",
+                                       "--format", "json"])
+    response = json.loads(result.output)
+    assert response["SecondaryStatus"] == "Training"
+    assert response["TrainingJobStatus"] == "InProgress"
+    assert [e["Status"] for e in response["SecondaryStatusTransitions"]].count("Interrupted") == 2
+
+
+def test_replay_boto3_form():
+    result = CliRunner().invoke(main, ["replay", str(GOOD), "--format", "json", "--form", "boto3"])
+    assert json.loads(result.output)["CreationTime"] == "2024-05-02T09:00:00+00:00"
+
+
+def test_an_epoch_without_a_zone_is_utc_whatever_the_machine(tmp_path, monkeypatch):
+    path = scenario_with(tmp_path, lambda d: d.update(epoch="2024-05-02T09:00:00"))
+    outputs = set()
+    for tz in ("UTC", "Asia/Tokyo", "America/New_York"):
+        monkeypatch.setenv("TZ", tz)
+        time.tzset()  # the process's local time zone is now tz
+        outputs.add(run("replay", str(path), "--format", "jsonl").stdout)
+    monkeypatch.undo()
+    time.tzset()
+    assert len(outputs) == 1
+    assert json.loads(outputs.pop().splitlines()[0])["CreationTime"] == 1714640400.0
+
+
+WARM = ROOT / "scenarios" / "warm-pool-reuse.yaml"
+
+
+def test_a_scenario_with_later_jobs_replays_every_job():
+    result = run("replay", str(WARM))
+    assert result.returncode == 0, result.stderr
+    assert "llama-lora-exp-2" in result.stdout and "WarmPool" in result.stdout
+    assert "warm pool: Reused by llama-lora-exp-2" in result.stdout
+    lines = [json.loads(line) for line in CliRunner().invoke(main, ["replay", str(WARM), "--format", "jsonl"]).output
+             .splitlines()]
+    assert {line["TrainingJobName"] for line in lines} == {"llama-lora-exp-1", "llama-lora-exp-2"}
+
+
+def test_job_option_picks_one_job():
+    result = CliRunner().invoke(main, ["replay", str(WARM), "--job", "llama-lora-exp-2", "--format", "json"])
+    assert json.loads(result.output)["WarmPoolStatus"]["Status"] == "Terminated"
+    lines = CliRunner().invoke(main, ["replay", str(WARM), "--job", "llama-lora-exp-2", "--format", "jsonl"]).output
+    assert {json.loads(line)["TrainingJobName"] for line in lines.splitlines()} == {"llama-lora-exp-2"}
+
+
+def test_job_option_names_a_job_of_the_scenario():
+    result = run("replay", str(WARM), "--job", "nope")
+    assert result.returncode == 2 and result.stderr.count("\n") == 1
+    assert "--job: no job named 'nope' in this scenario (it has llama-lora-exp-1, llama-lora-exp-2)" in result.stderr
+    result = run("replay", str(WARM), "--job", "llama-lora-exp-2", "--at", "100", "--format", "json")
+    assert result.returncode == 2 and "was created at t=2100" in result.stderr and "Traceback" not in result.stderr

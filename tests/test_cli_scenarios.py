@@ -1,4 +1,5 @@
-"""``tjsim scenarios``, ``validate``, ``diagram`` and ``schema`` (simulator/cli/scenarios.py)."""
+"""``tjsim scenarios``, ``diagram`` and ``schema`` (simulator/cli/scenarios.py); ``validate``, the
+fourth command there, has test_cli_validate.py."""
 
 from __future__ import annotations
 
@@ -6,8 +7,8 @@ import json
 
 import yaml
 
+from .cli_helpers import run, subprocess_run
 from .conftest import ROOT, SCENARIOS
-from .test_cli import run
 
 
 def test_scenarios_lists_every_shipped_scenario_with_its_description():
@@ -32,10 +33,12 @@ def test_diagram_and_schema_print_what_the_engine_and_the_format_hold():
     assert {"job", "timing", "spot", "checkpoint", "lifecycle"} <= set(schema["properties"])
 
 
-def test_validate_names_every_file_it_checked():
-    paths = [str(p) for p in SCENARIOS[:3]]
-    result = run("validate", *paths)
-    assert result.returncode == 0 and result.stdout.splitlines() == [f"{p}: ok" for p in paths]
+def test_python_dash_m_and_diagram_and_schema():
+    diagram = subprocess_run("diagram")
+    assert diagram.returncode == 0 and "stateDiagram-v2" in diagram.stdout
+    schema = json.loads(run("schema").stdout)
+    assert schema["properties"]["job"]["$ref"] == "#/$defs/CreateTrainingJobRequest"
+    assert "timing" in schema["properties"]
 
 
 def test_a_folder_without_scenarios_is_one_line(tmp_path):

@@ -8,8 +8,8 @@ import subprocess
 import sys
 import urllib.request
 
+from .cli_helpers import run
 from .conftest import ROOT, SCENARIOS
-from .test_cli import run
 
 
 def test_port_0_announces_the_port_the_system_chose_and_serves_there():

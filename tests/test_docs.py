@@ -8,7 +8,8 @@ import yaml
 
 from simulator import parse
 from simulator.engine import lifecycle
-from simulator.scenario import Checkpoint, Lifecycle, Scenario, Spot, Timing
+from simulator.format.scenario import Scenario
+from simulator.format.settings import Checkpoint, Lifecycle, Spot, Timing
 
 from .conftest import ROOT
 

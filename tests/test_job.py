@@ -9,39 +9,7 @@ import pytest
 
 from simulator import compile_plan, parse, replay
 
-JOB = {
-    "TrainingJobName": "unit-job",
-    "RoleArn": "arn:aws:iam::123456789012:role/SageMakerRole",
-    "AlgorithmSpecification": {"TrainingImage": "123456789012.dkr.ecr.us-east-1.amazonaws.com/train:1",
-                               "TrainingInputMode": "File",
-                               "MetricDefinitions": [{"Name": "loss", "Regex": "loss=(.*)"}]},
-    "InputDataConfig": [{"ChannelName": "train", "DataSource": {"S3DataSource": {
-        "S3DataType": "S3Prefix", "S3Uri": "s3://bucket/train/"}}}],
-    "OutputDataConfig": {"S3OutputPath": "s3://bucket/out"},
-    "ResourceConfig": {"InstanceType": "ml.g5.xlarge", "InstanceCount": 1, "VolumeSizeInGB": 30},
-    "StoppingCondition": {"MaxRuntimeInSeconds": 86400},
-}
-TIMING = {"starting": 100, "downloading": 10, "image_pull": 20, "training": 1000, "uploading": 10,
-          "interrupted": 60, "capacity_wait": 200, "sigterm_save": 30, "stopping": 5, "restarting": 15,
-          "updating": 25, "rule_evaluation": 50, "rule_stopping": 20, "final_write": 0.25, "last_metric": 4,
-          "warm_starting": 10}
-
-
-def scenario(job=None, spot=None, checkpoint=True, spot_settings=None, checkpoint_settings=None, **sections):
-    """A scenario from JOB and TIMING; ``spot=(MaxRuntime, MaxWait)`` makes it a spot job (with
-    ``CheckpointConfig`` unless ``checkpoint`` is false)."""
-    data = {"job": copy.deepcopy(JOB), "timing": {**TIMING, **sections.pop("timing", {})}, **sections}
-    if spot_settings:
-        data["spot"] = spot_settings
-    if checkpoint_settings:
-        data["checkpoint"] = checkpoint_settings
-    data["job"].update(job or {})
-    if spot is not None:
-        data["job"]["EnableManagedSpotTraining"] = True
-        data["job"]["StoppingCondition"] = {"MaxRuntimeInSeconds": spot[0], "MaxWaitTimeInSeconds": spot[1]}
-        if checkpoint:
-            data["job"]["CheckpointConfig"] = {"S3Uri": "s3://bucket/ckpt/"}
-    return parse(data)
+from .factories import JOB, TIMING, scenario
 
 
 def run(**kwargs):

@@ -8,7 +8,7 @@ import pytest
 
 from simulator import ScenarioError, parse
 
-from .test_job import JOB, TIMING
+from .factories import JOB, TIMING
 
 
 def data(**sections):

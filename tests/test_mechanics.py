@@ -11,7 +11,7 @@ from simulator import compile_plan
 from simulator.engine.mechanics import Mechanics
 from simulator.engine.streams import Streams
 
-from .test_job import scenario
+from .factories import scenario
 
 EPS = 1e-9
 

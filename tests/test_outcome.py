@@ -10,8 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from simulator import HistoryNotKept, Job, Simulation, Streams, compile_plan, replay, simulate
 from simulator.engine.snapshot import describe
 
-from .test_job import scenario
-from .test_properties import scenarios
+from .factories import scenario, scenarios
 
 
 def replayed_figures(s):

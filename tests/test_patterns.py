@@ -9,7 +9,7 @@ import pytest
 from simulator import service, shapes
 from simulator.patterns import full_match, translate
 
-from .test_job import JOB
+from .factories import JOB
 
 
 def model_patterns():

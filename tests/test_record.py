@@ -36,7 +36,7 @@ from simulator.engine.record import (
     fold,
 )
 
-from .test_job import scenario
+from .factories import scenario
 
 # An on-demand job that checkpoints once and completes; its final status is written 0.25 s after the instances
 # stop, and stamped with their stop.

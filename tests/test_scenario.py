@@ -1,4 +1,4 @@
-"""The scenario format's own sections (simulator/scenario.py): durations, ratios, the epoch, events,
+"""The scenario format's own sections (simulator/format/): durations, ratios, the epoch, events,
 the checkpoint section and the names settings had before, the JSON Schema."""
 
 from __future__ import annotations
@@ -15,19 +15,10 @@ from pydantic import TypeAdapter, ValidationError
 
 from simulator.distributions import Uniform
 from simulator.errors import DeprecatedName
+from simulator.format.events import ActionSpec, Event, FailEvent
+from simulator.format.scenario import Scenario, json_schema
+from simulator.format.settings import RENAMED, Checkpoint, Duration, Ratio, Spot
 from simulator.limits import MAX_SECONDS
-from simulator.scenario import (
-    RENAMED,
-    ActionSpec,
-    Checkpoint,
-    Duration,
-    Event,
-    FailEvent,
-    Ratio,
-    Scenario,
-    Spot,
-    json_schema,
-)
 
 from .conftest import ROOT
 

@@ -11,7 +11,7 @@ from starlette.testclient import TestClient
 from simulator.server.app import AWS_JSON, MAX_BODY, create_app
 from simulator.server.backend import Backend
 
-from .test_job import JOB
+from .factories import JOB
 
 
 def client() -> TestClient:

@@ -15,7 +15,7 @@ from simulator.server.journal import Journal
 from simulator.server.stories import Stories
 
 from .conftest import ROOT
-from .test_job import JOB
+from .factories import JOB
 
 ORIGIN = 1_735_689_600.0  # 2025-01-01T00:00:00Z
 

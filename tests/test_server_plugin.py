@@ -17,7 +17,7 @@ import pytest
 from botocore.exceptions import ClientError, WaiterError
 
 from .conftest import ROOT
-from .test_job import JOB
+from .factories import JOB
 
 SPOT = {"EnableManagedSpotTraining": True, "CheckpointConfig": {"S3Uri": "s3://bucket/ckpt/"},
         "StoppingCondition": {"MaxRuntimeInSeconds": 86400, "MaxWaitTimeInSeconds": 172800}}
@@ -213,8 +213,16 @@ def test_a_kill_9_mid_burst_loses_no_answered_request_and_a_restart_describes_as
 
     worker = threading.Thread(target=burst)
     worker.start()
-    while len(answered) < 40:
+    deadline = time.monotonic() + 30  # a server that stops answering fails the test, not hangs it
+    while len(answered) < 40 and worker.is_alive() and time.monotonic() < deadline:
         time.sleep(0.01)
+    if len(answered) < 40:
+        stop.set()
+        server.kill()
+        server.wait()
+        worker.join(timeout=10)
+        pytest.fail(f"the server answered {len(answered)} CreateTrainingJob requests, not 40, "
+                    f"{'within 30 s' if worker.is_alive() else 'before the burst ended'}")
     server.send_signal(signal.SIGKILL)
     server.wait()
     stop.set()

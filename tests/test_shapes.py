@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import inspect
 from datetime import UTC, datetime
 
 import pytest
@@ -491,3 +492,88 @@ def test_the_request_schema_accepts_the_realistic_request_and_refuses_what_valid
 def test_a_text_botocores_parser_gives_up_on_is_a_problem_not_a_crash(value):
     assert [str(p) for p in shapes.validate({"CreationTimeAfter": value}, LIST_TRAINING_JOBS)] == [
         f"CreationTimeAfter: {value!r} has the wrong type (expected timestamp)"]
+
+
+# --- botocore's private hooks (`make canary` runs this file against the newest botocore) ------------
+
+#: the private methods of botocore's ParamValidator that shapes._ConstraintValidator overrides and calls
+#: (super()) as (value, shape, errors, name); botocore itself passes ``name=`` by keyword
+HOOKS = ["_validate", "_validate_structure", "_validate_list", "_validate_map", "_validate_string",
+         "_validate_timestamp", "_validate_integer", "_validate_long", "_validate_float", "_validate_double"]
+
+
+def test_the_canary_knows_every_hook_shapes_py_overrides():
+    overridden = [n for n in vars(shapes._ConstraintValidator) if n.startswith("_validate")]
+    assert sorted(overridden) == sorted(HOOKS), "a hook added to or removed from shapes.py: update HOOKS"
+
+
+@pytest.mark.parametrize("hook", HOOKS)
+def test_botocores_private_validator_hook_is_still_there_with_its_signature(hook):
+    from botocore import __version__
+    from botocore.validate import ParamValidator
+
+    method = getattr(ParamValidator, hook, None)
+    assert callable(method), f"botocore {__version__}: ParamValidator.{hook} is gone; shapes.py overrides it"
+    parameters = list(inspect.signature(method).parameters.values())
+    shown = f"botocore {__version__}: ParamValidator.{hook}{inspect.signature(method)}"
+    # shapes.py's overrides take (self, value, shape, errors, name): the value's name may change, not the rest
+    assert len(parameters) == 5, f"{shown}: shapes.py overrides it as (self, value, shape, errors, name)"
+    assert all(p.kind is p.POSITIONAL_OR_KEYWORD and p.default is p.empty for p in parameters), shown
+    assert [p.name for p in parameters[2:]] == ["shape", "errors", "name"], shown
+
+
+def test_botocores_validator_still_dispatches_to_each_hook():
+    """ParamValidator.validate must still reach every hook shapes.py overrides (it finds them by name,
+    ``_validate_<type>``): a hook that is never called would silently drop its checks."""
+    from botocore import __version__
+    from botocore.model import ShapeResolver
+    from botocore.validate import ParamValidator
+
+    called = []
+
+    def recorder(hook):
+        def method(self, *args, **kwargs):
+            called.append(hook)
+            return getattr(ParamValidator, hook)(self, *args, **kwargs)
+        return method
+
+    kinds = {"s": "string", "i": "integer", "l": "long", "f": "float", "d": "double", "t": "timestamp"}
+    model = {"Top": {"type": "structure", "members": {
+        **{member: {"shape": kind.title()} for member, kind in kinds.items()},
+        "items": {"shape": "Items"}, "entries": {"shape": "Entries"}}},
+        **{kind.title(): {"type": kind} for kind in kinds.values()},
+        "Items": {"type": "list", "member": {"shape": "String"}},
+        "Entries": {"type": "map", "key": {"shape": "String"}, "value": {"shape": "String"}}}
+    shape = ShapeResolver(model).get_shape_by_name("Top")
+    value = {"s": "x", "i": 1, "l": 2, "f": 1.5, "d": 2.5, "t": datetime(2024, 1, 1, tzinfo=UTC), "items": ["a"],
+             "entries": {"k": "v"}}
+    recording = type("Recording", (ParamValidator,), {hook: recorder(hook) for hook in HOOKS})()
+    report = recording.validate(value, shape)
+    assert not report.has_errors(), report.generate_report()
+    missing = [hook for hook in HOOKS if hook not in called]
+    assert missing == [], f"botocore {__version__}: ParamValidator.validate no longer calls {missing}"
+
+
+def test_botocores_errors_keep_the_structure_shapes_py_reads():
+    """shapes.validate reads ``ValidationErrors._errors`` as (reason, name, details) and calls
+    ``report(name, reason, **details)``; _describe reads these reasons and these keys of details."""
+    from botocore import __version__
+    from botocore.model import ShapeResolver
+    from botocore.validate import ParamValidator, ValidationErrors
+
+    errors = ValidationErrors()
+    errors.report("Name", "constraint", message="m", constraint="c")
+    assert errors._errors == [("constraint", "Name", {"message": "m", "constraint": "c"})], __version__
+    model = {"Top": {"type": "structure", "required": ["need"], "members": {
+        "need": {"shape": "String"}, "n": {"shape": "Small"}, "text": {"shape": "Short"}}},
+        "String": {"type": "string"}, "Small": {"type": "integer", "min": 1}, "Short": {"type": "string", "min": 2}}
+    shape = ShapeResolver(model).get_shape_by_name("Top")
+    report = ParamValidator().validate({"nope": 1, "n": 0, "text": "x"}, shape)
+    found = {reason: set(details) for reason, _, details in report._errors}
+    expected = {"missing required field": {"required_name"}, "unknown field": {"unknown_param", "valid_names"},
+                "invalid range": {"param", "min_allowed"}, "invalid length": {"param", "min_allowed"}}
+    assert {reason: found.get(reason, set()) >= keys for reason, keys in expected.items()} == dict.fromkeys(
+        expected, True), f"botocore {__version__}: {report._errors}"
+    typed = ParamValidator().validate({"n": "1"}, shape)._errors
+    assert [(r, set(d) >= {"param", "valid_types"}) for r, _, d in typed if r == "invalid type"] == [
+        ("invalid type", True)], f"botocore {__version__}: {typed}"

@@ -7,7 +7,7 @@ import pytest
 from simulator import InvalidAction, ResourceInUse, ResourceNotFound, Simulation, compile_plan
 from simulator.engine.actions import Stop, Update
 
-from .test_job import scenario
+from .factories import scenario
 
 
 def plan(name="sim-job", **kwargs):

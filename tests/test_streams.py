@@ -8,9 +8,9 @@ import subprocess
 import sys
 
 from simulator import compile_plan, simulate
-from simulator.engine.streams import Streams
+from simulator.engine.streams import Stream, Streams, job_seed, mix, source_id
 
-from .test_job import scenario
+from .factories import scenario
 
 
 def test_the_same_seed_replicate_and_source_give_the_same_draws_in_another_process():
@@ -71,3 +71,73 @@ def test_common_random_numbers_the_interruption_clock_is_shared_across_variants(
 
     few, many = reclaims(3000), reclaims(60)
     assert all(a >= b for a, b in zip(few, many, strict=True))  # more lost work: more exposure, never less
+
+
+# SplitMix64 as Vigna's reference splitmix64.c (https://prng.di.unimi.it/splitmix64.c) computes it:
+#   x += 0x9e3779b97f4a7c15; z = x; z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9;
+#   z = (z ^ (z >> 27)) * 0x94d049bb133111eb; return z ^ (z >> 31);
+# The literals below are published outputs of that code; a known-answer test must hold literals.
+SPLITMIX64_PUBLISHED = {
+    # seed 0: the first outputs, as other ports' known-answer tests quote them
+    0: [0xE220A8397B1DCDAF, 0x6E789E6AA1B965F4, 0x06C45D188009454F, 0xF88BB8A8724C81EC],
+    # seed 1234567: Rosetta Code, "Pseudo-random numbers/Splitmix64"
+    1234567: [6457827717110365317, 3203168211198807973, 9817491932198370423, 4593380528125082431,
+              16408922859458223821],
+    # seed 1477776061723855037: rand_xoshiro's test "reference" (rust-random/rngs, splitmix64.rs), made
+    # with splitmix64.c
+    1477776061723855037: [1985237415132408290, 2979275885539914483, 13511426838097143398, 8488337342461049707,
+                          15141737807933549159],
+}
+
+
+def reference_splitmix64(seed: int, n: int) -> list[int]:
+    """splitmix64.c's next(), line for line, in 64-bit arithmetic: a check on the literals above that
+    shares no code with simulator/engine/streams.py."""
+    out, x = [], seed
+    for _ in range(n):
+        x = (x + 0x9E3779B97F4A7C15) % 2**64
+        z = x
+        z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) % 2**64
+        z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) % 2**64
+        out.append(z ^ (z >> 31))
+    return out
+
+
+def test_the_published_splitmix64_outputs_are_what_the_reference_code_computes():
+    for seed, outputs in SPLITMIX64_PUBLISHED.items():
+        assert reference_splitmix64(seed, len(outputs)) == outputs, seed
+
+
+def test_mix_is_splitmix64s_finaliser():
+    # output n of SplitMix64 seeded s is mix(s + n·γ), n from 1
+    gamma = 0x9E3779B97F4A7C15
+    for seed, outputs in SPLITMIX64_PUBLISHED.items():
+        assert [mix((seed + n * gamma) % 2**64) for n in range(1, len(outputs) + 1)] == outputs, seed
+    assert mix(0) == 0  # the finaliser alone: 0 is its fixed point
+    assert mix(0x9E3779B97F4A7C15) == 0xE220A8397B1DCDAF
+
+
+def test_a_streams_raw_64_bit_draws_are_splitmix64_seeded_with_its_key():
+    for seed, outputs in SPLITMIX64_PUBLISHED.items():
+        stream = Stream(seed)
+        assert [stream.getrandbits(64) for _ in outputs] == outputs, seed
+    stream = Stream(0)  # random() keeps the top 53 bits of the same outputs
+    assert [stream.random() for _ in range(4)] == [(x >> 11) * 2.0 ** -53 for x in SPLITMIX64_PUBLISHED[0]]
+    assert Stream(0).random() == 0.8833108082136426
+
+
+def test_the_derivation_from_seed_replicate_and_source_is_pinned():
+    """These draws are this implementation's own, recorded from it (not published values): a change to
+    how streams are derived from (seed, replicate, source) changes every replay and fails here first."""
+    pinned = {
+        (0, 0, "starting"): [0.17160440559010015, 0.44125585533649103, 0.33767982967373833],
+        (7, 3, "starting"): [0.45328841374567075, 0.8372460296310195, 0.9683796165868017],
+        (7, 3, "capacity_wait"): [0.042494054943744586, 0.7334726253061867, 0.688993849019766],
+        (2024, 17, "interruptions"): [0.6297187522854298, 0.324300935114194, 0.7763521507022904],
+    }
+    for (seed, replicate, source), draws in pinned.items():
+        stream = Streams(seed, replicate)[source]
+        assert [stream.random() for _ in draws] == draws, (seed, replicate, source)
+    assert Streams(7, 3)["capacity_wait"].getrandbits(64) == 0x0AE0E3F041FFDD43
+    assert source_id("starting") == 0xA9B91E75E9655389
+    assert job_seed(7, "unit-job") == 5547351623123851512

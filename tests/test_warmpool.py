@@ -9,7 +9,7 @@ import pytest
 from simulator import InvalidAction, Simulation, compile_plan
 from simulator.engine.actions import Update
 
-from .test_job import JOB, scenario
+from .factories import JOB, scenario
 
 # the unit job ends at 1140 (written at 1140.25): see test_job
 KEEP = {"ResourceConfig": {**JOB["ResourceConfig"], "KeepAlivePeriodInSeconds": 600}}

@@ -13,7 +13,7 @@ from simulator.whatif.stats import Summary
 from simulator.whatif.sweep import run_chunk, sweep
 
 from .conftest import ROOT
-from .test_job import JOB, TIMING
+from .factories import JOB, TIMING
 
 SPOT = ROOT / "scenarios" / "whatif-spot-vs-on-demand.yaml"
 

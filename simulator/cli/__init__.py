@@ -18,7 +18,7 @@ from click.core import ParameterSource
 from ..errors import source_of
 
 if TYPE_CHECKING:
-    from ..scenario import Scenario
+    from ..format.scenario import Scenario
     from ..timeline import Replay
 
 

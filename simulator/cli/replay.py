@@ -142,18 +142,15 @@ def _unused(result: Replay, job: str | None) -> None:
 
 def _unheeded(result: Replay, job: str | None) -> None:
     """Under --verbose: each scheduled event that changed nothing, named as the file names it."""
-    sections = {result.scenario.name: ("events", result.scenario.events)}
-    sections |= {later.name: (f"later_jobs[{k}].events", later.events)
-                 for k, (_, later) in enumerate(result.scenario.later)}
+    sections = {result.scenario.name: "events"}
+    sections |= {later.name: f"later_jobs[{k}].events" for k, (_, later) in enumerate(result.scenario.later)}
     for j in result.jobs:
         if job is not None and j.plan.name != job:
             continue
-        where, events = sections[j.plan.name]
         for event, why in j.unheeded:
-            index = next(i for i, e in enumerate(events) if e is event)  # the very event: equal ones may differ
             why = why[0].lower() + why[1:] if why[1:2].islower() else why  # a clause after the colon
-            click.echo(f"tjsim: note: {j.plan.name}: {where}[{index}] ({event.type} at {event.at:.15g} s after its "
-                       f"creation) changed nothing: {why}", err=True)
+            click.echo(f"tjsim: note: {j.plan.name}: {sections[j.plan.name]}[{event.index}] ({event.action.trigger} at "
+                       f"{event.at:.15g} s after its creation) changed nothing: {why}", err=True)
 
 
 def _utc(epoch: float, clock: str) -> str:

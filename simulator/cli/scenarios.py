@@ -89,6 +89,6 @@ def diagram_command() -> None:
 @main.command("schema")
 def schema_command() -> None:
     """Print the JSON Schema of the scenario format (for editors)."""
-    from .. import scenario
+    from ..format import scenario
 
     click.echo(json.dumps(scenario.json_schema(), indent=2))

@@ -13,10 +13,9 @@ from typing import Any
 import simpy
 
 from ..errors import InvalidAction
-from ..plan import Plan, RulePlan, outcome
+from . import evaluations
 from . import messages as msg
 from . import record as rec
-from . import rules
 from .actions import Action, Fail, Update
 from .lifecycle import allowed_from, fire
 from .mechanics import (
@@ -35,6 +34,7 @@ from .mechanics import (
     Mechanics,
     ticks,
 )
+from .plan import Plan, RuleOutcome, Scheduled
 from .statuses import PRIMARY_OF, TERMINAL
 from .statuses import Secondary as S
 from .streams import Streams
@@ -101,14 +101,14 @@ class Job(Mechanics):
         self._pools = pools
         self._warm_start = warm_pool is not None
         self._uploaded = False
-        self.rules: list[RulePlan] = list(plan.rules)
+        self.rules: list[RuleOutcome] = list(plan.rules)
         self.process = env.process(self._lifecycle())
-        self.unheeded: list[tuple[Any, str]] = []  #: (scenario event, why) for events that changed nothing
+        self.unheeded: list[tuple[Scheduled, str]] = []  #: (scheduled event, why) for events that changed nothing
         self._processes = [self.process]  #: what runs for this job as the clock moves
         if plan.events:
             self._processes.append(env.process(self._scheduled()))
         if record:  # rules are reported, never billed: a sweep skips them (an update may add some)
-            self._processes.append(env.process(rules.evaluate(self)))
+            self._processes.append(env.process(evaluations.evaluate(self)))
 
     def __repr__(self) -> str:
         return f"<Job {self.plan.name} {self.state} at t={self.env.now - self.created:g}>"
@@ -308,7 +308,7 @@ class Job(Mechanics):
             self.training_start = self.env.now
             self._log(rec.START)
             for rule in self.rules:
-                self._log(rec.RULE_ARN, (rule.group, rule.name), rules.evaluation_arn(self.plan, rule))
+                self._log(rec.RULE_ARN, (rule.group, rule.name), evaluations.evaluation_arn(self.plan, rule))
 
     def _upload_begins(self) -> None:
         if not self._uploaded:
@@ -431,11 +431,11 @@ class Job(Mechanics):
         if keep_alive is not None:
             self.keep_alive = keep_alive
         for rule in update.changes.get("ProfilerRuleConfigurations", []):
-            added = outcome(self.plan, "Profiler", rule["RuleConfigurationName"])
+            added = self.plan.rule("Profiler", rule["RuleConfigurationName"])
             self.rules.append(added)
             self._log(rec.RULE, (added.group, added.name), ("InProgress", None))
             if self.training_start is not None:
-                self._log(rec.RULE_ARN, (added.group, added.name), rules.evaluation_arn(self.plan, added))
+                self._log(rec.RULE_ARN, (added.group, added.name), evaluations.evaluation_arn(self.plan, added))
 
     # --- what runs beside the lifecycle ----------------------------------------------------------
 
@@ -448,7 +448,7 @@ class Job(Mechanics):
             # first, and the event meets the status that follows
             yield Late(self.env, delay)
             try:
-                self.inject(event.action())
+                self.inject(event.action)
             except InvalidAction as refused:  # what the service would refuse changes nothing
                 self.unheeded.append((event, str(refused)))
 

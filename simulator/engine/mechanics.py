@@ -20,11 +20,11 @@ from typing import Any
 import simpy
 
 from ..distributions import sample
-from ..plan import Plan
 from . import messages as msg
 from . import record as rec
 from .actions import Fail, Interrupt, Stop, Update
 from .lifecycle import fire
+from .plan import Plan
 from .streams import Streams
 
 INF = math.inf

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 import simpy
 
-from ..plan import Plan
 from .job import Job
+from .plan import Plan
 from .statuses import PRIMARY_OF
 from .streams import Streams
 

@@ -7,12 +7,12 @@ from typing import Any
 
 import simpy
 
+from ..defaults import DEFAULT_EPOCH
 from ..errors import ResourceInUse, ResourceNotFound
-from ..plan import Plan
-from ..scenario import DEFAULT_EPOCH
 from . import snapshot
 from .job import Job
 from .mechanics import ticks
+from .plan import Plan
 from .streams import Streams
 from .warmpool import WarmPools
 

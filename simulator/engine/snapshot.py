@@ -11,9 +11,9 @@ from typing import Any
 
 from .. import service, shapes
 from ..errors import HistoryNotKept
-from ..plan import RULE_GROUPS
 from . import record
 from .job import Job
+from .plan import RULE_GROUPS
 from .statuses import PRIMARY_OF, TERMINAL, Secondary
 
 _OUTPUT = service.output_shape("DescribeTrainingJob")

@@ -22,8 +22,8 @@ from . import messages as msg
 from . import record as rec
 
 if TYPE_CHECKING:
-    from ..plan import Plan
     from .job import Job
+    from .plan import Plan
 
 AVAILABLE, IN_USE, REUSED, TERMINATED = "Available", "InUse", "Reused", "Terminated"
 

@@ -23,15 +23,16 @@ from botocore.utils import parse_timestamp
 from pydantic import TypeAdapter, ValidationError
 
 from .. import service, shapes
+from ..compile import compile_request
 from ..engine import snapshot
 from ..engine.simulation import Simulation
 from ..engine.streams import job_seed
 from ..errors import RequestError, StateError, TjsimError
+from ..format.constraints import request_problems, service_problems, update_problems
+from ..format.events import ActionSpec, StopAction, UpdateAction
+from ..format.scenario import Settings
 from ..limits import MAX_SECONDS
 from ..loading import pydantic_problems
-from ..plan import compile_request
-from ..request_rules import request_problems, service_problems, update_problems
-from ..scenario import ActionSpec, Settings, StopAction, UpdateAction
 from .clock import ManualClock, RealtimeClock
 from .journal import Journal
 from .stories import Stories

@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import RequestError, ScenarioError
+from ..format.scenario import Settings
 from ..loading import load, scenario_files
-from ..scenario import Settings
 
 TAG = "tjsim:scenario"
 

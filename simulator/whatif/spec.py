@@ -16,13 +16,14 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from ..compile import compile_plan
+from ..engine.plan import Plan
 from ..errors import ScenarioError
+from ..format.overlay import deep_merge, is_distribution
+from ..format.settings import RENAMED_PATHS, renamed
+from ..format.whatif import WhatIf
 from ..loading import noted, read, validate
-from ..overrides import deep_merge, is_distribution
-from ..plan import Plan, compile_plan
-from ..scenario import RENAMED_PATHS, renamed
 from . import prices as price_table
-from .section import WhatIf
 
 #: a USD amount in integer units, so that sums are exact: 1 unit = 1 / (3600 · 10⁶) USD, which is
 #: one second of an instance priced to the micro-dollar per hour

@@ -7,7 +7,7 @@ import copy
 from simulator import compile_plan, service, shapes
 from simulator.engine.eras import ERAS
 
-from .test_job import JOB, scenario
+from .factories import JOB, scenario
 
 
 def test_service_defaults_are_echoed_where_the_request_leaves_them_out():

@@ -1,76 +1,22 @@
-"""A scenario compiled once into what the engine and the snapshot read: a Monte Carlo sweep runs
-one plan many times with different seeds, so nothing here is recomputed per run."""
+"""A scenario, or a request and the settings it lives with, compiled into the engine's
+:class:`~.engine.plan.Plan`: the one module that reads both the scenario format and the engine's
+types. A Monte Carlo sweep compiles once and runs the plan many times."""
 
 from __future__ import annotations
 
 import copy
 import re
-from dataclasses import dataclass
+from dataclasses import fields
 from typing import Any
 
 from . import service
-from .distributions import Duration
+from .defaults import DEFAULT_MAX_RUNTIME
+from .engine import plan as engine
 from .engine.actions import Fail
 from .engine.eras import ERAS, Era
-from .scenario import DEFAULT_MAX_RUNTIME, Checkpoint, InterruptEvent, Lifecycle, Scenario, Settings, Spot, Timing
-
-#: Rule groups: (configurations member, statuses member) of the DescribeTrainingJob response.
-RULE_GROUPS = {"Debug": ("DebugRuleConfigurations", "DebugRuleEvaluationStatuses"),
-               "Profiler": ("ProfilerRuleConfigurations", "ProfilerRuleEvaluationStatuses")}
-
-
-@dataclass(frozen=True, slots=True)
-class RulePlan:
-    group: str  #: "Debug" or "Profiler"
-    name: str
-    result: str
-    details: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class Plan:
-    """Everything fixed about one job before it runs."""
-
-    name: str
-    arn: str
-    region: str
-    account: str
-    epoch: float  #: CreationTime, epoch seconds
-    seed: int
-    request: dict[str, Any]  #: the request members DescribeTrainingJob echoes, service defaults filled in
-    spot: bool
-    checkpointing: bool
-    downloads: bool  #: File input mode on some channel: a Downloading phase
-    max_runtime: float
-    max_wait: float | None
-    max_pending: float | None
-    retries: int
-    instance_type: str | None
-    instance_count: int
-    #: random failures: (kind, rate per second of instance time for the whole cluster, the event)
-    failure_clocks: tuple[tuple[str, float, Fail], ...]
-    keep_alive: int  #: ResourceConfig.KeepAlivePeriodInSeconds (0: no warm pool)
-    #: what a later job must match to take over this job's warm pool; None where none can be used
-    warm_pool_key: tuple[Any, ...] | None
-    timing: Timing
-    starting: Duration  #: Starting's duration: the scenario's, else the era's
-    spot_config: Spot
-    checkpoint: Checkpoint  #: used when ``checkpointing``
-    lifecycle: Lifecycle
-    era: Era
-    events: tuple[Any, ...]  #: scenario events, by time
-    metrics: tuple[tuple[str, float], ...]  #: in MetricDefinitions order
-    rules: tuple[RulePlan, ...]
-    rule_outcomes: dict[str, tuple[str, str | None]]  #: for rules an update adds
-    model_artifacts: str
-
-
-def partition(region: str) -> str:
-    if region.startswith("cn-"):
-        return "aws-cn"
-    if region.startswith("us-gov-"):
-        return "aws-us-gov"
-    return "aws"
+from .engine.plan import RULE_GROUPS, Plan, RuleOutcome, Scheduled, partition
+from .format.events import InterruptEvent
+from .format.scenario import Scenario, Settings
 
 
 def echo(job: dict[str, Any], era: Era) -> dict[str, Any]:
@@ -120,7 +66,7 @@ def compile_request(job: dict[str, Any], s: Settings) -> Plan:
     configured = [(group, r["RuleConfigurationName"]) for group, (member, _) in RULE_GROUPS.items()
                   for r in job.get(member, [])]
     outcomes = {name: (rule.result, rule.details) for name, rule in s.rules.items()}
-    rules = tuple(RulePlan(group, name, *outcomes.get(name, ("NoIssuesFound", None))) for group, name in configured)
+    rules = tuple(RuleOutcome(group, name, *outcomes.get(name, ("NoIssuesFound", None))) for group, name in configured)
     name = job["TrainingJobName"]
     return Plan(
         name=name,
@@ -137,9 +83,12 @@ def compile_request(job: dict[str, Any], s: Settings) -> Plan:
                              for kind, rate in sorted(s.failures.items()) if rate > 0),
         keep_alive=resources.get("KeepAlivePeriodInSeconds", 0),
         warm_pool_key=None if spot or resources.get("InstanceGroups") else _warm_pool_key(s, request),
-        timing=s.timing, starting=s.timing.starting if s.timing.starting is not None else era.starting,
-        spot_config=s.spot, checkpoint=s.checkpoint, lifecycle=s.lifecycle, era=era,
-        events=tuple(sorted((e for e in s.events if spot or not isinstance(e, InterruptEvent)), key=lambda e: e.at)),
+        timing=_as(engine.Timing, s.timing),
+        starting=s.timing.starting if s.timing.starting is not None else era.starting,
+        spot_config=_as(engine.Spot, s.spot), checkpoint=_as(engine.Checkpoint, s.checkpoint),
+        lifecycle=_as(engine.Lifecycle, s.lifecycle), era=era,
+        events=tuple(sorted((Scheduled(e.at, e.action(), i) for i, e in enumerate(s.events)
+                             if spot or not isinstance(e, InterruptEvent)), key=lambda e: e.at)),
         metrics=metrics, rules=rules,
         rule_outcomes=outcomes,
         model_artifacts=f"{job['OutputDataConfig']['S3OutputPath'].rstrip('/')}/{name}/output/model.tar.gz",
@@ -174,7 +123,7 @@ def _warm_pool_key(s: Settings, request: dict[str, Any]) -> tuple[Any, ...]:
             request["EnableInterContainerTrafficEncryption"], request["EnableNetworkIsolation"])
 
 
-def outcome(plan: Plan, group: str, name: str) -> RulePlan:
-    """The rule ``name`` of ``group`` with the outcome the scenario gives it (NoIssuesFound if none)."""
-    result, details = plan.rule_outcomes.get(name, ("NoIssuesFound", None))
-    return RulePlan(group, name, result, details)
+
+def _as(kind: type, section: Any) -> Any:
+    """The engine's dataclass ``kind`` with the values of the scenario section of the same fields."""
+    return kind(**{f.name: getattr(section, f.name) for f in fields(kind)})

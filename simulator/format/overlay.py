@@ -6,7 +6,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from .distributions import KINDS
+from ..distributions import KINDS
 
 
 def is_distribution(value: Any) -> bool:

@@ -6,9 +6,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import service, shapes
-from .distributions import MAX_SECONDS
-from .scenario import DEFAULT_MAX_RUNTIME, MAX_RUNTIME_LIMIT, InterruptEvent, Lifecycle, Scenario, UpdateEvent
+from .. import service, shapes
+from ..defaults import DEFAULT_MAX_RUNTIME, MAX_RUNTIME_LIMIT
+from ..limits import MAX_SECONDS
+from .events import InterruptEvent, UpdateEvent
+from .scenario import Scenario
+from .settings import Lifecycle
 
 P = shapes.Problem
 

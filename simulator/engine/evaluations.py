@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING, Any
 
 import simpy
 
-from ..plan import Plan, RulePlan, partition
 from . import messages as msg
 from . import record as rec
+from .plan import Plan, RuleOutcome, partition
 from .statuses import Secondary as S
 
 if TYPE_CHECKING:
@@ -43,7 +43,7 @@ def evaluate(job: Job) -> Generator[simpy.Event, Any, None]:
             job._log(rec.RULE, (rule.group, rule.name), ("Stopped", None))
 
 
-def evaluation_arn(plan: Plan, rule: RulePlan) -> str:
+def evaluation_arn(plan: Plan, rule: RuleOutcome) -> str:
     """The ARN of the processing job that evaluates ``rule``: stable for a job and rule name."""
     digest = hashlib.sha1(f"{plan.arn}/{rule.name}".encode()).hexdigest()[:8]
     stem = re.sub(r"[^a-zA-Z0-9]+", "-", f"{plan.name[:26]}-{rule.name[:26]}").strip("-").lower()

@@ -1,9 +1,6 @@
-"""The scenario format: a real CreateTrainingJob request plus what happens to it.
-
-``job`` is validated against botocore's CreateTrainingJob input shape and the service's
-cross-field rules (:mod:`.request_rules`); every other section is ours, modelled here with pydantic.
-Reading a file and reporting its problems is :mod:`.loading`.
-"""
+"""The scenario's settings sections, as written: ``timing``, ``spot``, ``checkpoint`` and
+``lifecycle``, with the duration, ratio and epoch types they are written in, and the settings that
+moved to new names (:data:`RENAMED`)."""
 
 from __future__ import annotations
 
@@ -19,24 +16,18 @@ from pydantic import (
     BeforeValidator,
     Field,
     PlainValidator,
-    PrivateAttr,
     ValidationError,
     WithJsonSchema,
     model_validator,
 )
 
-from . import service, shapes
-from .distributions import KINDS, Seconds, Uniform
-from .distributions import STRICT as _STRICT
-from .engine import actions
-from .engine.eras import DEFAULT_ERA, ERAS
-from .errors import DeprecatedName
-from .limits import MAX_SECONDS, MAX_SEED
-from .whatif.section import WhatIf
+from .. import shapes
+from ..distributions import KINDS, Uniform
+from ..distributions import STRICT as _STRICT
+from ..engine.eras import DEFAULT_ERA, ERAS
+from ..errors import DeprecatedName
+from ..limits import MAX_SECONDS
 
-DEFAULT_EPOCH = datetime(2024, 1, 1, tzinfo=UTC)
-DEFAULT_MAX_RUNTIME = 86400  # [DOC] StoppingCondition.MaxRuntimeInSeconds defaults to one day
-MAX_RUNTIME_LIMIT = 28 * 86400  # [DOC] "The maximum value is 28 days"
 _DURATION_HELP = ("expected seconds or one of {uniform: [low, high]}, {normal: [mean, sd]}, "
                   "{lognormal: [mu, sigma]}, {exponential: mean}, {choice: [...]}")
 
@@ -246,169 +237,3 @@ class Lifecycle(BaseModel):
                                  "write stop_upload: none)")
         return data
 
-
-class StopAction(BaseModel):
-    """StopTrainingJob."""
-
-    model_config = _STRICT
-    type: Literal["stop"] = "stop"
-
-    def action(self) -> actions.Stop:
-        return actions.Stop()
-
-
-class InterruptAction(BaseModel):
-    """A spot interruption (capacity reclaimed)."""
-
-    model_config = _STRICT
-    type: Literal["interrupt"] = "interrupt"
-
-    def action(self) -> actions.Interrupt:
-        return actions.Interrupt()
-
-
-FAILURE_KINDS = ("AlgorithmError", "ClientError", "CapacityError", "InternalServerError")
-FailureKind = Literal[FAILURE_KINDS]  # type: ignore[valid-type]
-
-
-class FailAction(BaseModel):
-    """A failure; ``message`` defaults to the text real jobs show for ``error``."""
-
-    model_config = _STRICT
-    type: Literal["fail"] = "fail"
-    error: FailureKind
-    message: Annotated[str, Field(min_length=1, max_length=1000)] | None = None
-
-    def action(self) -> actions.Fail:
-        return actions.Fail(self.error, self.message)
-
-
-class UpdateAction(BaseModel):
-    """UpdateTrainingJob; ``changes`` is its request without TrainingJobName."""
-
-    model_config = _STRICT
-    type: Literal["update"] = "update"
-    changes: dict[str, Any]
-
-    def action(self) -> actions.Update:
-        return actions.Update(self.changes)
-
-
-#: an action as JSON: what the endpoint's control API takes, and its journal keeps
-ActionSpec = Annotated[StopAction | InterruptAction | FailAction | UpdateAction, Field(discriminator="type")]
-
-
-class StopEvent(StopAction):
-    """StopTrainingJob, at a time."""
-
-    at: Seconds  #: seconds after CreationTime
-
-
-class InterruptEvent(InterruptAction):
-    """A spot interruption, at a time."""
-
-    at: Seconds  #: seconds after CreationTime
-
-
-class FailEvent(FailAction):
-    """A failure, at a time."""
-
-    at: Seconds  #: seconds after CreationTime
-
-
-class UpdateEvent(UpdateAction):
-    """UpdateTrainingJob, at a time."""
-
-    at: Seconds  #: seconds after CreationTime
-
-
-#: an action at a time after the job's creation
-Event = Annotated[StopEvent | InterruptEvent | FailEvent | UpdateEvent, Field(discriminator="type")]
-
-
-class Rule(BaseModel):
-    """How a Debugger or Profiler rule evaluation ends."""
-
-    model_config = _STRICT
-    result: Literal["NoIssuesFound", "IssuesFound", "Error"] = "NoIssuesFound"
-    details: Annotated[str, Field(max_length=1024)] | None = None
-
-
-class LaterJob(BaseModel):
-    """Another job created on the same clock, ``at`` seconds after the first; each section is
-    deep-merged over the scenario's (``null`` removes a member), except ``events``, which are this
-    job's own, in seconds after its creation."""
-
-    model_config = _STRICT
-    at: Seconds
-    seed: Annotated[int, Field(ge=0, le=MAX_SEED)] | None = None  #: by default the scenario's seed plus its position
-    job: dict[str, Any] = {}  #: CreateTrainingJob members that differ from the first job's
-    timing: dict[str, Any] = {}
-    spot: dict[str, Any] = {}
-    checkpoint: dict[str, Any] = {}
-    lifecycle: dict[str, Any] = {}
-    events: list[dict[str, Any]] = []
-    metrics: dict[str, Any] = {}
-    rules: dict[str, Any] = {}
-    failures: dict[str, Any] = {}
-
-
-class Settings(BaseModel):
-    """How a job lives, apart from its request: the simulation's side of a scenario. A scenario's
-    job runs with its own; a job created on the endpoint runs with its story's (or the defaults)."""
-
-    model_config = _STRICT
-    seed: Annotated[int, Field(ge=0, le=MAX_SEED)] = 0
-    #: CreationTime; every timestamp is epoch + simulated seconds (UTC when no zone is given)
-    epoch: Epoch = DEFAULT_EPOCH
-    region: Annotated[str, Field(pattern=r"^[a-z]{2}(-[a-z]+)+-\d$")] = "us-east-1"
-    account: Annotated[str, Field(pattern=r"^\d{12}$")] = "123456789012"
-    timing: Timing = Timing()
-    spot: Spot = Spot()
-    checkpoint: Checkpoint = Checkpoint()
-    lifecycle: Lifecycle = Lifecycle()
-    events: list[Event] = []
-    metrics: dict[str, float] = {}  #: final value per MetricDefinitions name (finite)
-    rules: dict[str, Rule] = {}  #: outcome per RuleConfigurationName
-    #: random failures: the rate per instance-hour of each kind, on instance time
-    failures: dict[FailureKind, Annotated[float, Field(ge=0, le=3600)]] = {}
-
-    @model_validator(mode="before")
-    @classmethod
-    def _moved(cls, data: Any) -> Any:
-        """Settings written under an old name (:data:`RENAMED`) keep working, with a note."""
-        return renamed(data)
-
-
-class Scenario(Settings):
-    """One training job and what happens to it (and, optionally, jobs created after it)."""
-
-    description: str = ""
-    job: dict[str, Any]  #: a CreateTrainingJob request, as boto3 takes it
-    later_jobs: list[LaterJob] = []  #: more jobs on the same clock (e.g. to take over a warm pool)
-    whatif: WhatIf | None = None  #: variants to compare in a what-if sweep (``tjsim whatif``)
-    #: the later jobs, each merged into a scenario of its own and validated (set by the loader)
-    _later: tuple[tuple[float, Scenario], ...] = PrivateAttr(default=())
-
-    @property
-    def later(self) -> tuple[tuple[float, Scenario], ...]:
-        """``(at, scenario)`` of each later job, in the file's order."""
-        return self._later
-
-    @property
-    def name(self) -> str:
-        return self.job["TrainingJobName"]
-
-    @property
-    def spot_enabled(self) -> bool:
-        return bool(self.job.get("EnableManagedSpotTraining"))
-
-
-def json_schema() -> dict[str, Any]:
-    """JSON Schema of the scenario format; ``job`` is botocore's CreateTrainingJob input shape."""
-    schema = Scenario.model_json_schema()
-    defs: dict[str, Any] = schema.setdefault("$defs", {})
-    job = shapes.json_schema(service.input_shape("CreateTrainingJob"), defs)
-    schema["properties"]["job"] = {**job, "description": "A CreateTrainingJob request, as boto3 takes it."}
-    schema["title"] = "tjsim scenario"
-    return schema

@@ -1,4 +1,4 @@
-"""simulator/request_rules.py: the service's rules on a CreateTrainingJob request (its shape, the
+"""simulator/format/constraints.py: the service's rules on a CreateTrainingJob request (its shape, the
 members a job on instances needs, the cross-field rules), UpdateTrainingJob's, and a scenario's references."""
 
 from __future__ import annotations
@@ -9,9 +9,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from simulator.defaults import DEFAULT_MAX_RUNTIME, MAX_RUNTIME_LIMIT
+from simulator.format.constraints import cross_field_problems, request_problems, service_problems, update_problems
+from simulator.format.scenario import Scenario
+from simulator.format.settings import Lifecycle
 from simulator.limits import MAX_SECONDS
-from simulator.request_rules import cross_field_problems, request_problems, service_problems, update_problems
-from simulator.scenario import DEFAULT_MAX_RUNTIME, MAX_RUNTIME_LIMIT, Lifecycle, Scenario
 
 from .conftest import shipped_job
 
