@@ -45,7 +45,7 @@ def timeline(result: Replay, out: Path, *, job: str | None = None) -> Path:
     """The replay as a Gantt chart, one row per job: a bar per secondary status, the time the job is
     billed for shaded, interruptions (▼) and completed checkpoints (|) marked."""
     jobs = [result.simulation.job(job)] if job is not None else result.jobs
-    end = max(j.created + j.log[-1][0] for j in jobs)
+    end = max(j.created + j.history.end for j in jobs)
     unit, unit_name = _scale(end)
     fig, ax = plt.subplots(figsize=(12, 2.6 + 0.9 * len(jobs)), dpi=_DPI)
     seen: dict[str, str] = {}
@@ -65,7 +65,7 @@ def timeline(result: Replay, out: Path, *, job: str | None = None) -> Path:
             if entry["Status"] == "Interrupted":
                 ax.plot(start, row + 0.42, marker="v", color="#e6550d", markersize=8, zorder=3)
             seen.setdefault(entry["Status"], colour)
-        marks = record.checkpoints(j.log)
+        marks = record.checkpoints(j.history.entries)
         for when, _ in marks:
             ax.plot((when + j.created) / unit, row - 0.33, marker="|", color="#31a354", markersize=9, zorder=3)
         pool = d.get("WarmPoolStatus", {})

@@ -33,7 +33,7 @@ class Replay:
     @property
     def end(self) -> float:
         """The last instant anything changed."""
-        return max(job.created + job.log[-1][0] for job in self.jobs)
+        return max(job.created + job.history.end for job in self.jobs)
 
     def describe(self, at: float | None = None, job: str | None = None) -> dict[str, Any]:
         """The wire-form response of ``job`` (default: the first) at ``at`` (default: the end); a
@@ -50,7 +50,7 @@ class Replay:
     def times(self, poll: float | None = None) -> list[float]:
         """Every instant a job changed, or with ``poll`` every poll from 0 through the last change."""
         if poll is None:
-            return sorted({job.created + t for job in self.jobs for t in record.change_times(job.log)})
+            return sorted({job.created + t for job in self.jobs for t in record.change_times(job.history.entries)})
         return [i * poll for i in range(math.ceil(self.end / poll) + 1)]
 
     def views(self, poll: float | None = None, job: str | None = None) -> Iterator[tuple[float, Job, record.View]]:
@@ -63,9 +63,9 @@ class Replay:
         walks = {}
         for j in chosen:
             own = [min(t, self.simulation.now) - j.created for t in times if t >= j.created]
-            walks[j.plan.name] = snapshot.views(j, own)
+            walks[j.plan.name] = j.history.views(own)
         changes = None if poll is not None else {
-            j.plan.name: {j.created + t for t in record.change_times(j.log)} for j in chosen}
+            j.plan.name: {j.created + t for t in record.change_times(j.history.entries)} for j in chosen}
         for t in times:
             for j in chosen:
                 if j.created <= t:

@@ -64,7 +64,7 @@ def test_a_job_can_still_be_run_by_hand():
     env = simpy.Environment()
     job = Job(env, compile_plan(scenario()), streams=Streams(5, 1), record=False)
     env.run()
-    assert job.state == "Completed" and job.log == []
+    assert job.state == "Completed" and len(job.history) == 0
 
 
 def test_a_sweep_equals_the_recorded_run_for_any_replicate_even_at_half_seconds():
@@ -84,4 +84,4 @@ def test_a_sweep_equals_the_recorded_run_for_any_replicate_even_at_half_seconds(
             job = sim.submit(plan, streams=Streams(plan.seed, i))
             sim.run()
             assert (swept.training_seconds, swept.billable_seconds, swept.ended, swept.transitions) == (
-                job.training_seconds, job.billable_seconds, job.ended, job.transitions), (name, i)
+                job.billing.training_seconds, job.billing.billable_seconds, job.ended, job.transitions), (name, i)

@@ -267,7 +267,7 @@ def test_checkpoint_entries_are_invisible_to_views_and_change_times(log):
 
 def test_a_run_logs_in_time_order_from_a_status_at_its_creation(shipped):
     for job in shipped.jobs:
-        log = job.log
+        log = job.history.entries
         assert log[0][:2] == (0, STATUS), job.plan.name
         assert all(a[0] <= b[0] for a, b in itertools.pairwise(log)), job.plan.name
         assert [t for t, _ in checkpoints(log)] == sorted(t for t, _ in checkpoints(log))
@@ -275,7 +275,7 @@ def test_a_run_logs_in_time_order_from_a_status_at_its_creation(shipped):
 
 def test_a_runs_change_times_are_where_its_view_was_last_modified(shipped):
     for job in shipped.jobs:
-        log, times = job.log, change_times(job.log)
+        log, times = job.history.entries, change_times(job.history.entries)
         assert times[0] == 0 and times == sorted(set(times))
         assert times[-1] == max(t for t, kind, *_ in log if kind != CHECKPOINT)
         assert [fold(log, t).last_modified for t in times] == times
@@ -285,7 +285,7 @@ def test_a_runs_change_times_are_where_its_view_was_last_modified(shipped):
 
 def test_a_runs_final_view_holds_the_last_entry_of_each_kind(shipped):
     for job in shipped.jobs:
-        log = job.log
+        log = job.history.entries
         view = fold(log, math.inf)
 
         def last(kind, log=log):
@@ -320,7 +320,7 @@ def test_a_runs_final_view_holds_the_last_entry_of_each_kind(shipped):
 
 
 def test_a_completed_runs_view_at_each_instant():
-    log = replay(scenario()).job.log  # test_job's constant timings: Starting 100 s, Downloading 30 s, training 1000 s
+    log = replay(scenario()).job.history.entries  # test_job's constant timings: Starting 100 s, Downloading 30 s, training 1000 s
     assert fold(log, 120).transitions == [["Starting", 0, 100.0, "Preparing the instances for training"],
                                           ["Downloading", 100.0, None, "Downloading the training image"]]
     final = fold(log, math.inf)
@@ -334,7 +334,7 @@ def test_a_completed_runs_view_at_each_instant():
 
 
 def test_a_stopped_runs_primary_status_is_stopping_while_it_uploads():
-    log = replay(scenario(events=[{"type": "stop", "at": 500}])).job.log
+    log = replay(scenario(events=[{"type": "stop", "at": 500}])).job.history.entries
     seen = [(view.status, view.primary) for view in (fold(log, t) for t in (499, 500, 530, 540.25))]
     assert seen == [("Training", None), ("Stopping", None), ("Uploading", "Stopping"), ("Stopped", None)]
     assert fold(log, 540.25).transitions[-1] == ["Stopped", 540.0, 540.0, "Training job stopped"]
@@ -342,7 +342,7 @@ def test_a_stopped_runs_primary_status_is_stopping_while_it_uploads():
 
 def test_an_updated_runs_view_shows_the_update_and_its_warm_pool():
     changes = {"ResourceConfig": {"KeepAlivePeriodInSeconds": 120}}
-    log = replay(scenario(events=[{"type": "update", "at": 200, "changes": changes}])).job.log
+    log = replay(scenario(events=[{"type": "update", "at": 200, "changes": changes}])).job.history.entries
     assert [fold(log, t).updates for t in (199, 200)] == [[], [changes]]
     assert [fold(log, t).status for t in (200, 225)] == ["Updating", "Training"]
     # kept for reuse at the end (1140 s), then gone once the 120 s keep-alive runs out
@@ -377,15 +377,15 @@ def test_a_run_logs_each_checkpoint_it_completed(settings_, saved):
     settings_ = dict(settings_)
     write = settings_.pop("write", 0)
     job = replay(scenario(checkpoint_settings={"interval": 300, "write": write}, **settings_)).job
-    assert checkpoints(job.log) == saved
-    times = change_times(job.log)
+    assert checkpoints(job.history.entries) == saved
+    times = change_times(job.history.entries)
     for t, _ in saved:
-        assert fold(job.log, t).status in ("Training", "Interrupted")
-        assert t not in times or any(e[0] == t and e[1] == STATUS for e in job.log)
+        assert fold(job.history.entries, t).status in ("Training", "Interrupted")
+        assert t not in times or any(e[0] == t and e[1] == STATUS for e in job.history.entries)
 
 
 def test_a_checkpoint_is_in_no_response():
     r = replay(scenario(checkpoint_settings={"interval": 300}, **ON_DEMAND))
-    assert [t for t, _ in checkpoints(r.job.log)] == [430.0, 730.0, 1030.0]
+    assert [t for t, _ in checkpoints(r.job.history.entries)] == [430.0, 730.0, 1030.0]
     assert r.describe(430.0) == r.describe(730.0) == r.describe(1030.0) == r.describe(1129.999)
     assert 430.0 not in r.times()

@@ -40,10 +40,10 @@ def test_describe_is_a_read():
     sim = Simulation()
     job = sim.submit(plan())
     sim.advance_to(500)
-    log = list(job.log)
+    log = list(job.history.entries)
     for _ in range(3):
         sim.describe("sim-job")
-    assert sim.now == 500 and job.log == log
+    assert sim.now == 500 and job.history.entries == log
 
 
 def test_stop_injected_now_takes_effect_now():

@@ -136,9 +136,9 @@ def test_every_output_folds_the_history_once(output, monkeypatch):
         for _ in getattr(result, output)():
             pass
         monkeypatch.setattr(record, "apply", original)
-        ratios.append(applied / len(result.job.log))
+        ratios.append(applied / len(result.job.history.entries))
     assert result.describe()["SecondaryStatus"] == "MaxRuntimeExceeded"
-    assert sum(1 for e in result.job.log if e[1] == record.STATUS and e[2] == "Interrupted") > 100
+    assert sum(1 for e in result.job.history.entries if e[1] == record.STATUS and e[2] == "Interrupted") > 100
     assert max(ratios) <= 1.0 and ratios[1] <= ratios[0] * 1.05  # linear: the same per entry at 4x the length
 
 

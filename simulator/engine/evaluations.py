@@ -5,42 +5,48 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Generator
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import simpy
 
 from . import messages as msg
 from . import record as rec
-from .plan import Plan, RuleOutcome, partition
+from .history import History
+from .plan import Plan, RuleOutcome, Timing, partition
 from .statuses import Secondary as S
-
-if TYPE_CHECKING:
-    from .job import Job
+from .streams import Streams
 
 
-def evaluate(job: Job) -> Generator[simpy.Event, Any, None]:
+def evaluate(env: simpy.Environment, lifecycle: simpy.Process, rules: list[RuleOutcome], history: History,
+             streams: Streams, timing: Timing) -> Generator[simpy.Event, Any, None]:
     """Rule evaluations finish after the job ends [INF]: with their scenario outcome when the job
-    completed; when it failed or was stopped, those still running show Stopping, then Stopped [OBS]."""
-    yield job.process
-    if not job.rules:
+    completed; when it failed or was stopped, those still running show Stopping, then Stopped [OBS].
+    ``lifecycle`` is the job's process, whose value is its final status; ``rules`` grows as updates
+    add rules."""
+    final = yield lifecycle
+    if not rules:
         return
-    env, timing = job.env, job.plan.timing
-    completed = job.state == S.Completed
+    completed = final == S.Completed
     if not completed:
-        for rule in job.rules:
-            job._log(rec.RULE, (rule.group, rule.name), ("Stopping", None))
+        for rule in rules:
+            history.log(rec.RULE, (rule.group, rule.name), ("Stopping", None))
     duration = timing.rule_evaluation if completed else timing.rule_stopping
     source = "rule_evaluation" if completed else "rule_stopping"
-    finishing = sorted((env.now + job._draw(source, duration), i) for i in range(len(job.rules)))
+    finishing = sorted((env.now + streams.draw(source, duration), i) for i in range(len(rules)))
     for at, i in finishing:
         yield env.timeout(at - env.now)
-        rule = job.rules[i]
+        rule = rules[i]
         if completed:
             template = msg.RULE_DETAILS.get(rule.result)
             details = rule.details or (template.format(rule=rule.name) if template else None)
-            job._log(rec.RULE, (rule.group, rule.name), (rule.result, details))
+            history.log(rec.RULE, (rule.group, rule.name), (rule.result, details))
         else:
-            job._log(rec.RULE, (rule.group, rule.name), ("Stopped", None))
+            history.log(rec.RULE, (rule.group, rule.name), ("Stopped", None))
+
+
+def started(history: History, plan: Plan, rule: RuleOutcome) -> None:
+    """The instances are up: ``rule``'s evaluation job exists, with its ARN."""
+    history.log(rec.RULE_ARN, (rule.group, rule.name), evaluation_arn(plan, rule))
 
 
 def evaluation_arn(plan: Plan, rule: RuleOutcome) -> str:

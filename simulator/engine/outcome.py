@@ -43,11 +43,12 @@ class Outcome:
     def of(cls, job: Job, hourly_price: float | None = None) -> Outcome:
         pool = job.pool
         retained = math.floor(pool.retained + 0.5) if pool is not None and pool.retained is not None else None
-        billed = (job.billable_seconds or 0) + (retained or 0)
+        billed = (job.billing.billable_seconds or 0) + (retained or 0)
         cost = None if hourly_price is None else billed * job.plan.instance_count * hourly_price / 3600
+        billing = job.billing
         return cls(name=job.plan.name, primary=str(PRIMARY_OF[job.state]), secondary=str(job.state), ended=job.ended,
-                   training_start=None if job.training_start is None else job.training_start - job.created,
-                   training_seconds=job.training_seconds, billable_seconds=job.billable_seconds,
+                   training_start=None if billing.training_start is None else billing.training_start - job.created,
+                   training_seconds=billing.training_seconds, billable_seconds=billing.billable_seconds,
                    warm_pool_seconds=retained, instance_count=job.plan.instance_count,
                    interruptions=job.interruptions, attempts=job.attempts, transitions=job.transitions,
                    failure_reason=job.failure_reason, hourly_price=hourly_price, cost_usd=cost)

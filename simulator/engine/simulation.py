@@ -11,9 +11,9 @@ from ..defaults import DEFAULT_EPOCH
 from ..errors import ResourceInUse, ResourceNotFound
 from . import snapshot
 from .job import Job
-from .mechanics import ticks
 from .plan import Plan
 from .streams import Streams
+from .waits import ticks
 from .warmpool import WarmPools
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import copy
 import json
 import math
-from collections.abc import Iterable, Iterator
 from typing import Any
 
 from .. import service, shapes
@@ -37,7 +36,7 @@ def describe(job: Job, at: float | None = None, *, transitions: bool = True) -> 
     at = now if at is None else at
     if at > now or at < 0:
         raise ValueError(f"cannot describe t={at:g}: the job exists from t=0 and the clock is at t={now:g}")
-    return from_view(job, _view(job, at), transitions=transitions)
+    return from_view(job, job.history.view(at), transitions=transitions)
 
 
 def from_view(job: Job, view: record.View, *, transitions: bool = True) -> dict[str, Any]:
@@ -96,33 +95,7 @@ def from_view(job: Job, view: record.View, *, transitions: bool = True) -> dict[
 def wire_json(job: Job) -> bytes:
     """The present response as JSON bytes, as the endpoint sends it; computed again only when the
     job's history has grown since the last call, so polling a job costs a lookup."""
-    cached = job._wire_cache
-    if cached is not None and cached[0] == len(job.log):
-        return cached[1]
-    body = json.dumps(describe(job), separators=(",", ":")).encode()
-    job._wire_cache = (len(job.log), body)
-    return body
-
-
-def _view(job: Job, at: float) -> record.View:
-    """The job's view as of ``at``: the kept view with only the entries logged since applied when
-    ``at`` is not before them (the present, as a poll asks), else folded afresh."""
-    log = job.log
-    view, applied = job._view_cache or (record.View(), 0)
-    if applied and log[applied - 1][0] > at:
-        return record.fold(log, at)
-    job._view_cache = (view, record.advance(view, log, applied, at))
-    return view
-
-
-def views(job: Job, times: Iterable[float]) -> Iterator[tuple[float, record.View]]:
-    """``(t, view as of t)`` for each of ``times`` (non-decreasing, seconds after the job's creation):
-    one pass over the history, however many instants are asked for. Each view is the same object,
-    moved on: read it before asking for the next."""
-    log, view, applied = job.log, record.View(), 0
-    for t in times:
-        applied = record.advance(view, log, applied, t)
-        yield t, view
+    return job.history.wire(lambda: json.dumps(describe(job), separators=(",", ":")).encode())
 
 
 def to_boto3(wire: dict[str, Any]) -> dict[str, Any]:

@@ -22,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import random
 from functools import cache
+from typing import Any
 
 _MASK = (1 << 64) - 1
 _GAMMA = 0x9E3779B97F4A7C15  # 2^64 / golden ratio, SplitMix64's increment
@@ -106,6 +107,13 @@ class Streams:
 
     def __repr__(self) -> str:
         return f"<Streams seed={self.seed} replicate={self.replicate}>"
+
+    def draw(self, source: str, duration: float | Any) -> float:
+        """One draw of ``duration`` (seconds, a constant or a distribution) from ``source``'s own
+        stream, in whole clock ticks (2⁻¹⁰ s); a constant draws nothing."""
+        if duration.__class__ is float:
+            return round(duration * 1024) / 1024
+        return round(duration.draw(self[source]) * 1024) / 1024
 
     def __getitem__(self, source: str) -> Stream:
         stream = self._made.get(source)

@@ -22,28 +22,32 @@ from . import messages as msg
 from . import record as rec
 
 if TYPE_CHECKING:
-    from .job import Job
+    from .history import History
     from .plan import Plan
 
 AVAILABLE, IN_USE, REUSED, TERMINATED = "Available", "InUse", "Reused", "Terminated"
 
 
 class WarmPool:
-    """The pool ``job`` keeps from its end (``since``) until it is reused or its keep-alive runs out;
-    it becomes Available when the job's final status is written (now)."""
+    """The pool the job of ``plan`` keeps from its end (``since``) until it is reused or its
+    keep-alive runs out; it becomes Available when the job's final status is written (now), in the
+    job's ``history``. ``completed``: the job completed (a reuse then shows in its message)."""
 
-    def __init__(self, job: Job, keep_alive: float, since: float):
-        self.job = job
-        self.env = job.env
+    def __init__(self, env: simpy.Environment, history: History, plan: Plan, *, completed: bool, keep_alive: float,
+                 since: float):
+        self.env = env
+        self.plan = plan
         self.since = since  #: the job's end: the keep-alive and the retained time count from it
         self.keep_alive = keep_alive
         self.status = AVAILABLE
         self.retained: float | None = None  #: seconds kept, once Reused or Terminated
-        job._log(rec.WARM_POOL, AVAILABLE, (None, None))
-        self._process = self.env.process(self._keep())
+        self._history = history
+        self._completed = completed
+        history.log(rec.WARM_POOL, AVAILABLE, (None, None))
+        self._process = env.process(self._keep())
 
     def __repr__(self) -> str:
-        return f"<WarmPool of {self.job.plan.name} {self.status}>"
+        return f"<WarmPool of {self.plan.name} {self.status}>"
 
     @property
     def alive(self) -> bool:
@@ -52,13 +56,13 @@ class WarmPool:
 
     @property
     def key(self) -> tuple[Any, ...] | None:
-        return self.job.plan.warm_pool_key
+        return self.plan.warm_pool_key
 
     def claim(self, by: str) -> None:
         """A matching job created now takes the pool over."""
         self._end(REUSED, by)
-        if self.job.state == "Completed":  # [OBS] seen on Completed jobs only
-            self.job._log(rec.MESSAGE, None, msg.REUSED.format(name=by))
+        if self._completed:  # [OBS] seen on Completed jobs only
+            self._history.log(rec.MESSAGE, None, msg.REUSED.format(name=by))
 
     def retime(self, keep_alive: float) -> None:
         """UpdateTrainingJob changed KeepAlivePeriodInSeconds while the pool is Available; 0
@@ -81,7 +85,7 @@ class WarmPool:
         self.retained = self.env.now - self.since
         retained = math.floor(self.retained + 0.5)
         self.status = status
-        self.job._log(rec.WARM_POOL, status, (retained, reused_by))
+        self._history.log(rec.WARM_POOL, status, (retained, reused_by))
         if self._process.is_alive and self.env.active_process is not self._process:
             self._process.interrupt()  # it sees the status and ends
 

@@ -180,9 +180,9 @@ class Backend:
     def _summary(self, job) -> dict[str, Any]:
         """The job's list entry, made again only when its history has grown (as describes are)."""
         cached = self._summaries.get(job.plan.name)
-        if cached is None or cached[0] != len(job.log):
+        if cached is None or cached[0] != len(job.history):
             entry = _summary(snapshot.describe(job, transitions=False))  # a summary has no transitions
-            cached = self._summaries[job.plan.name] = (len(job.log), entry)
+            cached = self._summaries[job.plan.name] = (len(job.history), entry)
         return cached[1]
 
     # --- the control API ---------------------------------------------------------------------------
@@ -210,16 +210,16 @@ class Backend:
         if name is not None and not isinstance(name, str):
             raise RequestError(f"TrainingJobName: the name of a training job (got {name!r})")
         jobs = [self.sim.job(name)] if name is not None else list(self.sim.jobs.values())
-        before = [len(job.log) for job in jobs]
+        before = [len(job.history) for job in jobs]
         start, env = self.sim.now, self.sim.env
         while env.peek() < math.inf and not all(job.settled for job in jobs):
             if self.sim.origin + env.peek() > _LATEST:
                 break
             self.sim.advance_to(env.peek())
-            if [len(job.log) for job in jobs] != before:
+            if [len(job.history) for job in jobs] != before:
                 break
         self._write_clock(start)
-        return {**self.clock_state(), "changed": [len(job.log) for job in jobs] != before}
+        return {**self.clock_state(), "changed": [len(job.history) for job in jobs] != before}
 
     def inject(self, name: str, body: dict[str, Any]) -> dict[str, Any]:
         """Force a path now: ``{"type": "interrupt"}``, ``{"type": "fail", "error": ..., "message": ...}``,

@@ -1,0 +1,75 @@
+"""Getting a job ready to train: Starting — provisioning, with a wait for spot capacity — then the
+input download and the training image pull, each where its era of the service shows it
+(:mod:`.eras`). Like :mod:`.ending`, these phases drive the job through its public surface."""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from typing import TYPE_CHECKING, Any
+
+import simpy
+
+from . import messages as msg
+from .waits import TICK, Wait, ticks
+
+if TYPE_CHECKING:
+    from .job import Job
+
+MIN_STARTING = TICK  # CreationTime < TrainingStartTime, even at the service's millisecond precision
+
+
+def provision(job: Job, capacity: float, warm: bool) -> Generator[simpy.Event, Any, None]:
+    """Starting, its steps as the era shows them, after ``capacity`` seconds of waiting for spot
+    capacity; a job that took over a warm pool (``warm``) starts faster."""
+    plan, timing, draw, hold = job.plan, job.plan.timing, job.streams.draw, job.waits.hold
+    # [DOC] CreationTime < TrainingStartTime: provisioning takes time, however small the scenario's
+    starting = max(draw("warm_starting", timing.warm_starting) if warm else draw("starting", plan.starting),
+                   MIN_STARTING)
+    steps = plan.era.starting_steps
+    if not job.recording and steps[1][0] is None:
+        # nobody reads the messages: one wait for the whole of Starting (the same time, the same draws)
+        yield from hold(starting + capacity, Wait.IDLE)
+        return
+    spent = 0.0
+    for i, (trigger, message, share) in enumerate(steps):
+        if trigger is not None:
+            job.enter(trigger, message)
+        elif i:
+            job.set_message(message)
+        # the last step takes what is left, so the steps add up to Starting exactly
+        part = ticks(starting * share) if i < len(steps) - 1 else starting - spent
+        spent += part
+        yield from hold(part, Wait.IDLE)
+        if i == 0 and capacity > 0:
+            job.set_message(msg.NO_CAPACITY)
+            yield from hold(capacity, Wait.IDLE)
+
+
+def prepare(job: Job) -> Generator[simpy.Event, Any, None]:
+    """From instances ready to training: input download and image pull, placed as the era places them."""
+    plan, hold = job.plan, job.waits.hold
+    where = plan.era.image_pull
+    downloading = job.streams.draw("downloading", plan.timing.downloading) if plan.downloads else 0.0
+    image_pull = job.streams.draw("image_pull", plan.timing.image_pull)
+    if where == "downloading":  # 2024+: the image pull ends Downloading, whatever the input mode
+        job.enter("download", msg.DOWNLOADING if plan.downloads else msg.PULLING_IMAGE)
+        if not job.recording:  # one wait: nobody reads the message change
+            yield from hold(downloading + image_pull, Wait.UP)
+        else:
+            if plan.downloads:
+                yield from hold(downloading, Wait.UP)
+                job.set_message(msg.PULLING_IMAGE)
+            yield from hold(image_pull, Wait.UP)
+        job.enter("train", msg.TRAINING)
+        return
+    if plan.downloads:
+        job.enter("download", msg.DOWNLOADING)
+        yield from hold(downloading, Wait.UP)
+    if where == "status":  # before 2019: a status of its own
+        job.enter("pull_image", msg.PULLING_IMAGE)
+        yield from hold(image_pull, Wait.UP)
+        job.enter("train", msg.TRAINING)
+    else:  # 2019-2023: the start of Training
+        job.enter("train", msg.PULLING_IMAGE)
+        yield from hold(image_pull, Wait.UP)
+        job.set_message(msg.TRAINING)

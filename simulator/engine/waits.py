@@ -1,0 +1,220 @@
+"""How a job spends time: the kinds of wait, the limits that end a wait early, and the random
+clocks that run on instance time. A phase's wait costs one simpy timeout whatever the number of
+limits: each is a deadline folded into the wait (:meth:`.job.Job.hold`).
+
+The clock's resolution is :data:`TICK`: every duration the engine waits is a whole number of ticks.
+A tick is a power of two (2⁻¹⁰ s, just under a millisecond), so sums and differences of times are
+exact in floating point: however a stretch of time is cut into waits, the clock, the accounts and
+their rounding to whole seconds come out the same — a sweep's merged waits give a replay's figures.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import random
+from collections import deque
+from collections.abc import Callable, Generator
+from enum import Enum, IntEnum
+from typing import Any
+
+import simpy
+
+from .actions import Action, Fail, Interrupt, Stop, Update
+from .billing import Billing
+from .plan import Plan
+from .progress import Progress
+from .streams import Streams
+
+INF = math.inf
+TICK = 2.0 ** -10
+#: a simpy priority after NORMAL: processed after every other event of the same instant
+LATE = simpy.events.NORMAL + 1
+
+
+def ticks(seconds: float) -> float:
+    """``seconds`` rounded to a whole number of :data:`TICK`."""
+    return round(seconds * 1024) / 1024 if seconds != INF else INF
+
+
+class Wait(IntEnum):
+    """What a wait accrues."""
+
+    IDLE = 0  #: nothing: no instances are running (Pending, Starting, Interrupted, Restarting)
+    UP = 1  #: instance time: billed, counted against MaxRuntime and the random clocks
+    WORK = 2  #: instance time and training progress
+    WIND = 3  #: instance time while stopping: billed, and only a failure can intervene
+
+
+class Limit(Enum):
+    """A limit the job hits by itself, ending the wait it falls in."""
+
+    MAX_RUNTIME = "MaxRuntime"  #: StoppingCondition.MaxRuntimeInSeconds, on instance time
+    MAX_WAIT = "MaxWait"  #: StoppingCondition.MaxWaitTimeInSeconds, on wall time from creation
+    MAX_PENDING = "MaxPending"  #: StoppingCondition.MaxPendingTimeInSeconds
+    PENDING_LIMIT = "PendingLimit"  #: the service's own limit on waiting for capacity
+    SPOT_RECLAIM = "SpotReclaim"  #: the spot capacity is reclaimed
+    UPDATE_DONE = "UpdateDone"  #: an Updating detour is over (the job returns; the wait goes on)
+
+    def __repr__(self) -> str:
+        return self.value
+
+
+#: what ends the current attempt: a limit, or an action (a stop request, a failure)
+Cause = Limit | Stop | Fail
+
+
+class Halt(Exception):
+    """Unwinds the phase code when something ends the current attempt: ``cause``, with
+    ``remaining`` seconds of the interrupted wait left."""
+
+    def __init__(self, cause: Cause, remaining: float):
+        self.cause = cause
+        self.remaining = remaining
+
+
+class RandomClock:
+    """Something that happens at random on instance time, a Poisson process of ``rate`` per second:
+    ``left`` instance seconds until it next happens, drawn from ``stream``."""
+
+    __slots__ = ("cause", "left", "rate", "stream")
+
+    def __init__(self, cause: Limit | Fail, stream: random.Random, rate: float):
+        self.cause = cause
+        self.stream = stream
+        self.rate = rate
+        self.left = ticks(stream.expovariate(rate))
+
+    def __repr__(self) -> str:
+        return f"<RandomClock {self.cause!r} in {self.left:g} s>"
+
+    def redraw(self) -> None:
+        """It happened: draw when it happens next."""
+        self.left = ticks(self.stream.expovariate(self.rate))
+
+
+class Late(simpy.Event):
+    """An event ``delay`` from now that is processed after every other event of that instant: a
+    simpy Timeout at priority LATE (built the way simpy builds its Timeout)."""
+
+    def __init__(self, env: simpy.Environment, delay: float):
+        super().__init__(env)
+        self._ok, self._value = True, None
+        env.schedule(self, LATE, delay)
+
+
+class Waits:
+    """What ends a job's waits early: its deadlines, the random clocks on its instance time, an
+    Updating detour's end, and the actions delivered to its process; and what a wait accrues, into
+    ``billing`` and ``progress``.
+
+    Args:
+        env: the job's clock (the job is created now).
+        plan: the job's plan: its limits and random clocks.
+        streams: the job's random streams, which the random clocks draw from.
+        billing, progress: the job's accounts, which the waits fill.
+        accepts: whether the job takes a delivered action now (an action that arrived as a phase ended
+            meets the job as it is when it is delivered).
+        on_update: applies an accepted UpdateTrainingJob.
+        on_update_done: returns the job from its Updating detour.
+    """
+
+    __slots__ = ("_accepts", "_billing", "_env", "_max_runtime", "_on_update", "_on_update_done", "_progress",
+                 "clocks", "deadline", "deferred", "update_until")
+
+    def __init__(self, env: simpy.Environment, plan: Plan, streams: Streams, billing: Billing, progress: Progress, *,
+                 accepts: Callable[[Action], bool], on_update: Callable[[Update], None],
+                 on_update_done: Callable[[], None]):
+        self._env = env
+        self._billing = billing
+        self._progress = progress
+        self._max_runtime = plan.max_runtime
+        self._accepts = accepts
+        self._on_update = on_update
+        self._on_update_done = on_update_done
+        #: MaxWait, as a clock time
+        self.deadline = env.now + plan.max_wait if plan.max_wait is not None else INF
+        self.clocks: list[RandomClock] = []  #: what happens at random on instance time
+        if plan.spot and plan.spot_config.interruption_rate_per_hour:
+            rate = plan.spot_config.interruption_rate_per_hour / 3600
+            self.clocks.append(RandomClock(Limit.SPOT_RECLAIM, streams["interruptions"], rate))
+        for kind, rate, failure in plan.failure_clocks:
+            self.clocks.append(RandomClock(failure, streams[f"failures.{kind}"], rate))
+        self.update_until = INF  #: when the Updating detour ends
+        self.deferred: deque[Action] = deque()  #: actions that arrived as a phase ended
+
+    def __repr__(self) -> str:
+        return f"<Waits deadline={self.deadline:g} clocks={len(self.clocks)} deferred={len(self.deferred)}>"
+
+    def hold(self, duration: float, kind: Wait) -> Generator[simpy.Event, Any, None]:
+        """Spend ``duration`` seconds in the current phase.
+
+        Raises:
+            Halt: a limit or an action ended the phase early; carries what was left of it.
+        """
+        env, billing = self._env, self._billing
+        remaining = duration
+        while True:
+            start = env.now
+            limit, cause = remaining, None
+            if kind != Wait.WIND:
+                if self.deadline - start < limit:
+                    limit, cause = self.deadline - start, Limit.MAX_WAIT
+                if kind != Wait.IDLE and billing.up:
+                    if self._max_runtime - billing.runtime_used < limit:
+                        limit, cause = self._max_runtime - billing.runtime_used, Limit.MAX_RUNTIME
+                    for clock in self.clocks:
+                        if clock.left < limit:
+                            limit, cause = clock.left, clock
+            if self.update_until - start < limit:
+                limit, cause = self.update_until - start, Limit.UPDATE_DONE
+            action = None
+            if self.deferred:
+                action = self.deferred.popleft()
+            else:
+                try:
+                    yield env.timeout(limit if limit > 0 else 0.0) if limit != INF else env.event()
+                except simpy.Interrupt as interrupt:
+                    action = interrupt.cause
+            now = env.now
+            elapsed = now - start
+            remaining -= elapsed
+            if billing.up:  # instance time: billed; against MaxRuntime and the random clocks
+                billing.running += elapsed  # unless stopping; training progress when working
+                if kind == Wait.UP or kind == Wait.WORK:
+                    billing.runtime_used += elapsed
+                    for clock in self.clocks:
+                        clock.left -= elapsed
+                    if kind == Wait.WORK and elapsed > 0:
+                        self._progress.advance(elapsed, now)
+            if action is not None and now >= start + limit:
+                # the phase (or a limit) ends at this very instant: it goes first, the action after
+                self.deferred.append(action)
+                action = None
+            if action is None:
+                if cause is None:
+                    return
+                if cause is Limit.UPDATE_DONE:
+                    self._on_update_done()
+                    continue
+                if cause.__class__ is RandomClock:  # it happened: the next one is drawn now
+                    cause.redraw()
+                    cause = cause.cause
+                raise Halt(cause, remaining)
+            if not self._accepts(action):
+                continue  # the job moved on since the action arrived: it changes nothing now
+            kind_of = action.__class__
+            if kind_of is Update:
+                self._on_update(action)
+            elif kind_of is Interrupt:
+                raise Halt(Limit.SPOT_RECLAIM, remaining)
+            else:  # a stop or a failure ends the attempt
+                raise Halt(action, remaining)
+
+    def quiet(self, duration: float) -> Generator[simpy.Event, Any, None]:
+        """Spend ``duration`` seconds that no action can shorten (the job has already ended)."""
+        env = self._env
+        until = env.now + duration
+        while env.now < until:
+            with contextlib.suppress(simpy.Interrupt):
+                yield env.timeout(until - env.now)
