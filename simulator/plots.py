@@ -14,6 +14,7 @@ import matplotlib.pyplot as plt
 from matplotlib.patches import Patch
 
 from .engine import record
+from .engine.statuses import ON_INSTANCES
 from .timeline import Replay
 from .whatif.spec import COST_UNITS_PER_USD, short
 from .whatif.stats import Summary
@@ -27,8 +28,6 @@ COLOURS = {
     "Completed": "#006d2c", "Failed": "#a50f15", "Stopped": "#fd8d3c", "MaxRuntimeExceeded": "#d94801",
     "MaxWaitTimeExceeded": "#7f2704",
 }
-#: statuses during which instances run (and bill)
-_ON_INSTANCES = {"Downloading", "DownloadingTrainingImage", "Training", "Uploading"}
 _DPI = 120
 
 
@@ -58,7 +57,7 @@ def timeline(result: Replay, out: Path, *, job: str | None = None) -> Path:
             stop = (entry.get("EndTime", d["LastModifiedTime"]) - d["CreationTime"] + j.created) / unit
             width = max(stop - start, end / unit / 400)  # the final, instant status still shows
             colour = COLOURS.get(entry["Status"], "#999999")
-            billed = entry["Status"] in _ON_INSTANCES
+            billed = entry["Status"] in ON_INSTANCES
             ax.barh(row, width, left=start, height=0.5, color=colour, edgecolor="white", linewidth=0.5)
             if billed:  # billed time: a band above the bar
                 ax.barh(row + 0.33, width, left=start, height=0.1, color="#333333", alpha=0.55)

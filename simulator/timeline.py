@@ -89,7 +89,7 @@ class Replay:
             before = previous.get(j.plan.name, {})
             record_ = {"t": round(t, 3), "TrainingJobName": j.plan.name,
                        "TrainingJobStatus": response["TrainingJobStatus"],
-                       "SecondaryStatus": response["SecondaryStatus"], "StatusMessage": view.transitions[-1][3],
+                       "SecondaryStatus": response["SecondaryStatus"], "StatusMessage": view.message,
                        "LastModifiedTime": response["LastModifiedTime"]}
             changed = {k: v for k, v in response.items() if k not in record_ and before.get(k, _NOTHING) != v}
             gone = [k for k in before if k not in response]

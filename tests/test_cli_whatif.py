@@ -29,6 +29,7 @@ def test_whatif_table_and_json():
     assert len(data["variants"]) == 5 and data["transitions"] > 0
 
 
+@pytest.mark.slow  # five PNGs rendered
 def test_whatif_plots_are_written_as_png(tmp_path):
     result = CliRunner().invoke(main, ["whatif", str(CHECKPOINTS), "--runs", "20", "--plots", str(tmp_path)])
     assert result.exit_code == 0, result.output

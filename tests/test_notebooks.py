@@ -25,6 +25,7 @@ def test_a_stored_notebook_keeps_its_outputs(path):
     assert any("image/png" in o.get("data", {}) for cell in code for o in cell.outputs)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_a_notebook_executes(path, monkeypatch):
     monkeypatch.setenv("TJSIM_NOTEBOOK_RUNS", "60")  # the kernel inherits it: fewer replicates, same code

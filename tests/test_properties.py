@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 
 from simulator import conformance, replay
@@ -15,6 +16,7 @@ from .factories import scenarios
 EDGES = {(str(s), str(dest)) for _, sources, dest in lifecycle.TRANSITIONS for s in sources}
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(scenarios())
 def test_every_run_keeps_the_invariants(s):

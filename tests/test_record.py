@@ -29,6 +29,7 @@ from simulator.engine.record import (
     UPDATE,
     WARM_POOL,
     RuleView,
+    Transition,
     View,
     apply,
     change_times,
@@ -94,10 +95,11 @@ def test_a_blank_view_has_no_history():
     ((5.0, PRIMARY, "Stopping", None), "primary", "Stopping"),
     ((5.0, UPDATE, None, {"ResourceConfig": {"KeepAlivePeriodInSeconds": 120}}), "updates",
      [{"ResourceConfig": {"KeepAlivePeriodInSeconds": 120}}]),
-    ((5.0, MESSAGE, None, "new"), "transitions", [["Starting", 0.0, None, "new"]]),
-    ((5.0, STATUS, "Downloading", "d"), "transitions", [["Starting", 0.0, 5.0, "m"], ["Downloading", 5.0, None, "d"]]),
+    ((5.0, MESSAGE, None, "new"), "transitions", [Transition("Starting", 0.0, None, "new")]),
+    ((5.0, STATUS, "Downloading", "d"), "transitions",
+     [Transition("Starting", 0.0, 5.0, "m"), Transition("Downloading", 5.0, None, "d")]),
     ((5.0, CLOSE, "Stopped", ("stopped", 4.0)), "transitions",
-     [["Starting", 0.0, 4.0, "m"], ["Stopped", 4.0, 4.0, "stopped"]]),
+     [Transition("Starting", 0.0, 4.0, "m"), Transition("Stopped", 4.0, 4.0, "stopped")]),
     ((5.0, RULE, RULE_KEY, ("IssuesFound", "why")), "rules", {RULE_KEY: RuleView("IssuesFound", "why", None, 5.0)}),
     ((5.0, RULE_ARN, RULE_KEY, "arn:rule"), "rules", {RULE_KEY: RuleView("InProgress", None, "arn:rule", 5.0)}),
 ])
@@ -134,15 +136,15 @@ def test_before_the_first_entry_the_view_is_blank():
 
 def test_a_status_ends_the_previous_one_and_a_message_rewrites_the_current_one():
     view = fold(LOG, 120)
-    assert view.transitions == [["Starting", 0.0, 100.0, "Preparing the instances for training"],
-                                ["Downloading", 100.0, None, "Downloading input data"]]
+    assert view.transitions == [Transition("Starting", 0.0, 100.0, "Preparing the instances for training"),
+                                Transition("Downloading", 100.0, None, "Downloading input data")]
     assert view.training_start == 100.0 and view.training_end is None and not view.artifacts
 
 
 def test_the_final_status_is_stamped_with_the_instances_stop_not_its_write():
     view = fold(LOG, 1140.25)
-    assert view.transitions[-2:] == [["Uploading", 1130.0, 1140.0, "Uploading generated training model"],
-                                     ["Completed", 1140.0, 1140.0, "Training job completed"]]
+    assert view.transitions[-2:] == [Transition("Uploading", 1130.0, 1140.0, "Uploading generated training model"),
+                                     Transition("Completed", 1140.0, 1140.0, "Training job completed")]
     assert (view.last_modified, view.training_end, view.billing, view.artifacts) == (
         1140.25, 1140.0, (1040, 1040), True)
 
@@ -292,13 +294,13 @@ def test_a_runs_final_view_holds_the_last_entry_of_each_kind(shipped):
             return next((entry for entry in reversed(log) if entry[1] == kind), None)
 
         statuses = [entry for entry in log if entry[1] in (STATUS, CLOSE)]
-        assert [tr[0] for tr in view.transitions] == [entry[2] for entry in statuses]
-        assert [tr[1] for tr in view.transitions] == [e[3][1] if e[1] == CLOSE else e[0] for e in statuses]
-        assert [tr[2] for tr in view.transitions[:-1]] == [tr[1] for tr in view.transitions[1:]]
+        assert [tr.status for tr in view.transitions] == [entry[2] for entry in statuses]
+        assert [tr.start for tr in view.transitions] == [e[3][1] if e[1] == CLOSE else e[0] for e in statuses]
+        assert [tr.end for tr in view.transitions[:-1]] == [tr.start for tr in view.transitions[1:]]
         close = last(CLOSE)
         assert close is not None and close == statuses[-1]  # every shipped job ends
-        assert view.transitions[-1][1:3] == [close[3][1], close[3][1]]
-        assert view.transitions[-2][1] <= close[3][1] <= close[0]
+        assert (view.transitions[-1].start, view.transitions[-1].end) == (close[3][1], close[3][1])
+        assert view.transitions[-2].start <= close[3][1] <= close[0]
         end, metrics = last(END), last(METRICS)
         if end is None:
             assert view.training_end is None and metrics is None
@@ -320,13 +322,14 @@ def test_a_runs_final_view_holds_the_last_entry_of_each_kind(shipped):
 
 
 def test_a_completed_runs_view_at_each_instant():
-    log = replay(scenario()).job.history.entries  # test_job's constant timings: Starting 100 s, Downloading 30 s, training 1000 s
-    assert fold(log, 120).transitions == [["Starting", 0, 100.0, "Preparing the instances for training"],
-                                          ["Downloading", 100.0, None, "Downloading the training image"]]
+    # the factories' constant timings: Starting 100 s, Downloading 30 s, training 1000 s
+    log = replay(scenario()).job.history.entries
+    assert fold(log, 120).transitions == [Transition("Starting", 0, 100.0, "Preparing the instances for training"),
+                                          Transition("Downloading", 100.0, None, "Downloading the training image")]
     final = fold(log, math.inf)
-    assert [tr[:3] for tr in final.transitions] == [["Starting", 0, 100.0], ["Downloading", 100.0, 130.0],
-                                                    ["Training", 130.0, 1130.0], ["Uploading", 1130.0, 1140.0],
-                                                    ["Completed", 1140.0, 1140.0]]
+    assert [(tr.status, tr.start, tr.end) for tr in final.transitions] == [
+        ("Starting", 0, 100.0), ("Downloading", 100.0, 130.0), ("Training", 130.0, 1130.0),
+        ("Uploading", 1130.0, 1140.0), ("Completed", 1140.0, 1140.0)]
     assert (final.last_modified, final.training_start, final.training_end, final.billing) == (
         1140.25, 100.0, 1140.0, (1040, 1040))
     assert change_times(log) == [0, 35.0, 100.0, 110.0, 130.0, 1130.0, 1140.25]
@@ -337,7 +340,7 @@ def test_a_stopped_runs_primary_status_is_stopping_while_it_uploads():
     log = replay(scenario(events=[{"type": "stop", "at": 500}])).job.history.entries
     seen = [(view.status, view.primary) for view in (fold(log, t) for t in (499, 500, 530, 540.25))]
     assert seen == [("Training", None), ("Stopping", None), ("Uploading", "Stopping"), ("Stopped", None)]
-    assert fold(log, 540.25).transitions[-1] == ["Stopped", 540.0, 540.0, "Training job stopped"]
+    assert fold(log, 540.25).transitions[-1] == Transition("Stopped", 540.0, 540.0, "Training job stopped")
 
 
 def test_an_updated_runs_view_shows_the_update_and_its_warm_pool():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from starlette.testclient import TestClient
@@ -123,6 +124,7 @@ members = st.dictionaries(st.sampled_from(["TrainingJobName", "RoleArn", "Resour
                           json_values, max_size=6)
 
 
+@pytest.mark.slow
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(operation=st.sampled_from([*OPERATIONS, "Nope", ""]),
        body=st.one_of(st.binary(max_size=200), members.map(json.dumps), json_values.map(json.dumps)))
@@ -149,6 +151,7 @@ control = st.one_of(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(request=st.one_of(list_requests.map(lambda r: ("/", r)), control))
 @example(request=("/", {"CreationTimeAfter": "1000000000000"}))  # botocore's parser raises RuntimeError on it

@@ -159,6 +159,7 @@ def test_injected_paths_for_a_ui_under_test(sagemaker_sim):
     assert sm.describe_training_job(TrainingJobName="ui")["SecondaryStatus"] == "Interrupted"
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(shutil.which("aws") is None, reason="the AWS CLI is not installed")
 def test_the_aws_cli(sagemaker_sim):
     sagemaker_sim.client().create_training_job(**request("cli-job"))
@@ -194,6 +195,7 @@ def start_server(state):
     raise RuntimeError(log.read_text())
 
 
+@pytest.mark.slow
 def test_a_kill_9_mid_burst_loses_no_answered_request_and_a_restart_describes_as_before(tmp_path):
     state = tmp_path / "jobs.db"
     server, url = start_server(state)

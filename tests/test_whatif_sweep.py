@@ -30,6 +30,7 @@ SPOT_JOB = {"EnableManagedSpotTraining": True, "CheckpointConfig": {"S3Uri": "s3
             "StoppingCondition": {"MaxRuntimeInSeconds": 86400, "MaxWaitTimeInSeconds": 172800}}
 
 
+@pytest.mark.slow
 def test_the_same_seed_gives_the_same_json_for_any_workers_and_chunks():
     study = load_study(SPOT)
     one = json.dumps(sweep(study, runs=120, seed=5).to_json())
@@ -38,6 +39,7 @@ def test_the_same_seed_gives_the_same_json_for_any_workers_and_chunks():
     assert json.dumps(sweep(study, runs=120, seed=6).to_json()) != one
 
 
+@pytest.mark.slow
 def test_the_same_json_on_a_dask_cluster():
     distributed = pytest.importorskip("distributed")
     study = load_study(SPOT)

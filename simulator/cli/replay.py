@@ -177,7 +177,7 @@ def _print_table(result: Replay, at: float | None, poll: float | None, job: str 
         # creation time of the first job)
         stamps.append(j.origin + j.created + view.last_modified)
         rows.append([f"{math.floor(origin + t) - math.floor(origin):,}", j.plan.name, "",
-                     view.primary or _primary(view.status), view.status, view.transitions[-1][3],
+                     view.primary or _primary(view.status), view.status, view.message,
                      view.warm_pool[0] if view.warm_pool is not None else ""])
     headers = ["t (s)", "Job", "LastModifiedTime", "Status", "SecondaryStatus", "StatusMessage", "WarmPool"]
     pools = any(row[6] for row in rows)

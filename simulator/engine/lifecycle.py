@@ -10,13 +10,11 @@ from __future__ import annotations
 
 from transitions import Machine, MachineError
 
-from .statuses import PRIMARY_OF, TERMINAL
+from .statuses import ON_INSTANCES, PRIMARY_OF, TERMINAL
 from .statuses import Secondary as S
 
 _IN_PROGRESS = [s for s, p in PRIMARY_OF.items() if p == "InProgress"]
-_LEGACY_UP = [S.LaunchingMLInstances, S.PreparingTrainingStack, S.DownloadingTrainingImage]
-#: statuses in which the instances are up (or being set up after the grant) and can be reclaimed
-_ON_INSTANCES = [S.Downloading, S.Training, S.Uploading, S.Updating, *_LEGACY_UP]
+_ON_INSTANCES = [s for s in S if s in ON_INSTANCES]  # in the enum's order: the diagram draws them so
 
 #: (trigger, sources, destination): every move a job can make. UpdateTrainingJob is accepted while
 #: the job trains (the SageMaker SDK's own integration test waits for Training before it updates);

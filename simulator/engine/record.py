@@ -41,10 +41,20 @@ class RuleView:
 
 
 @dataclass(slots=True)
+class Transition:
+    """One entry of SecondaryStatusTransitions (times in simulated seconds)."""
+
+    status: str
+    start: float
+    end: float | None
+    message: str
+
+
+@dataclass(slots=True)
 class View:
     """The job as of one instant (times in simulated seconds)."""
 
-    transitions: list[list[Any]] = field(default_factory=list)  #: [status, start, end|None, message]
+    transitions: list[Transition] = field(default_factory=list)
     primary: str | None = None  #: set only where it departs from the status's documented group
     last_modified: float = 0.0
     training_start: float | None = None
@@ -59,7 +69,12 @@ class View:
 
     @property
     def status(self) -> str:
-        return self.transitions[-1][0]
+        return self.transitions[-1].status
+
+    @property
+    def message(self) -> str:
+        """The present status's message."""
+        return self.transitions[-1].message
 
 
 def fold(log: list[Entry], at: float) -> View:
@@ -87,15 +102,15 @@ def apply(view: View, entry: Entry) -> None:
     view.last_modified = t
     if kind == STATUS:
         if transitions:
-            transitions[-1][2] = t
-        transitions.append([a, t, None, b])
+            transitions[-1].end = t
+        transitions.append(Transition(a, t, None, b))
         view.primary = None
     elif kind == MESSAGE:
-        transitions[-1][3] = b
+        transitions[-1].message = b
     elif kind == CLOSE:
         message, stamp = b
-        transitions[-1][2] = stamp
-        transitions.append([a, stamp, stamp, message])
+        transitions[-1].end = stamp
+        transitions.append(Transition(a, stamp, stamp, message))
         view.primary = None
     elif kind == PRIMARY:
         view.primary = a

@@ -105,11 +105,11 @@ def to_boto3(wire: dict[str, Any]) -> dict[str, Any]:
 
 def _transitions(view: record.View, final: bool, ts) -> list[dict[str, Any]]:
     entries = []
-    for status, start, end, message in view.transitions:
-        entry = {"Status": str(status), "StartTime": ts(start)}
-        if end is not None:
-            entry["EndTime"] = ts(end)
-        entry["StatusMessage"] = message
+    for transition in view.transitions:
+        entry = {"Status": str(transition.status), "StartTime": ts(transition.start)}
+        if transition.end is not None:
+            entry["EndTime"] = ts(transition.end)
+        entry["StatusMessage"] = transition.message
         entries.append(entry)
     if final:  # [OBS] the final entry starts and ends at once
         last = entries[-1]
