@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from . import check_job, fail, load, main
+from .edge import check_job, fail, load, main
 
 
 @main.command("plot")

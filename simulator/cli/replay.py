@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from ..limits import MAX_POLLS, MAX_SECONDS
-from . import check_job, fail, given, load, main
+from .edge import check_job, fail, given, load, main
 
 if TYPE_CHECKING:
     from ..timeline import Replay

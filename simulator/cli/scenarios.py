@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from ..errors import source_of
-from . import fail, main
+from .edge import fail, main
 
 
 @main.command("validate")

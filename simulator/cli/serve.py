@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from . import fail, given, main
+from .edge import fail, given, main
 from .scenarios import shipped_scenarios
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from ..limits import CHUNK, MAX_SEED
-from . import fail, given, main
+from .edge import fail, given, main
 
 
 @main.command("whatif")

@@ -106,11 +106,14 @@ ACCEPTORS: tuple[Acceptor, ...] = (
 )
 
 
+#: the acceptors that apply to each trigger, in the table's order
+_FOR = {trigger: tuple(a for a in ACCEPTORS if not a.triggers or trigger in a.triggers) for trigger in _FROM}
+
+
 def verdict(job: Job, action: Action | Retry) -> tuple[Verdict, str | None]:
     """What ``job`` does with ``action`` now, and why when it does not accept it."""
-    trigger = action.trigger
-    for acceptor in ACCEPTORS:
-        if (not acceptor.triggers or trigger in acceptor.triggers) and acceptor.matches(job, action):
+    for acceptor in _FOR[action.trigger]:
+        if acceptor.matches(job, action):
             if acceptor.verdict is Verdict.ACCEPT:
                 return acceptor.verdict, None
             group = PRIMARY_OF[job.state]

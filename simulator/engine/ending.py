@@ -13,7 +13,7 @@ import simpy
 from . import messages as msg
 from . import record as rec
 from .statuses import Secondary as S
-from .waits import Limit, Wait
+from .waits import MAX_PENDING, MAX_RUNTIME, MAX_WAIT, WIND
 from .warmpool import TERMINATED, WarmPool
 
 if TYPE_CHECKING:
@@ -21,8 +21,8 @@ if TYPE_CHECKING:
     from .waits import Cause
 
 SIGTERM_WINDOW = 120.0  # [DOC] SageMaker waits up to 120 s after SIGTERM
-_END = {Limit.MAX_RUNTIME: ("end_max_runtime", msg.MAX_RUNTIME), Limit.MAX_WAIT: ("end_max_wait", msg.MAX_WAIT),
-        Limit.MAX_PENDING: ("end_stopped", msg.MAX_PENDING)}
+_END = {MAX_RUNTIME: ("end_max_runtime", msg.MAX_RUNTIME), MAX_WAIT: ("end_max_wait", msg.MAX_WAIT),
+        MAX_PENDING: ("end_stopped", msg.MAX_PENDING)}
 #: [DOC] failures after which a job still keeps its warm pool
 _POOL_KEEPING_FAILURES = frozenset({"AlgorithmError", "ClientError"})
 
@@ -39,20 +39,20 @@ def wind_down(job: Job, cause: Cause, remaining: float) -> Generator[simpy.Event
     job.enter("stop", msg.STOPPING)
     if job.billing.up and shape != "none" and (training or was == S.Uploading):
         if training:  # SIGTERM: the algorithm saves its model within the window
-            yield from hold(min(draw("sigterm_save", timing.sigterm_save), SIGTERM_WINDOW), Wait.WIND)
+            yield from hold(min(draw("sigterm_save", timing.sigterm_save), SIGTERM_WINDOW), WIND)
             upload = draw("uploading", timing.uploading)
         else:  # the model was already being uploaded: the upload goes on
             if shape == "uploading":
-                yield from hold(draw("stopping", timing.stopping), Wait.WIND)
+                yield from hold(draw("stopping", timing.stopping), WIND)
             upload = remaining
         if shape == "uploading":  # [OBS] an Uploading entry of its own, after Stopping
             job.enter("upload", msg.UPLOADING)
             if plan.lifecycle.stop_upload_primary == "Stopping":
                 job.history.log(rec.PRIMARY, "Stopping")
         upload_begins(job)
-        yield from hold(upload, Wait.WIND)
+        yield from hold(upload, WIND)
     else:
-        yield from hold(draw("stopping", timing.stopping), Wait.WIND)
+        yield from hold(draw("stopping", timing.stopping), WIND)
     job.billing.up = False
     trigger, message = _END.get(cause, ("end_stopped", msg.STOPPED))
     yield from close(job, trigger, message)
@@ -84,7 +84,7 @@ def close(job: Job, trigger: str, message: str) -> Generator[simpy.Event, Any, N
     if keeps_pool and job.state == S.Completed:
         message = msg.RETAINED
     job.ended = ended - job.created
-    if not history.recording:  # what follows only a client reading the job sees
+    if job.quiet:  # what follows only a client reading the job sees
         if keeps_pool:
             _keep_pool(job, ended)
         return

@@ -28,7 +28,7 @@ from .progress import Progress
 from .statuses import PRIMARY_OF, TERMINAL
 from .statuses import Secondary as S
 from .streams import Streams
-from .waits import INF, Halt, Late, Limit, Wait, Waits, ticks
+from .waits import IDLE, INF, MAX_PENDING, PENDING_LIMIT, SPOT_RECLAIM, UP, WORK, Halt, Late, Limit, Waits, ticks
 from .warmpool import IN_USE, WarmPool, WarmPools
 
 
@@ -40,8 +40,8 @@ class Job:
         plan: the compiled scenario.
         streams: the job's random streams; by default replicate 0 of ``plan.seed``.
         record: keep the full history for describing; ``False`` keeps only the outcome and
-            billing, for sweeps that never describe (the one seam of the sweep's quiet path: a
-            :class:`.history.Quiet` history, and waits nobody reads merged into one).
+            billing, for sweeps that never describe (:attr:`quiet`, with a :class:`.history.Quiet`
+            history).
         pools: the simulation's warm pools, where the pool this job keeps is offered to later jobs.
         warm_pool: the pool this job took over at creation (it skips provisioning).
         origin: the wall-clock time (epoch seconds) of the clock's zero; by default the scenario's epoch.
@@ -55,6 +55,9 @@ class Job:
         self.created = env.now
         self.origin = plan.epoch if origin is None else origin  #: epoch seconds at the clock's zero
         self.history: History | Quiet = History(env, self.created) if record else Quiet()
+        #: nobody will read the job's history (a sweep's job): waits whose only difference is a message
+        #: are merged, and what only a describe shows is skipped — the one seam of the quiet path
+        self.quiet = not record
         self.billing = Billing()
         checkpoint = plan.checkpoint
         self.progress = Progress(self.streams.draw("training", plan.timing.training),
@@ -89,10 +92,6 @@ class Job:
 
     def __repr__(self) -> str:
         return f"<Job {self.plan.name} {self.state} at t={self.env.now - self.created:g}>"
-
-    @property
-    def recording(self) -> bool:
-        return self.history.recording
 
     @property
     def finished(self) -> bool:
@@ -155,9 +154,9 @@ class Job:
                     return self.state
                 current, cause = cause, None
                 capacity = 0.0
-                if current is Limit.SPOT_RECLAIM:
+                if current is SPOT_RECLAIM:
                     yield from self._reclaimed()
-                elif current is Limit.PENDING_LIMIT:
+                elif current is PENDING_LIMIT:
                     yield from ending.fail(self, "InsufficientCapacityError", None)
                     return self.state
                 elif current.__class__ is Fail:
@@ -177,27 +176,31 @@ class Job:
         wait = self.streams.draw("pending", self.plan.timing.pending)
         limit, cause = INF, None
         if self.plan.max_pending is not None:
-            limit, cause = self.plan.max_pending, Limit.MAX_PENDING
+            limit, cause = self.plan.max_pending, MAX_PENDING
         capacity_limit = self.plan.lifecycle.pending_capacity_limit
         if capacity_limit is not None and ticks(capacity_limit) < limit:
-            limit, cause = ticks(capacity_limit), Limit.PENDING_LIMIT
-        yield from self.waits.hold(min(wait, limit), Wait.IDLE)
+            limit, cause = ticks(capacity_limit), PENDING_LIMIT
+        yield from self.waits.hold(min(wait, limit), IDLE)
         if wait > limit:
             raise Halt(cause, 0.0)
 
     def _attempt(self, capacity: float, warm: bool) -> Generator[simpy.Event, Any, None]:
         """Starting (after any capacity wait) through Completed."""
         hold = self.waits.hold
-        yield from starting.provision(self, capacity, warm)
+        provisioning = starting.duration(self, warm)
+        if starting.merged(self):  # the same time, the same draws, in one wait (a sweep's)
+            yield from hold(provisioning + capacity, IDLE)
+        else:
+            yield from starting.provision(self, provisioning, capacity)
         self._instances_ready()
         yield from starting.prepare(self)
         self.training = True
         self.progress.start(self.env.now)
-        yield from hold(self.progress.time_left(), Wait.WORK)
+        yield from hold(self.progress.time_left(), WORK)
         self.training = False
         self.enter("upload", msg.UPLOADING)
         ending.upload_begins(self)
-        yield from hold(self.streams.draw("uploading", self.plan.timing.uploading), Wait.UP)
+        yield from hold(self.streams.draw("uploading", self.plan.timing.uploading), UP)
         self.billing.up = False
         yield from ending.close(self, "complete", msg.COMPLETED)
 
@@ -213,9 +216,9 @@ class Job:
         self.interruptions += 1
         self._lose_instances()
         self.enter("interrupt", msg.INTERRUPTED)
-        yield from self.waits.hold(self.streams.draw("interrupted", self.plan.timing.interrupted), Wait.IDLE)
+        yield from self.waits.hold(self.streams.draw("interrupted", self.plan.timing.interrupted), IDLE)
         self.enter("start", msg.NO_CAPACITY)
-        yield from self.waits.hold(self.streams.draw("capacity_wait", self.plan.timing.capacity_wait), Wait.IDLE)
+        yield from self.waits.hold(self.streams.draw("capacity_wait", self.plan.timing.capacity_wait), IDLE)
 
     def _retry(self) -> Generator[simpy.Event, Any, None]:
         """[DOC] "When the job is retried, its SecondaryStatus is changed to STARTING"."""
@@ -224,7 +227,7 @@ class Job:
         self._lose_instances()
         if self.plan.lifecycle.restarting_on_retry:
             self.enter("restart", msg.RESTARTING)
-            yield from self.waits.hold(self.streams.draw("restarting", self.plan.timing.restarting), Wait.IDLE)
+            yield from self.waits.hold(self.streams.draw("restarting", self.plan.timing.restarting), IDLE)
             self.enter("start", msg.STARTING)
         else:
             self.enter("retry", msg.STARTING)
@@ -246,9 +249,13 @@ class Job:
 
     def enter(self, trigger: str, message: str) -> None:
         """Move the status along ``trigger``, showing ``message``."""
-        self.move(trigger)
+        fire(self, trigger)  # move(), inlined: every status change of a sweep passes here
+        self.transitions += 1
+        self._detour = None
+        self.waits.update_until = INF
         self.message = message
-        self.history.log(rec.STATUS, self.state, message)
+        if not self.quiet:
+            self.history.log(rec.STATUS, self.state, message)
 
     def set_message(self, message: str) -> None:
         """Show ``message`` within the present status (or on return from an Updating detour)."""

@@ -30,7 +30,7 @@ def describe(job: Job, at: float | None = None, *, transitions: bool = True) -> 
         ValueError: ``at`` lies in the simulation's future, or before the job existed.
         HistoryNotKept: the job was run with ``record=False``.
     """
-    if not job.recording:
+    if job.quiet:
         raise HistoryNotKept(job.plan.name)
     now = job.env.now - job.created
     at = now if at is None else at

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 import simpy
 
 from . import messages as msg
-from .waits import TICK, Wait, ticks
+from .waits import IDLE, TICK, UP, ticks
 
 if TYPE_CHECKING:
     from .job import Job
@@ -18,18 +18,23 @@ if TYPE_CHECKING:
 MIN_STARTING = TICK  # CreationTime < TrainingStartTime, even at the service's millisecond precision
 
 
-def provision(job: Job, capacity: float, warm: bool) -> Generator[simpy.Event, Any, None]:
-    """Starting, its steps as the era shows them, after ``capacity`` seconds of waiting for spot
-    capacity; a job that took over a warm pool (``warm``) starts faster."""
-    plan, timing, draw, hold = job.plan, job.plan.timing, job.streams.draw, job.waits.hold
+def duration(job: Job, warm: bool) -> float:
+    """How long Starting takes this time; a job that took over a warm pool (``warm``) starts faster."""
+    plan, draw = job.plan, job.streams.draw
     # [DOC] CreationTime < TrainingStartTime: provisioning takes time, however small the scenario's
-    starting = max(draw("warm_starting", timing.warm_starting) if warm else draw("starting", plan.starting),
-                   MIN_STARTING)
-    steps = plan.era.starting_steps
-    if not job.recording and steps[1][0] is None:
-        # nobody reads the messages: one wait for the whole of Starting (the same time, the same draws)
-        yield from hold(starting + capacity, Wait.IDLE)
-        return
+    return max(draw("warm_starting", plan.timing.warm_starting) if warm else draw("starting", plan.starting),
+               MIN_STARTING)
+
+
+def merged(job: Job) -> bool:
+    """Starting can be one wait: nobody reads its messages, and it has no status of its own to show."""
+    return job.quiet and job.plan.era.starting_steps[1][0] is None
+
+
+def provision(job: Job, starting: float, capacity: float) -> Generator[simpy.Event, Any, None]:
+    """Starting for ``starting`` seconds, its steps as the era shows them, after ``capacity`` seconds
+    of waiting for spot capacity."""
+    hold, steps = job.waits.hold, job.plan.era.starting_steps
     spent = 0.0
     for i, (trigger, message, share) in enumerate(steps):
         if trigger is not None:
@@ -39,10 +44,10 @@ def provision(job: Job, capacity: float, warm: bool) -> Generator[simpy.Event, A
         # the last step takes what is left, so the steps add up to Starting exactly
         part = ticks(starting * share) if i < len(steps) - 1 else starting - spent
         spent += part
-        yield from hold(part, Wait.IDLE)
+        yield from hold(part, IDLE)
         if i == 0 and capacity > 0:
             job.set_message(msg.NO_CAPACITY)
-            yield from hold(capacity, Wait.IDLE)
+            yield from hold(capacity, IDLE)
 
 
 def prepare(job: Job) -> Generator[simpy.Event, Any, None]:
@@ -53,23 +58,23 @@ def prepare(job: Job) -> Generator[simpy.Event, Any, None]:
     image_pull = job.streams.draw("image_pull", plan.timing.image_pull)
     if where == "downloading":  # 2024+: the image pull ends Downloading, whatever the input mode
         job.enter("download", msg.DOWNLOADING if plan.downloads else msg.PULLING_IMAGE)
-        if not job.recording:  # one wait: nobody reads the message change
-            yield from hold(downloading + image_pull, Wait.UP)
+        if job.quiet:  # one wait: nobody reads the message change
+            yield from hold(downloading + image_pull, UP)
         else:
             if plan.downloads:
-                yield from hold(downloading, Wait.UP)
+                yield from hold(downloading, UP)
                 job.set_message(msg.PULLING_IMAGE)
-            yield from hold(image_pull, Wait.UP)
+            yield from hold(image_pull, UP)
         job.enter("train", msg.TRAINING)
         return
     if plan.downloads:
         job.enter("download", msg.DOWNLOADING)
-        yield from hold(downloading, Wait.UP)
+        yield from hold(downloading, UP)
     if where == "status":  # before 2019: a status of its own
         job.enter("pull_image", msg.PULLING_IMAGE)
-        yield from hold(image_pull, Wait.UP)
+        yield from hold(image_pull, UP)
         job.enter("train", msg.TRAINING)
     else:  # 2019-2023: the start of Training
         job.enter("train", msg.PULLING_IMAGE)
-        yield from hold(image_pull, Wait.UP)
+        yield from hold(image_pull, UP)
         job.set_message(msg.TRAINING)

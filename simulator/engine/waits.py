@@ -63,6 +63,11 @@ class Limit(Enum):
 #: what ends the current attempt: a limit, or an action (a stop request, a failure)
 Cause = Limit | Stop | Fail
 
+# The members as plain names: reading an Enum member off its class costs ~75 ns on Python 3.11, and
+# the hot path of a sweep reads them on every wait.
+IDLE, UP, WORK, WIND = Wait
+MAX_RUNTIME, MAX_WAIT, MAX_PENDING, PENDING_LIMIT, SPOT_RECLAIM, UPDATE_DONE = Limit
+
 
 class Halt(Exception):
     """Unwinds the phase code when something ends the current attempt: ``cause``, with
@@ -157,17 +162,17 @@ class Waits:
         while True:
             start = env.now
             limit, cause = remaining, None
-            if kind != Wait.WIND:
+            if kind != WIND:
                 if self.deadline - start < limit:
-                    limit, cause = self.deadline - start, Limit.MAX_WAIT
-                if kind != Wait.IDLE and billing.up:
+                    limit, cause = self.deadline - start, MAX_WAIT
+                if kind != IDLE and billing.up:
                     if self._max_runtime - billing.runtime_used < limit:
-                        limit, cause = self._max_runtime - billing.runtime_used, Limit.MAX_RUNTIME
+                        limit, cause = self._max_runtime - billing.runtime_used, MAX_RUNTIME
                     for clock in self.clocks:
                         if clock.left < limit:
                             limit, cause = clock.left, clock
             if self.update_until - start < limit:
-                limit, cause = self.update_until - start, Limit.UPDATE_DONE
+                limit, cause = self.update_until - start, UPDATE_DONE
             action = None
             if self.deferred:
                 action = self.deferred.popleft()
@@ -181,11 +186,11 @@ class Waits:
             remaining -= elapsed
             if billing.up:  # instance time: billed; against MaxRuntime and the random clocks
                 billing.running += elapsed  # unless stopping; training progress when working
-                if kind == Wait.UP or kind == Wait.WORK:
+                if kind in (UP, WORK):
                     billing.runtime_used += elapsed
                     for clock in self.clocks:
                         clock.left -= elapsed
-                    if kind == Wait.WORK and elapsed > 0:
+                    if kind == WORK and elapsed > 0:
                         self._progress.advance(elapsed, now)
             if action is not None and now >= start + limit:
                 # the phase (or a limit) ends at this very instant: it goes first, the action after
@@ -194,7 +199,7 @@ class Waits:
             if action is None:
                 if cause is None:
                     return
-                if cause is Limit.UPDATE_DONE:
+                if cause is UPDATE_DONE:
                     self._on_update_done()
                     continue
                 if cause.__class__ is RandomClock:  # it happened: the next one is drawn now
@@ -207,7 +212,7 @@ class Waits:
             if kind_of is Update:
                 self._on_update(action)
             elif kind_of is Interrupt:
-                raise Halt(Limit.SPOT_RECLAIM, remaining)
+                raise Halt(SPOT_RECLAIM, remaining)
             else:  # a stop or a failure ends the attempt
                 raise Halt(action, remaining)
 
