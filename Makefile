@@ -12,7 +12,7 @@ PYTEST_WORKERS ?= auto
 # a throwaway environment for `make canary`, made anew each time
 CANARY ?= /tmp/tjsim-canary
 
-.PHONY: run test lint canary goldens notebooks bench bench-replay bench-serve diagram clean
+.PHONY: run test lint canary goldens notebooks bench bench-replay bench-serve diagram architecture clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,7 +38,7 @@ test: $(TEST_STAMP) lint
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist worksteal
 
 lint: $(TEST_STAMP)
-	$(BIN)/ruff check simulator tests benchmarks notebooks
+	$(BIN)/ruff check simulator tests benchmarks notebooks tools
 
 ## canary: tests/test_shapes.py (botocore's private validator hooks that shapes.py relies on) against the newest botocore, in a throwaway venv
 canary:
@@ -75,6 +75,10 @@ bench-serve: $(TEST_STAMP)
 
 diagram: $(STAMP)
 	$(BIN)/tjsim diagram
+
+## architecture: draw the dependency picture in docs/architecture.md again from the code (the tests check it)
+architecture: $(STAMP)
+	$(BIN)/python tools/architecture.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

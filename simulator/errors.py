@@ -3,6 +3,12 @@ one line and exits 2. Translation happens once per edge, never here."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .shapes import Problem
+
 
 def source_of(path: object) -> str:
     """How problems name the scenario at ``path``: the path, or ``<stdin>`` for ``-``."""
@@ -16,13 +22,25 @@ class TjsimError(Exception):
 
 
 class ScenarioError(TjsimError):
-    """A scenario file is unreadable or invalid. ``problems`` holds one line per problem, each
-    naming the file, the field path and what is wrong."""
+    """A scenario file is unreadable or invalid: its problems (a :class:`~.shapes.Problem`, or the
+    text of one that has no path, such as "no such file"), rendered here: ``problems`` holds one
+    line per problem, each naming the file, the field path and what is wrong."""
 
-    def __init__(self, source: str, problems: list[str]):
+    def __init__(self, source: str, problems: Iterable[Problem | str]):
         self.source = source
         self.problems = [f"{source}: {p}" for p in problems]
         super().__init__("\n".join(self.problems))
+
+
+class ProblemAt(ValueError):
+    """What a validator raises for a member inside the value it validates: pydantic places the
+    error at that value, :func:`~.format.problems.problems_in` at ``path`` below it. Its text is
+    ``path: message``, as pydantic shows it."""
+
+    def __init__(self, path: str, message: str):
+        super().__init__(f"{path}: {message}")
+        self.path = path
+        self.message = message
 
 
 class InvalidAction(TjsimError):

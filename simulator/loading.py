@@ -1,5 +1,6 @@
-"""Reading a scenario file: YAML in, a validated :class:`~.scenario.Scenario` out, or every
-problem at once, one line each, naming the file, the field path and what is wrong."""
+"""Reading a scenario file: YAML in, a validated :class:`~.format.scenario.Scenario` out, or every
+problem at once, one line each, naming the file, the field path and what is wrong (the problems
+themselves are found by :func:`.format.overlay.validate`)."""
 
 from __future__ import annotations
 
@@ -9,20 +10,15 @@ import sys
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, get_args
+from typing import Any
 
 import yaml
 from pydantic import ValidationError
 
-from . import shapes
 from .errors import DeprecatedName, ScenarioError, source_of
-from .format.constraints import cross_field_problems, request_problems, service_problems
-from .format.events import FailEvent, InterruptEvent, StopEvent, UpdateEvent
-from .format.overlay import deep_merge
+from .format.overlay import later_jobs, validate
+from .format.problems import problems_in
 from .format.scenario import Scenario
-from .format.settings import Lifecycle, renamed
-
-_LATER_SECTIONS = ("job", "timing", "spot", "checkpoint", "lifecycle", "metrics", "rules", "failures")
 
 
 class _Loader(yaml.SafeLoader):
@@ -138,10 +134,10 @@ def parse(data: Any, *, source: str = "<scenario>") -> Scenario:
     if not isinstance(data, dict):
         raise ScenarioError(source, [f"expected a mapping of sections, got {type(data).__name__}"])
     with noted(source):
-        scenario, problems = _validate(data)
+        scenario, problems = validate(data)
         later: tuple[tuple[float, Scenario], ...] = ()
         if scenario is not None:  # its sections are sound: the later jobs' problems too, but not the ones they inherit
-            later, found = _later_jobs(data, scenario, problems)
+            later, found = later_jobs(data, scenario, problems)
             problems += found
     if problems:
         raise ScenarioError(source, problems)
@@ -165,163 +161,7 @@ def noted(source: str) -> Iterator[None]:
                 warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
 
 
-def validate(data: dict[str, Any]) -> tuple[Scenario | None, list[str]]:
-    """``data`` as a scenario without its later jobs, and its problems (the scenario is None when the
-    sections themselves are invalid)."""
-    return _validate(data)
-
-
-def _validate(data: dict[str, Any]) -> tuple[Scenario | None, list[str]]:
-    try:
-        scenario = Scenario.model_validate(data)
-    except ValidationError as err:  # our sections have problems: the rest of the file's are still reported
-        return None, pydantic_problems(err) + _beyond(data, err)
-    return scenario, [str(p) for p in request_problems(scenario.job) + cross_field_problems(scenario)]
-
-
-_LISTS = ("events", "later_jobs")  #: sections whose items are checked one by one
-
-
-def _beyond(data: dict[str, Any], err: ValidationError) -> list[str]:
-    """The problems the scenario has besides ``err``'s: the request's, the cross-field rules' and
-    the later jobs', found on the scenario without the parts ``err`` refused (a section, or one
-    event or later job), and named by their place in the file."""
-    dropped: dict[str, set[int]] = {key: set() for key in _LISTS}
-    gone = set()
-    for e in err.errors():
-        loc = e["loc"]
-        if len(loc) > 1 and loc[0] in _LISTS and isinstance(loc[1], int):
-            dropped[str(loc[0])].add(loc[1])
-        elif loc:
-            gone.add(loc[0])
-    job = data.get("job")
-    if "job" in gone or not isinstance(job, dict):
-        return []
-    kept = {key: [i for i in range(len(data[key])) if i not in dropped[key]]
-            for key in _LISTS if key not in gone and isinstance(data.get(key), list)}
-    salvaged = {key: value for key, value in data.items() if key not in gone}
-    salvaged |= {key: [data[key][i] for i in indices] for key, indices in kept.items()}
-    try:
-        partial = Scenario.model_validate(salvaged)
-    except ValidationError:  # what is left still fails: the request's own problems, at least
-        try:
-            lifecycle = Lifecycle.model_validate(data.get("lifecycle") or {})
-        except ValidationError:
-            lifecycle = Lifecycle()
-        return [str(p) for p in request_problems(job) + service_problems(job, lifecycle)]
-    found = [str(p) for p in request_problems(partial.job) + cross_field_problems(partial)]
-    found += _later_jobs(salvaged, partial, found)[1]
-
-    def renumbered(problem: str) -> str:  # events[1] of the salvage may be events[2] of the file
-        match = re.match(r"(events|later_jobs)\[(\d+)\]", problem)
-        if match is None or match[1] not in kept:
-            return problem
-        return f"{match[1]}[{kept[match[1]][int(match[2])]}]{problem[match.end():]}"
-
-    return [renumbered(p) for p in found]
-
-
-def _later_jobs(data: dict[str, Any], first: Scenario,
-                inherited: list[str]) -> tuple[tuple[tuple[float, Scenario], ...], list[str]]:
-    """Each later job merged over the scenario and validated as a scenario of its own; its problems
-    but those of ``inherited`` (the first job's, which the merge repeats)."""
-    # old setting names move to their new ones before the merge, so that old and new ones mix
-    base = renamed({key: value for key, value in data.items() if key not in ("later_jobs", "whatif")})
-    names = {first.job.get("TrainingJobName")}  # the first job's request may lack it: its own problem
-    jobs, problems = [], []
-    for i, later in enumerate(first.later_jobs):
-        overrides = {section: getattr(later, section) for section in _LATER_SECTIONS}
-        with contextlib.suppress(ValueError):  # two names of one setting that disagree: validation says so
-            overrides = renamed(overrides)
-        merged = deep_merge(base, overrides)
-        merged["seed"] = later.seed if later.seed is not None else first.seed + i + 1
-        merged["events"] = later.events
-        scenario, found = _validate(merged)
-        problems += [f"later_jobs[{i}].{problem}" for problem in found if problem not in inherited]
-        name = merged["job"].get("TrainingJobName") if isinstance(merged.get("job"), dict) else None
-        if isinstance(name, str) and name in names:  # the service's ResourceInUse
-            problems.append(f"later_jobs[{i}].job.TrainingJobName: a training job named {name!r} "
-                            "already exists in this scenario (give this job a TrainingJobName of its own)")
-        names.add(name)
-        if scenario is not None and not found:
-            jobs.append((later.at, scenario))
-    return tuple(jobs), problems
-
-
-def _path(loc: tuple[Any, ...]) -> str:
-    out = ""
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        elif part == "[key]":
-            out += " (a key)"
-        else:
-            out += ("." if out else "") + str(part)
-    return out
-
-
-def _fields_at(loc: tuple[Any, ...]) -> list[str]:
-    """The field names valid where ``loc`` points, for "did you mean"."""
-    model: Any = Scenario
-    for part in loc:
-        if isinstance(part, int):
-            continue  # an item of a list: the list's model is already in hand
-        field = getattr(model, "model_fields", {}).get(part) if isinstance(part, str) else None
-        if field is None:
-            break
-        model = _model_in(field.annotation)
-    return list(getattr(model, "model_fields", {}))
-
-
-def _model_in(annotation: Any) -> Any:
-    """The pydantic model an annotation holds, looking inside ``list[...]`` and unions."""
-    if hasattr(annotation, "model_fields"):
-        return annotation
-    for arg in get_args(annotation):
-        found = _model_in(arg)
-        if found is not None:
-            return found
-    return None
-
-
-_TAGS = tuple(cls.model_fields["type"].default for cls in (StopEvent, InterruptEvent, FailEvent, UpdateEvent))
-
-
 def pydantic_problems(err: ValidationError) -> list[str]:
-    problems = []
-    for e in err.errors():
-        loc = tuple(e["loc"])
-        # a discriminated union adds the tag to the path: events[0].fail.error -> events[0].error
-        loc = tuple(p for i, p in enumerate(loc) if not (p in _TAGS and (i == 0 or isinstance(loc[i - 1], int))))
-        if e["type"] == "extra_forbidden":
-            hint = shapes.did_you_mean(str(loc[-1]), _fields_at(loc[:-1]))
-            hint = f" ({hint})" if hint else ""
-            problems.append(f"{_path(loc)}: unknown key{hint}")
-        elif e["type"] in ("union_tag_invalid", "union_tag_not_found"):
-            tag = e.get("ctx", {}).get("tag")
-            path = _path((*loc, "type"))
-            if tag is None:
-                problems.append(f"{path}: required key is missing (one of {', '.join(_TAGS)})")
-            else:
-                hint = shapes.did_you_mean(str(tag), _TAGS)
-                problems.append(f"{path}: {tag!r} is not one of {', '.join(_TAGS)}{f' ({hint})' if hint else ''}")
-        elif e["type"] == "missing":
-            problems.append(f"{_path(loc)}: required key is missing")
-        else:
-            message = e["msg"].removeprefix("Value error, ")
-            shown = e.get("input")
-            got = "" if isinstance(shown, dict | list) or "(got " in message else f" (got {shown!r}{_hint(e)})"
-            problems.append(f"{_path(loc) + ': ' if loc else ''}{message}{got}")
-    return problems
-
-
-def _hint(error: Any) -> str:
-    """What to write instead, where pydantic's message does not say: ``: write 1000`` for ``1e3``
-    where an integer goes, ``: did you mean 'never'?`` for a near miss of a choice."""
-    shown = error.get("input")
-    if error["type"] in ("int_type", "int_from_float"):
-        return shapes.integer_hint(shown)
-    if error["type"] == "literal_error" and isinstance(shown, str):
-        hint = shapes.did_you_mean(shown, re.findall(r"'([^']*)'", str(error.get("ctx", {}).get("expected", ""))))
-        return f": {hint}" if hint else ""
-    return ""
+    """``err``'s problems as text: what the endpoint joins into one message, until it renders
+    :func:`~.format.problems.problems_in` itself."""
+    return [str(problem) for problem in problems_in(err)]

@@ -9,7 +9,8 @@ from __future__ import annotations
 import difflib
 import json
 import re
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from functools import cache
 from typing import Any
 
@@ -39,6 +40,20 @@ class Problem:
 
     def __str__(self) -> str:
         return f"{self.path}: {self.message}" if self.path else self.message
+
+    def within(self, prefix: str, separator: str = ".") -> Problem:
+        """This problem as one of something larger: ``prefix`` and ``separator`` before its path
+        (``later_jobs[0]`` and ``.``: a later job's; a what-if variant's label and ``: ``)."""
+        return replace(self, path=f"{prefix}{separator}{self.path}" if self.path else prefix)
+
+    def renumbered(self, items: str, indices: Sequence[int]) -> Problem:
+        """A problem of item ``k`` of the list ``items`` (its path's first part) as one of item
+        ``indices[k]``: found on what is left of a list, named by its place in the whole."""
+        head, bracket, rest = self.path.partition("[")
+        index, _, tail = rest.partition("]")
+        if head != items or not bracket or not index.isdigit():
+            return self
+        return replace(self, path=f"{items}[{indices[int(index)]}]{tail}")
 
     def service_text(self) -> str | None:
         """[OBS] "Value '<v>' at '<path>' failed to satisfy constraint: <constraint>", or None when

@@ -4,6 +4,7 @@ the checkpoint section and the names settings had before, the JSON Schema."""
 from __future__ import annotations
 
 import copy
+import dataclasses
 import json
 import warnings
 from datetime import UTC, datetime
@@ -14,8 +15,9 @@ import yaml
 from pydantic import TypeAdapter, ValidationError
 
 from simulator.distributions import Uniform
+from simulator.engine.actions import Fail, Interrupt, Stop, Update
 from simulator.errors import DeprecatedName
-from simulator.format.events import ActionSpec, Event, FailEvent
+from simulator.format.events import ACTION, Event, FailEvent, StopEvent, UpdateEvent
 from simulator.format.scenario import Scenario, json_schema
 from simulator.format.settings import RENAMED, Checkpoint, Duration, Ratio, Spot
 from simulator.limits import MAX_SECONDS
@@ -89,12 +91,28 @@ def test_events_are_told_apart_by_type():
     s = scenario(events=[{"type": "stop", "at": 5}, {"type": "fail", "at": 9, "error": "ClientError"},
                          {"type": "update", "at": 7, "changes": {"ProfilerConfig": {"DisableProfiler": True}}}])
     assert [type(e).__name__ for e in s.events] == ["StopEvent", "FailEvent", "UpdateEvent"]
-    assert s.events[1].action().error == "ClientError"
-    assert TypeAdapter(ActionSpec).validate_python({"type": "interrupt"}).action().__class__.__name__ == "Interrupt"
+    assert [e.action() for e in s.events] == [Stop(), Fail("ClientError"),
+                                             Update({"ProfilerConfig": {"DisableProfiler": True}})]
     with pytest.raises(ValidationError):
         TypeAdapter(Event).validate_python({"type": "fail", "at": 1, "error": "Meteor"})
     with pytest.raises(ValidationError):
         FailEvent(at=1, error="ClientError", message="")
+
+
+def test_an_action_is_the_engines_dataclass_validated_as_it_is():
+    assert ACTION.validate_python({"type": "interrupt"}) == Interrupt()
+    assert ACTION.validate_python({"type": "fail", "error": "ClientError", "message": "m"}) == Fail("ClientError", "m")
+    assert ACTION.dump_python(Fail("ClientError"), mode="json", exclude_none=True) == {"type": "fail",
+                                                                                       "error": "ClientError"}
+    for bad in ({"type": "fail", "error": "Meteor"}, {"type": "fail", "error": "ClientError", "message": ""},
+                {"type": "update"}, {"type": "stop", "at": 5}):
+        with pytest.raises(ValidationError):
+            ACTION.validate_python(bad)
+
+
+def test_an_event_is_its_actions_members_and_a_time():
+    for event, action in ((StopEvent, Stop), (FailEvent, Fail), (UpdateEvent, Update)):
+        assert list(event.model_fields) == [*(f.name for f in dataclasses.fields(action)), "at"]
 
 
 def test_checkpoint_settings_are_bounded():

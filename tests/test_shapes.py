@@ -54,6 +54,22 @@ def test_the_services_words_take_no_part_in_equality_and_a_problem_is_frozen():
         ours.path = "job.RoleArn"  # type: ignore[misc]
 
 
+def test_a_problem_of_a_part_is_named_within_the_whole():
+    problem = Problem("job.RoleArn", "bad", at="roleArn")
+    assert problem.within("later_jobs[0]") == Problem("later_jobs[0].job.RoleArn", "bad")
+    assert problem.within("later_jobs[0]").at == "roleArn"  # the service's words stay the service's
+    assert str(problem.within("whatif.variants[1] (b)", ": ")) == "whatif.variants[1] (b): job.RoleArn: bad"
+    assert Problem("", "no price").within("whatif.grid (x=1)", ": ") == Problem("whatif.grid (x=1)", "no price")
+
+
+def test_a_problem_of_what_is_left_of_a_list_is_renumbered_to_its_place_in_the_list():
+    kept = [0, 2, 5]  # items 1, 3 and 4 were left out
+    assert Problem("events[1].changes.X", "m").renumbered("events", kept) == Problem("events[2].changes.X", "m")
+    assert Problem("later_jobs[2]", "m").renumbered("later_jobs", kept) == Problem("later_jobs[5]", "m")
+    for untouched in (Problem("later_jobs[1].events[1]", "m"), Problem("job.Channels[1]", "m"), Problem("", "m")):
+        assert untouched.renumbered("events", kept) == untouched
+
+
 @pytest.mark.parametrize("at, constraint", [(None, None), ("roleArn", None), (None, "Member must not be null")])
 def test_no_service_text_without_both_the_path_and_the_constraint(at, constraint):
     assert Problem("job.RoleArn", "m", at=at, value="v", constraint=constraint).service_text() is None

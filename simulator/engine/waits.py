@@ -54,7 +54,6 @@ class Limit(Enum):
     MAX_PENDING = "MaxPending"  #: StoppingCondition.MaxPendingTimeInSeconds
     PENDING_LIMIT = "PendingLimit"  #: the service's own limit on waiting for capacity
     SPOT_RECLAIM = "SpotReclaim"  #: the spot capacity is reclaimed
-    UPDATE_DONE = "UpdateDone"  #: an Updating detour is over (the job returns; the wait goes on)
 
     def __repr__(self) -> str:
         return self.value
@@ -66,7 +65,9 @@ Cause = Limit | Stop | Fail
 # The members as plain names: reading an Enum member off its class costs ~75 ns on Python 3.11, and
 # the hot path of a sweep reads them on every wait.
 IDLE, UP, WORK, WIND = Wait
-MAX_RUNTIME, MAX_WAIT, MAX_PENDING, PENDING_LIMIT, SPOT_RECLAIM, UPDATE_DONE = Limit
+MAX_RUNTIME, MAX_WAIT, MAX_PENDING, PENDING_LIMIT, SPOT_RECLAIM = Limit
+#: what ends a wait early without ending the attempt: an Updating detour is over (the wait goes on)
+_DETOUR_ENDS = object()
 
 
 class Halt(Exception):
@@ -172,7 +173,7 @@ class Waits:
                         if clock.left < limit:
                             limit, cause = clock.left, clock
             if self.update_until - start < limit:
-                limit, cause = self.update_until - start, UPDATE_DONE
+                limit, cause = self.update_until - start, _DETOUR_ENDS
             action = None
             if self.deferred:
                 action = self.deferred.popleft()
@@ -199,7 +200,7 @@ class Waits:
             if action is None:
                 if cause is None:
                     return
-                if cause is UPDATE_DONE:
+                if cause is _DETOUR_ENDS:
                     self._on_update_done()
                     continue
                 if cause.__class__ is RandomClock:  # it happened: the next one is drawn now

@@ -119,7 +119,7 @@ def _reference_problems(s: Scenario) -> list[shapes.Problem]:
     for i, event in enumerate(s.events):
         if isinstance(event, UpdateEvent):
             found = update_problems(event.changes, rule_names)
-            problems += [P(f"events[{i}].changes.{p.path}", p.message) for p in found]
+            problems += [p.within(f"events[{i}].changes") for p in found]
             if not found:
                 rule_names |= {r["RuleConfigurationName"] for r in event.changes.get("ProfilerRuleConfigurations", [])}
     for rule in s.rules:

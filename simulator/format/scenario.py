@@ -2,15 +2,15 @@
 
 ``job`` is validated against botocore's CreateTrainingJob input shape and the service's
 cross-field rules (:mod:`.constraints`); every other section is ours, modelled with pydantic here,
-in :mod:`.settings` and :mod:`.events`. Reading a file and reporting its problems is
-:mod:`simulator.loading`.
+in :mod:`.settings`, :mod:`.events` and :mod:`.whatif`. Validating data into a scenario and its
+problems is :mod:`.overlay`; reading a file, :mod:`simulator.loading`.
 """
 
 from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, PrivateAttr, model_validator
+from pydantic import BaseModel, Field, PrivateAttr, create_model, model_validator
 
 from .. import service, shapes
 from ..defaults import DEFAULT_ACCOUNT, DEFAULT_EPOCH, DEFAULT_REGION
@@ -18,7 +18,7 @@ from ..distributions import STRICT as _STRICT
 from ..distributions import Seconds
 from ..limits import MAX_SEED
 from .events import Event, FailureKind
-from .settings import Checkpoint, Epoch, Lifecycle, Spot, Timing, renamed
+from .settings import OVERRIDABLE, Checkpoint, Epoch, Lifecycle, Spot, Timing, override_type, renamed
 from .whatif import WhatIf
 
 
@@ -28,25 +28,6 @@ class Rule(BaseModel):
     model_config = _STRICT
     result: Literal["NoIssuesFound", "IssuesFound", "Error"] = "NoIssuesFound"
     details: Annotated[str, Field(max_length=1024)] | None = None
-
-
-class LaterJob(BaseModel):
-    """Another job created on the same clock, ``at`` seconds after the first; each section is
-    deep-merged over the scenario's (``null`` removes a member), except ``events``, which are this
-    job's own, in seconds after its creation."""
-
-    model_config = _STRICT
-    at: Seconds
-    seed: Annotated[int, Field(ge=0, le=MAX_SEED)] | None = None  #: by default the scenario's seed plus its position
-    job: dict[str, Any] = {}  #: CreateTrainingJob members that differ from the first job's
-    timing: dict[str, Any] = {}
-    spot: dict[str, Any] = {}
-    checkpoint: dict[str, Any] = {}
-    lifecycle: dict[str, Any] = {}
-    events: list[dict[str, Any]] = []
-    metrics: dict[str, Any] = {}
-    rules: dict[str, Any] = {}
-    failures: dict[str, Any] = {}
 
 
 class Settings(BaseModel):
@@ -74,6 +55,30 @@ class Settings(BaseModel):
     def _moved(cls, data: Any) -> Any:
         """Settings written under an old name (:data:`RENAMED`) keep working, with a note."""
         return renamed(data)
+
+
+class _LaterJob(BaseModel):
+    """Another job created on the same clock, ``at`` seconds after the first; each section is
+    deep-merged over the scenario's (``null`` removes a member), except ``events``, which are this
+    job's own, in seconds after its creation."""
+
+    model_config = _STRICT
+    at: Seconds
+    seed: Annotated[int, Field(ge=0, le=MAX_SEED)] | None = None  #: by default the scenario's seed plus its position
+
+
+def _as_written(section: str) -> int:
+    """Where a later job lists ``section``: as the scenario does, the request first (a variant
+    lists them as :data:`~.settings.OVERRIDABLE` does: each keeps the order its JSON Schema and its
+    problems have always had)."""
+    return ("job", *Settings.model_fields).index(section)
+
+
+#: a later job: ``at``, ``seed``, and each section it may override (by default empty: the first
+#: job's, and no events)
+LaterJob = create_model("LaterJob", __base__=_LaterJob, __doc__=_LaterJob.__doc__, __module__=__name__,
+                        **{section: (override_type(section), override_type(section)())
+                           for section in sorted(OVERRIDABLE, key=_as_written)})
 
 
 class Scenario(Settings):

@@ -1,6 +1,7 @@
 """The scenario's settings sections, as written: ``timing``, ``spot``, ``checkpoint`` and
-``lifecycle``, with the duration, ratio and epoch types they are written in, and the settings that
-moved to new names (:data:`RENAMED`)."""
+``lifecycle``, with the duration, ratio and epoch types they are written in, the settings that
+moved to new names (:data:`RENAMED`), and the sections a later job or a what-if variant overrides
+(:data:`OVERRIDABLE`)."""
 
 from __future__ import annotations
 
@@ -25,7 +26,7 @@ from .. import shapes
 from ..distributions import KINDS, Uniform
 from ..distributions import STRICT as _STRICT
 from ..engine.eras import DEFAULT_ERA, ERAS
-from ..errors import DeprecatedName
+from ..errors import DeprecatedName, ProblemAt
 from ..limits import MAX_SECONDS
 
 _DURATION_HELP = ("expected seconds or one of {uniform: [low, high]}, {normal: [mean, sd]}, "
@@ -171,7 +172,11 @@ RENAMED_PATHS = {f"{a}.{b}": f"{c}.{d}" for (a, b), (c, d) in RENAMED.items()}
 
 def renamed(data: Any) -> Any:
     """``data`` with each setting of :data:`RENAMED` under its new name, warning
-    :class:`~.errors.DeprecatedName` for each old one."""
+    :class:`~.errors.DeprecatedName` for each old one.
+
+    Raises:
+        ProblemAt: a setting is written under both names, with different values.
+    """
     if not isinstance(data, dict):
         return data
     for (old_section, old), (new_section, new) in RENAMED.items():
@@ -180,8 +185,8 @@ def renamed(data: Any) -> Any:
             continue  # nothing to move, or a section of the wrong type: its own problem is reported
         target = target or {}
         if new in target and target[new] != section[old]:
-            raise ValueError(f"{old_section}.{old}: the old name of {new_section}.{new}, which is also set: "
-                             f"write only {new_section}.{new}")
+            raise ProblemAt(f"{old_section}.{old}", f"the old name of {new_section}.{new}, which is also set: "
+                            f"write only {new_section}.{new}")
         warnings.warn(f"{old_section}.{old} is the old name of {new_section}.{new} (it governs every resume, "
                       f"after an interruption or a retried failure): write {new_section}.{new}",
                       DeprecatedName, stacklevel=2)
@@ -190,6 +195,16 @@ def renamed(data: Any) -> Any:
         data |= {old_section: rest} if rest else {}
         data[new_section] = {**target, new: section[old]}
     return data
+
+
+#: the scenario sections a later job or a what-if variant may override, each written as a mapping
+#: deep-merged into the scenario's, but ``events``: a list, which replaces the scenario's
+OVERRIDABLE = ("job", "timing", "spot", "checkpoint", "lifecycle", "failures", "metrics", "rules", "events")
+
+
+def override_type(section: str) -> Any:
+    """How an override of ``section`` is written (its members are validated once merged)."""
+    return list[dict[str, Any]] if section == "events" else dict[str, Any]
 
 
 Era = Literal[tuple(ERAS)]  # type: ignore[valid-type]

@@ -1,41 +1,36 @@
 """The ``whatif:`` section of a scenario, as written: variants, the baseline, a grid, prices.
 
-Only its shape is checked here; :mod:`.spec` merges each variant into the scenario and validates
-the result as a scenario of its own.
+Only its shape is checked here; :mod:`simulator.whatif.spec` lays each variant over the scenario
+(:func:`.overlay.overlay`), which validates the result as a scenario of its own.
 """
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, create_model, model_validator
 
 from .. import service
 from ..shapes import did_you_mean
+from .settings import OVERRIDABLE, override_type
 
-#: the scenario sections a variant may override
-SECTIONS = ("job", "timing", "spot", "checkpoint", "lifecycle", "failures", "metrics", "rules", "events")
 VariantName = Annotated[str, Field(min_length=1, max_length=80, pattern=r"^\S[^\n\r\t]*$")]
 
 
-class Variant(BaseModel):
+class _Variant(BaseModel):
     """A name and overrides deep-merged into the scenario (``null`` removes a member)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
     name: VariantName
-    job: dict[str, Any] | None = None
-    timing: dict[str, Any] | None = None
-    spot: dict[str, Any] | None = None
-    checkpoint: dict[str, Any] | None = None
-    lifecycle: dict[str, Any] | None = None
-    failures: dict[str, Any] | None = None
-    metrics: dict[str, Any] | None = None
-    rules: dict[str, Any] | None = None
-    events: list[dict[str, Any]] | None = None
 
     def overrides(self) -> dict[str, Any]:
         """The sections this variant sets, as written."""
-        return {section: getattr(self, section) for section in SECTIONS if section in self.model_fields_set}
+        return {section: getattr(self, section) for section in OVERRIDABLE if section in self.model_fields_set}
+
+
+#: a variant: its name, and each section it may override (``null``: the section removed)
+Variant = create_model("Variant", __base__=_Variant, __doc__=_Variant.__doc__, __module__=__name__,
+                       **{section: (override_type(section) | None, None) for section in OVERRIDABLE})
 
 
 class WhatIf(BaseModel):

@@ -1,8 +1,9 @@
 """A what-if study: a scenario's ``whatif:`` section turned into priced, compiled variants.
 
-Each variant (and each point of the grid) is the scenario with its overrides deep-merged in,
-validated as a scenario of its own, compiled once, and priced from the shipped table or the
-section's ``prices``. Every problem of every variant is reported at once, one line each.
+Each variant (and each point of the grid) is its overrides laid over the scenario
+(:func:`~simulator.format.overlay.overlay`: merged, validated as a scenario of its own), compiled
+once, and priced from the shipped table or the section's ``prices``. Every problem of every variant
+is reported at once, one line each.
 """
 
 from __future__ import annotations
@@ -19,10 +20,11 @@ from typing import Any
 from ..compile import compile_plan
 from ..engine.plan import Plan
 from ..errors import ScenarioError
-from ..format.overlay import deep_merge, is_distribution
-from ..format.settings import RENAMED_PATHS, renamed
+from ..format.overlay import deep_merge, is_distribution, moved, overlay, validate
+from ..format.settings import RENAMED_PATHS
 from ..format.whatif import WhatIf
-from ..loading import noted, read, validate
+from ..loading import noted, read
+from ..shapes import Problem
 from . import prices as price_table
 
 #: a USD amount in integer units, so that sums are exact: 1 unit = 1 / (3600 · 10⁶) USD, which is
@@ -78,33 +80,31 @@ def _study(source: str, raw: bytes, data: dict[str, Any]) -> Study:
     scenario, problems = validate(data)
     if scenario is not None and not problems:
         if scenario.whatif is None:
-            problems.append("whatif: required for a what-if run (give whatif: {baseline: ..., variants: [...]})")
+            problems.append(Problem("whatif", "required for a what-if run (give whatif: {baseline: ..., "
+                                              "variants: [...]})"))
         if scenario.later_jobs:
-            problems.append("later_jobs: a what-if run sweeps one job per replicate: remove later_jobs")
+            problems.append(Problem("later_jobs", "a what-if run sweeps one job per replicate: remove later_jobs"))
     if problems:
         raise ScenarioError(source, problems)
     whatif = scenario.whatif
     count = len(whatif.variants) + (math.prod(len(values) for values in whatif.grid.values()) if whatif.grid else 0)
     if count > MAX_VARIANTS:
-        raise ScenarioError(source, [f"whatif: {count:,} variants (the grid's points included); at most "
-                                     f"{MAX_VARIANTS:,}"])
+        raise ScenarioError(source, [Problem("whatif", f"{count:,} variants (the grid's points included); at most "
+                                                       f"{MAX_VARIANTS:,}")])
     points = _points(whatif)
-    # old setting names move to their new ones before the merge: an old name in a variant or the grid
-    # then overrides a new one in the scenario (and the other way round)
-    base = renamed({key: value for key, value in data.items() if key not in ("whatif", "later_jobs")})
-    variants, problems, grid_problems = [], [], {}
+    problems, variants = [], []  # the variants' own problems, from here
+    grid_problems: dict[Problem, list[str]] = {}
     for label, name, overrides, from_grid in points:
-        merged = deep_merge(base, overrides)
-        candidate, found = validate(merged)
+        candidate, found = overlay(data, overrides)
         plan = compile_plan(candidate) if candidate is not None and not found else None
         price = _price(plan, whatif) if plan is not None else None
         if isinstance(price, str):
-            found = [price]
+            found = [Problem("", price)]
         if from_grid:  # one line for a problem several points of the grid share
             for problem in found:
                 grid_problems.setdefault(problem, []).append(name)
         else:
-            problems += [f"{label}: {problem}" for problem in found]
+            problems += [problem.within(label, ": ") for problem in found]
         if found or plan is None:
             continue
         hourly, where = price
@@ -112,14 +112,14 @@ def _study(source: str, raw: bytes, data: dict[str, Any]) -> Study:
                                 int(Decimal(repr(hourly)).scaleb(PRICE_DIGITS).to_integral_value()), from_grid))
     for problem, names in grid_problems.items():
         where = names[0] if len(names) == 1 else f"{len(names)} points, e.g. {names[0]}"
-        problems.append(f"whatif.grid ({where}): {problem}")
+        problems.append(problem.within(f"whatif.grid ({where})", ": "))
     names = [name for _, name, _, _ in points]
     for name in sorted({n for n in names if names.count(n) > 1}):
-        problems.append(f"whatif: more than one variant is named {name!r} (a variant named like a grid point, or a "
-                        "value listed twice in the grid)")
+        problems.append(Problem("whatif", f"more than one variant is named {name!r} (a variant named like a grid "
+                                          "point, or a value listed twice in the grid)"))
     if not problems and whatif.baseline not in names:
         hint = ", ".join(repr(n) for n in names)
-        problems.append(f"whatif.baseline: no variant named {whatif.baseline!r} (the variants are: {hint})")
+        problems.append(Problem("whatif.baseline", f"no variant named {whatif.baseline!r} (the variants are: {hint})"))
     if problems:
         raise ScenarioError(source, problems)
     return Study(Path(source).name, hashlib.sha256(raw).hexdigest(), tuple(variants),
@@ -127,8 +127,9 @@ def _study(source: str, raw: bytes, data: dict[str, Any]) -> Study:
 
 
 def _points(whatif: WhatIf) -> list[tuple[str, str, dict[str, Any], bool]]:
-    """(label for problems, variant name, overrides, from the grid) of every variant and grid point."""
-    points = [(f"whatif.variants[{i}] ({v.name})", v.name, _moved(v.overrides()), False)
+    """(label for problems, variant name, overrides, from the grid) of every variant and grid point;
+    the overrides' settings under their new names, as they are merged and shown."""
+    points = [(f"whatif.variants[{i}] ({v.name})", v.name, moved(v.overrides()), False)
               for i, v in enumerate(whatif.variants)]
     paths = list(whatif.grid)
     for values in itertools.product(*(whatif.grid[p] for p in paths)) if paths else ():
@@ -136,17 +137,8 @@ def _points(whatif: WhatIf) -> list[tuple[str, str, dict[str, Any], bool]]:
         for path, value in zip(paths, values, strict=True):
             overrides = deep_merge(overrides, _nest(path, value))
         name = ", ".join(f"{path}={_show(value)}" for path, value in zip(paths, values, strict=True))
-        points.append((f"whatif.grid ({name})", name, _moved(overrides), True))
+        points.append((f"whatif.grid ({name})", name, moved(overrides), True))
     return points
-
-
-def _moved(overrides: dict[str, Any]) -> dict[str, Any]:
-    """``overrides`` with settings under their new names; two names of one setting that disagree are
-    left for validation to report."""
-    try:
-        return renamed(overrides)
-    except ValueError:
-        return overrides
 
 
 def _nest(path: str, value: Any) -> dict[str, Any]:
