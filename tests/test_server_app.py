@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import logging
 
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from starlette.testclient import TestClient
 
+from simulator.server import control as control_api
+from simulator.server import sagemaker
 from simulator.server.app import AWS_JSON, MAX_BODY, create_app
 from simulator.server.backend import Backend
 
@@ -74,6 +77,30 @@ def test_a_browser_dashboard_passes_the_cors_preflight():
     response = call(c, "ListTrainingJobs", {}, Origin="http://localhost:3000")
     assert response.headers["access-control-allow-origin"] == "*"
     assert "x-amzn-requestid" in response.headers["access-control-expose-headers"].lower()
+
+
+def fails(*args):
+    raise KeyError("oops")
+
+
+@pytest.mark.parametrize("breaks, ask", [
+    (lambda patch: patch.setitem(sagemaker.OPERATIONS, "ListTrainingJobs", fails),
+     lambda c: call(c, "ListTrainingJobs", {}, Origin="http://localhost:3000")),
+    (lambda patch: patch.setattr(control_api, "advance", fails),
+     lambda c: c.post("/_tjsim/clock/advance", json={"seconds": 1}, headers={"Origin": "http://localhost:3000"})),
+])
+def test_a_bug_of_ours_is_a_500_internal_failure_a_browser_can_read(monkeypatch, caplog, breaks, ask):
+    c = client()
+    breaks(monkeypatch)
+    with caplog.at_level(logging.ERROR, logger="tjsim.server"):
+        response = ask(c)
+    assert response.status_code == 500
+    assert response.json() == {"__type": "InternalFailure", "message": "tjsim failed: KeyError: 'oops'"}
+    assert response.headers["content-type"] == AWS_JSON and "x-amzn-requestid" in response.headers
+    assert response.headers["access-control-allow-origin"] == "*"  # answered inside the CORS layer
+    assert "internal error" in caplog.text
+    monkeypatch.undo()
+    assert call(c, "ListTrainingJobs", {}).status_code == 200  # still serving
 
 
 def test_the_control_api():

@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import ast
 import sys
-from collections import defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -172,7 +171,8 @@ def main() -> int:
     parser.add_argument("--check", action="store_true", help="fail if the doc is stale or a rule is broken")
     args = parser.parse_args()
     edges = graph()
-    problems = [f"import cycle: {' <-> '.join(c)}" for c in cycles(edges)] + [f"upward import: {u}" for u in upward(edges)]
+    problems = [f"import cycle: {' <-> '.join(c)}" for c in cycles(edges)]
+    problems += [f"upward import: {u}" for u in upward(edges)]
     for problem in problems:
         print(f"architecture: {problem}", file=sys.stderr)
     text = DOC.read_text()

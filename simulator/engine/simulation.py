@@ -99,6 +99,11 @@ class Simulation:
             self.env.run(until=t)
         self._settle()
 
+    def next_change_time(self) -> float:
+        """The clock time of the next scheduled event (``math.inf`` when nothing is scheduled): where
+        :meth:`advance_to` must go for anything more to happen."""
+        return self.env.peek()
+
     def run(self) -> None:
         """Run until nothing more is scheduled (every job finished or waits forever)."""
         self.env.run()

@@ -10,6 +10,10 @@ from __future__ import annotations
 import time
 from datetime import UTC, datetime
 
+#: the last wall-clock time served (an origin is before it, a manual clock is not moved past it):
+#: timestamps stay within what clients' datetimes hold
+LATEST = datetime(9000, 1, 1, tzinfo=UTC).timestamp()
+
 
 def parse_origin(text: str) -> float:
     """An ISO-8601 wall-clock time (UTC when no zone is given) as epoch seconds.
@@ -19,6 +23,11 @@ def parse_origin(text: str) -> float:
     """
     parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
     return (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).timestamp()
+
+
+def iso(t: float) -> str:
+    """Epoch seconds as an ISO-8601 UTC time, as messages show it (``2025-01-01T00:00:00Z``)."""
+    return datetime.fromtimestamp(t, UTC).isoformat().replace("+00:00", "Z")
 
 
 class ManualClock:

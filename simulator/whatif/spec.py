@@ -35,7 +35,7 @@ COST_UNITS_PER_USD = 3600 * 10**PRICE_DIGITS
 
 
 @dataclass(frozen=True, slots=True)
-class Variant:
+class PricedVariant:
     """One variant of a study, compiled and priced."""
 
     name: str
@@ -56,7 +56,7 @@ class Study:
 
     source: str  #: the file's name
     sha256: str  #: of the file's bytes
-    variants: tuple[Variant, ...]
+    variants: tuple[PricedVariant, ...]
     baseline: int  #: index into ``variants``
     grid: tuple[str, ...]  #: the grid's dotted paths, in the file's order
 
@@ -108,7 +108,7 @@ def _study(source: str, raw: bytes, data: dict[str, Any]) -> Study:
         if found or plan is None:
             continue
         hourly, where = price
-        variants.append(Variant(name, _dotted(overrides), plan, hourly, where,
+        variants.append(PricedVariant(name, _dotted(overrides), plan, hourly, where,
                                 int(Decimal(repr(hourly)).scaleb(PRICE_DIGITS).to_integral_value()), from_grid))
     for problem, names in grid_problems.items():
         where = names[0] if len(names) == 1 else f"{len(names)} points, e.g. {names[0]}"

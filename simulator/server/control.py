@@ -1,0 +1,108 @@
+"""The ``/_tjsim`` control API: the clock's state, moving a manual clock (by seconds, or to the next
+change), and forcing a job's path now.
+
+A clock move is journaled as one entry, however many steps it took: replaying it runs the same steps.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any
+
+from pydantic import ValidationError
+
+from ..errors import RequestError
+from ..format.events import ACTION
+from ..limits import MAX_SECONDS
+from ..loading import pydantic_problems
+from .clock import LATEST, iso
+from .sagemaker import act
+
+if TYPE_CHECKING:
+    from .backend import Backend
+
+
+def clock_state(backend: Backend) -> dict[str, Any]:
+    """The present (epoch and simulated seconds), and the clock's mode, speed and origin."""
+    sim = backend.sim
+    return {"now": round(backend.now, 3), "simulated_seconds": round(sim.now, 3), "mode": backend.clock.mode,
+            "speed": backend.clock.speed, "origin": sim.origin}
+
+
+def advance(backend: Backend, seconds: Any) -> dict[str, Any]:
+    """Move a manual clock on by ``seconds`` (up to a year at a time).
+
+    Raises:
+        RequestError: the clock is realtime; ``seconds`` is not a number of seconds from 0 to a
+            year, or would move the clock past :data:`~.clock.LATEST`.
+    """
+    _manual(backend, "advance")
+    if isinstance(seconds, bool) or not isinstance(seconds, int | float) or not 0 <= seconds <= MAX_SECONDS:
+        raise RequestError(f"seconds: a number of seconds from 0 to {MAX_SECONDS:.0f} (a year) (got {seconds!r})")
+    sim = backend.sim
+    start = sim.now
+    if sim.origin + start + seconds > LATEST:
+        raise RequestError(f"seconds: the clock would pass {iso(LATEST)}, the last time tjsim serves")
+    sim.advance_to(start + seconds)
+    _write_clock(backend, start)
+    return clock_state(backend)
+
+
+def advance_to_next(backend: Backend, name: Any = None) -> dict[str, Any]:
+    """Move a manual clock to the next change of job ``name``, or of any job. The clock stays put
+    when nothing more will change as it runs, and stops before :data:`~.clock.LATEST`.
+
+    Raises:
+        RequestError: the clock is realtime; ``name`` is not a job's name.
+        ResourceNotFound: no job is named ``name``.
+    """
+    _manual(backend, "next")
+    if name is not None and not isinstance(name, str):
+        raise RequestError(f"TrainingJobName: the name of a training job (got {name!r})")
+    sim = backend.sim
+    jobs = [sim.job(name)] if name is not None else list(sim.jobs.values())
+    before = [len(job.history) for job in jobs]  # a history grows whenever a client would see a change
+    start = sim.now
+    while (due := sim.next_change_time()) < math.inf and not all(job.settled for job in jobs):
+        if sim.origin + due > LATEST:
+            break
+        sim.advance_to(due)
+        if [len(job.history) for job in jobs] != before:
+            break
+    _write_clock(backend, start)
+    return {**clock_state(backend), "changed": [len(job.history) for job in jobs] != before}
+
+
+def inject(backend: Backend, name: str, body: dict[str, Any]) -> dict[str, Any]:
+    """Force a path now: ``{"type": "interrupt"}``, ``{"type": "fail", "error": ..., "message": ...}``,
+    ``{"type": "stop"}`` or ``{"type": "update", "changes": {...}}``.
+
+    Raises:
+        RequestError: ``body`` is not one of those (one line naming each problem), or an update adds a
+            rule the job has.
+        ResourceNotFound: no job is named ``name``.
+        InvalidAction: the job's status does not take the action.
+    """
+    try:
+        action = ACTION.validate_python(body)
+    except ValidationError as err:
+        raise RequestError("; ".join(pydantic_problems(err))) from None
+    act(backend, name, action)
+    return {"TrainingJobName": name, **clock_state(backend)}
+
+
+def _manual(backend: Backend, what: str) -> None:
+    """Refuse to move a realtime clock by hand.
+
+    Raises:
+        RequestError: the clock is realtime.
+    """
+    if backend.clock.mode != "manual":
+        raise RequestError(f"the clock is realtime: /_tjsim/clock/{what} needs a server started with "
+                           "--clock manual")
+
+
+def _write_clock(backend: Backend, start: float) -> None:
+    """Journal a clock move from ``start`` to the present, when it moved."""
+    if backend.sim.now > start:
+        backend.write("clock", {})

@@ -1,0 +1,153 @@
+"""The SageMaker service's training-job operations, and :data:`OPERATIONS`, the one table the
+endpoint dispatches ``X-Amz-Target: SageMaker.<name>`` through: an operation is added there.
+
+Every operation takes the :class:`~.backend.Backend` and the request's members, and returns the
+response body, JSON as sent. Requests are validated against botocore's input shapes and the
+service's cross-field rules (the code the scenario loader uses); a mutation is checked against the
+job's status, applied, then journaled before it is answered, so an answered request is never lost
+and the journal holds only what replays. Errors are tjsim's own, with their AWS codes; the HTTP
+edge turns them into responses.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from .. import service, shapes
+from ..compile import compile_request
+from ..engine import snapshot
+from ..engine.actions import Action, Stop, Update
+from ..engine.streams import job_seed
+from ..errors import RequestError
+from ..format.constraints import request_problems, service_problems, update_problems
+from ..format.events import ACTION
+from ..format.scenario import Settings
+
+if TYPE_CHECKING:
+    from .backend import Backend
+
+
+def create_training_job(backend: Backend, request: dict[str, Any]) -> bytes:
+    """Create the job now, living the story its tag ``tjsim:scenario`` names (else the default).
+
+    Raises:
+        RequestError: the request is invalid, or its tag names no known scenario.
+        ResourceInUse: a job of that name exists.
+    """
+    problems = request_problems(request)  # botocore's shape, in the service's words where known
+    if problems:
+        raise RequestError(_validation_message(problems))
+    story, settings = backend.stories.resolve(request.get("Tags"))
+    settings = settings.model_copy(update={"region": backend.region, "account": backend.account})
+    problems = service_problems(request, settings.lifecycle)
+    if problems:
+        raise RequestError(_validation_message(problems))
+    settings = settings.model_copy(update={"seed": job_seed(settings.seed, request["TrainingJobName"])})
+    job = backend.sim.submit(compile_request(request, settings))
+    stored = settings.model_dump(mode="json", include=set(Settings.model_fields))
+    backend.write("create", {"request": request, "settings": stored, "story": story})
+    return _body({"TrainingJobArn": job.plan.arn})
+
+
+def describe_training_job(backend: Backend, request: dict[str, Any]) -> bytes:
+    """The job's description, as the engine keeps it serialized (the hot path: nothing is built anew).
+
+    Raises:
+        RequestError: the request is invalid.
+        ResourceNotFound: no such job.
+    """
+    name = request.get("TrainingJobName")
+    job = backend.sim.jobs.get(name) if len(request) == 1 and isinstance(name, str) else None
+    if job is None:  # a job's name was checked when it was created: only others need the shape's check
+        _check(request, "DescribeTrainingJob")
+        job = backend.sim.job(name)
+    return snapshot.wire_json(job)
+
+
+def stop_training_job(backend: Backend, request: dict[str, Any]) -> bytes:
+    """Stop the job now.
+
+    Raises:
+        RequestError: the request is invalid.
+        ResourceNotFound: no such job.
+        InvalidAction: the job's status does not take a stop.
+    """
+    _check(request, "StopTrainingJob")
+    act(backend, request["TrainingJobName"], Stop())
+    return _body({})
+
+
+def update_training_job(backend: Backend, request: dict[str, Any]) -> bytes:
+    """Apply the request's changes to the job now.
+
+    Raises:
+        RequestError: the request is invalid, or adds a rule the job has.
+        ResourceNotFound: no such job.
+        InvalidAction: the job's status does not take an update.
+    """
+    _check(request, "UpdateTrainingJob")
+    name = request["TrainingJobName"]
+    act(backend, name, Update(changes={k: v for k, v in request.items() if k != "TrainingJobName"}))
+    return _body({"TrainingJobArn": backend.sim.job(name).plan.arn})
+
+
+def list_training_jobs(backend: Backend, request: dict[str, Any]) -> bytes:
+    """A page of the jobs the request's filters choose (:mod:`.listing`).
+
+    Raises:
+        RequestError: the request is invalid, or its NextToken is of another query.
+    """
+    _check(request, "ListTrainingJobs")
+    return _body(backend.listing.page(request))
+
+
+#: the operations the endpoint serves, by X-Amz-Target's name
+OPERATIONS: dict[str, Callable[[Backend, dict[str, Any]], bytes]] = {
+    "CreateTrainingJob": create_training_job,
+    "DescribeTrainingJob": describe_training_job,
+    "StopTrainingJob": stop_training_job,
+    "UpdateTrainingJob": update_training_job,
+    "ListTrainingJobs": list_training_jobs,
+}
+
+
+def act(backend: Backend, name: str, action: Action) -> None:
+    """Deliver an action to job ``name`` now, and journal it (a refused one is never journaled).
+
+    Raises:
+        ResourceNotFound: no such job.
+        RequestError: an update adds a rule the job has.
+        InvalidAction: the job's status does not take the action.
+    """
+    job = backend.sim.job(name)
+    if isinstance(action, Update):
+        problems = update_problems(action.changes, {rule.name for rule in job.rules})
+        if problems:
+            raise RequestError(_validation_message(problems))
+    backend.sim.inject(name, action)  # Job.inject refuses what the status does not accept
+    backend.write("act", {"name": name, "action": ACTION.dump_python(action, mode="json", exclude_none=True)})
+
+
+def _validation_message(problems: list[shapes.Problem]) -> str:
+    """[OBS] "2 validation errors detected: Value '...' at 'trainingJobName' failed to satisfy
+    constraint: ...; Value ...": each problem in the service's words where they are known."""
+    texts = [p.service_text() or str(p).removeprefix("job.") for p in problems]
+    count = len(texts)
+    return f"{count} validation error{'s' if count > 1 else ''} detected: " + "; ".join(texts)
+
+
+def _check(request: dict[str, Any], operation: str) -> None:
+    """The request against botocore's input shape, in the service's words.
+
+    Raises:
+        RequestError: one or more problems (the service's "N validation errors detected").
+    """
+    problems = shapes.validate(request, service.input_shape(operation))
+    if problems:
+        raise RequestError(_validation_message(problems))
+
+
+def _body(response: dict[str, Any]) -> bytes:
+    return json.dumps(response).encode()

@@ -1,0 +1,104 @@
+"""Starting from a state file: the clock, origin, region and account it was started with, checked
+against the server's, and its entries replayed.
+
+A file is one server's history: restarted with another clock, origin, region or account, it would
+answer describes it never gave, so that is refused; left out, they are the file's. What the file
+was started with is its meta (:meth:`.Journal.meta`); what it replays are the entries
+:mod:`.sagemaker` and :mod:`.control` write (``create``, ``act``, ``clock``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from importlib import metadata
+from typing import Any
+
+from pydantic import ValidationError
+
+from ..compile import compile_request
+from ..engine.simulation import Simulation
+from ..errors import StateError, TjsimError
+from ..format.events import ACTION
+from ..format.scenario import Settings
+from .clock import ManualClock, RealtimeClock, iso
+from .journal import Journal
+
+
+@dataclass(frozen=True)
+class Started:
+    """The origin, region and account a server starts with (None: the server's default), and
+    whether they are a state file's."""
+
+    origin: float | None = None
+    region: str | None = None
+    account: str | None = None
+    resumed: bool = False  #: they are the state file's, written by an earlier server
+    written_by: str | None = None  #: the tjsim version that started the state file
+
+
+def resume(journal: Journal, clock: ManualClock | RealtimeClock, given: Started) -> Started:
+    """What the server starts with: the file's origin, region and account when an earlier server
+    started it, else ``given``. A realtime clock goes on from the file's wall-clock origin.
+
+    Raises:
+        StateError: the file was started with another clock, or another of what ``given`` names; its
+            settings cannot be read.
+    """
+    meta = journal.meta()
+    if "mode" not in meta:  # a new file
+        return replace(given, written_by=meta.get("tjsim"))
+    _same_clock(meta, clock, journal.path)
+    for key in ("origin", "region", "account"):
+        value = getattr(given, key)
+        if value is not None and value != meta.get(key):
+            raise StateError(f"--state {journal.path}: it was started with --{key} {_shown(key, meta.get(key))}, "
+                             f"not {_shown(key, value)}: leave --{key} out, or give another file")
+    if isinstance(clock, RealtimeClock):
+        clock.wall_origin = meta["wall_origin"]
+    return Started(meta["origin"], meta["region"], meta["account"], resumed=True, written_by=meta.get("tjsim"))
+
+
+def begin(journal: Journal, clock: ManualClock | RealtimeClock, *, origin: float, region: str, account: str) -> None:
+    """Write what a new file is started with, for the servers that restart on it."""
+    journal.set_meta({"mode": clock.mode, "speed": clock.speed, "origin": origin,
+                      "wall_origin": getattr(clock, "wall_origin", None), "region": region, "account": account,
+                      "tjsim": _version()})
+
+
+def replay(journal: Journal, sim: Simulation) -> None:
+    """Apply the journal's entries to ``sim``, each at its simulated time, without writing them again.
+
+    Raises:
+        StateError: an entry cannot be read or replayed.
+    """
+    for seq, at, kind, payload in journal.entries():
+        try:
+            if at > sim.now:
+                sim.advance_to(at)
+            if kind == "create":
+                sim.submit(compile_request(payload["request"], Settings.model_validate(payload["settings"])))
+            elif kind == "act":
+                sim.inject(payload["name"], ACTION.validate_python(payload["action"]))
+            elif kind != "clock":  # a clock entry only moved the clock, to its ``at``
+                raise ValueError(f"an entry of unknown kind {kind!r}")
+        except (TjsimError, ValidationError, ValueError, KeyError, TypeError) as err:
+            raise StateError(f"--state {journal.path}: entry {seq} ({kind}) cannot be replayed: "
+                             f"{str(err).splitlines()[0]}") from None
+
+
+def _same_clock(meta: dict[str, Any], clock: ManualClock | RealtimeClock, path: Any) -> None:
+    if meta["mode"] != clock.mode or meta.get("speed", 0) != clock.speed:
+        started = f"--clock {meta['mode']}" + (f" --speed {meta['speed']:g}" if meta["mode"] == "realtime" else "")
+        raise StateError(f"--state {path}: it was written by a server started with {started}: start it with the "
+                         "same clock")
+
+
+def _shown(key: str, value: Any) -> str:
+    return iso(value) if key == "origin" and isinstance(value, int | float) else str(value)
+
+
+def _version() -> str:
+    try:
+        return metadata.version("tjsim")
+    except metadata.PackageNotFoundError:
+        return "unknown"
