@@ -13,11 +13,9 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import ValidationError
 
 from .errors import DeprecatedName, ScenarioError, source_of
 from .format.overlay import later_jobs, validate
-from .format.problems import problems_in
 from .format.scenario import Scenario
 
 
@@ -160,8 +158,3 @@ def noted(source: str) -> Iterator[None]:
             if not issubclass(w.category, DeprecatedName):
                 warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
 
-
-def pydantic_problems(err: ValidationError) -> list[str]:
-    """``err``'s problems as text: what the endpoint joins into one message, until it renders
-    :func:`~.format.problems.problems_in` itself."""
-    return [str(problem) for problem in problems_in(err)]

@@ -58,23 +58,3 @@ UpdateEvent = _at_a_time(Update, "UpdateTrainingJob")
 #: an action at a time after the job's creation
 Event = Annotated[StopEvent | InterruptEvent | FailEvent | UpdateEvent, Field(discriminator="type")]
 
-
-# --- until the endpoint takes the engine's actions as they are ------------------------------------
-# The endpoint (simulator/server/) still builds StopAction() and UpdateAction(changes=...) and calls
-# .action() and .model_dump() on them and on what ActionSpec validates, as it did on the models the
-# dataclasses replaced. These names and the two methods keep it running; they go once it uses the
-# dataclasses, ACTION.validate_python and ACTION.dump_python(action, mode="json", exclude_none=True).
-StopAction, InterruptAction, FailAction, UpdateAction = Stop, Interrupt, Fail, Update
-
-
-def _itself(action: Action) -> Action:
-    return action
-
-
-def _dumped(action: Action, **options: Any) -> Any:
-    return ACTION.dump_python(action, **options)
-
-
-for _kind in _KINDS.values():
-    _kind.action = _itself  # type: ignore[attr-defined]
-    _kind.model_dump = _dumped  # type: ignore[attr-defined]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from ..defaults import DEFAULT_ACCOUNT, DEFAULT_REGION
 from ..engine.simulation import Simulation
 from ..errors import RequestError
 from . import statefile
@@ -19,7 +20,7 @@ from .journal import Journal
 from .listing import Listing
 from .stories import Stories
 
-REGION, ACCOUNT = "us-east-1", "123456789012"  #: for ARNs, unless the server is started with others
+REGION, ACCOUNT = DEFAULT_REGION, DEFAULT_ACCOUNT  #: for ARNs, unless the server is started with others
 
 
 class Backend:

@@ -13,8 +13,8 @@ from pydantic import ValidationError
 
 from ..errors import RequestError
 from ..format.events import ACTION
+from ..format.problems import problems_in
 from ..limits import MAX_SECONDS
-from ..loading import pydantic_problems
 from .clock import LATEST, iso
 from .sagemaker import act
 
@@ -86,7 +86,7 @@ def inject(backend: Backend, name: str, body: dict[str, Any]) -> dict[str, Any]:
     try:
         action = ACTION.validate_python(body)
     except ValidationError as err:
-        raise RequestError("; ".join(pydantic_problems(err))) from None
+        raise RequestError("; ".join(map(str, problems_in(err)))) from None
     act(backend, name, action)
     return {"TrainingJobName": name, **clock_state(backend)}
 

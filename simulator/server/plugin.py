@@ -26,7 +26,9 @@ from typing import Any
 
 import pytest
 
-DEFAULT_ORIGIN = "2024-01-01T00:00:00Z"
+from ..defaults import DEFAULT_EPOCH, DEFAULT_REGION
+
+DEFAULT_ORIGIN = DEFAULT_EPOCH.isoformat().replace("+00:00", "Z")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -48,7 +50,7 @@ class SageMakerSim:
         """A boto3 SageMaker client for this endpoint (any credentials do)."""
         import boto3
 
-        options = {"region_name": "us-east-1", "aws_access_key_id": "tjsim", "aws_secret_access_key": "tjsim",
+        options = {"region_name": DEFAULT_REGION, "aws_access_key_id": "tjsim", "aws_secret_access_key": "tjsim",
                    **kwargs}
         return boto3.client("sagemaker", endpoint_url=self.endpoint_url, **options)
 
