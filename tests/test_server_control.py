@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import copy
-import json
 import math
 from datetime import UTC, datetime
 
@@ -12,25 +10,9 @@ import pytest
 from simulator.errors import RequestError
 from simulator.server.backend import Backend
 from simulator.server.control import advance, advance_to_next, clock_state, inject
-from simulator.server.sagemaker import create_training_job, describe_training_job
-from simulator.server.stories import Stories
+from simulator.server.sagemaker import create_training_job
 
-from .conftest import ROOT
-from .factories import JOB
-
-ORIGIN = 1_735_689_600.0  # 2025-01-01T00:00:00Z
-
-
-def backend(**kwargs) -> Backend:
-    return Backend(stories=Stories(ROOT / "scenarios"), origin=ORIGIN, **kwargs)
-
-
-def request(name: str = "job-1") -> dict:
-    return {**copy.deepcopy(JOB), "TrainingJobName": name}
-
-
-def describe(b, name="job-1"):
-    return json.loads(describe_training_job(b, {"TrainingJobName": name}))
+from .server_helpers import backend, describe, request
 
 
 def test_inject_forces_a_path_now():

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import json
 
 import pytest
@@ -11,20 +10,8 @@ from simulator.errors import RequestError
 from simulator.server.backend import Backend
 from simulator.server.control import advance, advance_to_next
 from simulator.server.sagemaker import create_training_job, describe_training_job, list_training_jobs, stop_training_job
-from simulator.server.stories import Stories
 
-from .conftest import ROOT
-from .factories import JOB
-
-ORIGIN = 1_735_689_600.0  # 2025-01-01T00:00:00Z
-
-
-def backend() -> Backend:
-    return Backend(stories=Stories(ROOT / "scenarios"), origin=ORIGIN)
-
-
-def request(name: str) -> dict:
-    return {**copy.deepcopy(JOB), "TrainingJobName": name}
+from .server_helpers import ORIGIN, backend, request
 
 
 def listed(b: Backend, query: dict) -> dict:

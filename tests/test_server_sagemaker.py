@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import copy
 import json
 
 import pytest
 
 from simulator.errors import InvalidAction, RequestError, ResourceInUse, ResourceNotFound
-from simulator.server.backend import Backend
 from simulator.server.control import advance, advance_to_next, inject
 from simulator.server.sagemaker import (
     OPERATIONS,
@@ -18,27 +16,8 @@ from simulator.server.sagemaker import (
     stop_training_job,
     update_training_job,
 )
-from simulator.server.stories import Stories
 
-from .conftest import ROOT
-from .factories import JOB
-
-ORIGIN = 1_735_689_600.0  # 2025-01-01T00:00:00Z
-
-
-def backend(**kwargs) -> Backend:
-    return Backend(stories=Stories(ROOT / "scenarios"), origin=ORIGIN, **kwargs)
-
-
-def request(name="job-1", **members):
-    body = copy.deepcopy(JOB)
-    body["TrainingJobName"] = name
-    body.update(members)
-    return body
-
-
-def describe(b, name="job-1"):
-    return json.loads(describe_training_job(b, {"TrainingJobName": name}))
+from .server_helpers import ORIGIN, backend, describe, request
 
 
 def test_every_operation_answers_the_json_body_as_sent():

@@ -4,8 +4,6 @@ a damaged one is one line."""
 from __future__ import annotations
 
 import contextlib
-import copy
-import json
 import sqlite3
 
 import pytest
@@ -17,28 +15,12 @@ from simulator.server.control import advance, advance_to_next
 from simulator.server.journal import Journal
 from simulator.server.sagemaker import (
     create_training_job,
-    describe_training_job,
     stop_training_job,
     update_training_job,
 )
 from simulator.server.stories import Stories
 
-from .conftest import ROOT
-from .factories import JOB
-
-ORIGIN = 1_735_689_600.0  # 2025-01-01T00:00:00Z
-
-
-def backend(**kwargs) -> Backend:
-    return Backend(stories=Stories(ROOT / "scenarios"), origin=ORIGIN, **kwargs)
-
-
-def request(name: str, **members) -> dict:
-    return {**copy.deepcopy(JOB), "TrainingJobName": name, **members}
-
-
-def describe(b, name):
-    return json.loads(describe_training_job(b, {"TrainingJobName": name}))
+from .server_helpers import ORIGIN, backend, describe, request
 
 
 def test_a_restart_on_the_same_state_answers_as_before(tmp_path):

@@ -69,13 +69,4 @@ class Update:
     __pydantic_config__ = _AS_JSON
 
 
-@dataclass(frozen=True, slots=True)
-class Retry:
-    """Not a request: the job's own move to try again after a failure of kind ``error`` (it asks
-    :mod:`.acceptance` like any action)."""
-
-    error: str
-    trigger = "retry"
-
-
 Action = Stop | Interrupt | Fail | Update

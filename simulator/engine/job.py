@@ -19,9 +19,9 @@ from . import ending, evaluations, starting, updates
 from . import messages as msg
 from . import record as rec
 from .acceptance import Verdict, retimed_keep_alive, verdict
-from .actions import Action, Fail, Retry, Update
+from .actions import Action, Fail, Update
 from .billing import Billing
-from .history import History, Quiet
+from .history import QUIET, History, Quiet
 from .lifecycle import fire
 from .plan import Plan, RuleOutcome, Scheduled
 from .progress import Progress
@@ -54,7 +54,7 @@ class Job:
         self.streams = streams if streams is not None else Streams(plan.seed)
         self.created = env.now
         self.origin = plan.epoch if origin is None else origin  #: epoch seconds at the clock's zero
-        self.history: History | Quiet = History(env, self.created) if record else Quiet()
+        self.history: History | Quiet = History(env, self.created) if record else QUIET
         #: nobody will read the job's history (a sweep's job): waits whose only difference is a message
         #: are merged, and what only a describe shows is skipped — the one seam of the quiet path
         self.quiet = not record
@@ -63,8 +63,7 @@ class Job:
         self.progress = Progress(self.streams.draw("training", plan.timing.training),
                                  ticks(checkpoint.interval) if plan.checkpointing else 0.0,
                                  ticks(checkpoint.write) if plan.checkpointing else 0.0, self.history)
-        self.waits = Waits(env, plan, self.streams, self.billing, self.progress, accepts=self._accepts,
-                           on_update=self._update, on_update_done=self._update_done)
+        self.waits = Waits(env, plan, self.streams, self.billing, self.progress, job=self)
         self.state = str(S.Pending if plan.timing.pending is not None else S.Starting)  # one of lifecycle.INITIAL
         self.message = ""
         self.transitions = 0  #: status changes so far
@@ -160,7 +159,7 @@ class Job:
                     yield from ending.fail(self, "InsufficientCapacityError", None)
                     return self.state
                 elif current.__class__ is Fail:
-                    if verdict(self, Retry(current.error))[0] is Verdict.ACCEPT:
+                    if verdict(self, current, "retry")[0] is Verdict.ACCEPT:
                         yield from self._retry()
                     else:
                         yield from ending.fail(self, current.error, current.message)
@@ -188,7 +187,9 @@ class Job:
         """Starting (after any capacity wait) through Completed."""
         hold = self.waits.hold
         provisioning = starting.duration(self, warm)
-        if starting.merged(self):  # the same time, the same draws, in one wait (a sweep's)
+        if self.quiet and self.plan.era.starting_steps[1][0] is None:
+            # nobody reads Starting's messages, and it has no status of its own: the same time, the
+            # same draws, in one wait (a sweep's)
             yield from hold(provisioning + capacity, IDLE)
         else:
             yield from starting.provision(self, provisioning, capacity)
@@ -270,10 +271,11 @@ class Job:
         """The status an Updating detour left, while the job is on it."""
         return self._detour[0] if self._detour is not None else None
 
-    def _accepts(self, action: Action) -> bool:
+    def accepts(self, action: Action) -> bool:
+        """Whether the job takes ``action`` now (:mod:`.acceptance`)."""
         return verdict(self, action)[0] is Verdict.ACCEPT
 
-    def _update(self, update: Update) -> None:
+    def begin_update(self, update: Update) -> None:
         """Show Updating for a while, then return to the status it interrupted (:mod:`.updates`)."""
         if self.state != S.Updating:
             detour = (self.state, self.message)
@@ -282,7 +284,8 @@ class Job:
         self.waits.update_until = self.env.now + self.streams.draw("updating", self.plan.timing.updating)
         updates.apply(self, update)
 
-    def _update_done(self) -> None:
+    def end_update(self) -> None:
+        """The Updating detour is over: back to the status it left, with its message."""
         status, message = self._detour
         self.enter(updates.RETURN[status], message)
 

@@ -26,11 +26,6 @@ def duration(job: Job, warm: bool) -> float:
                MIN_STARTING)
 
 
-def merged(job: Job) -> bool:
-    """Starting can be one wait: nobody reads its messages, and it has no status of its own to show."""
-    return job.quiet and job.plan.era.starting_steps[1][0] is None
-
-
 def provision(job: Job, starting: float, capacity: float) -> Generator[simpy.Event, Any, None]:
     """Starting for ``starting`` seconds, its steps as the era shows them, after ``capacity`` seconds
     of waiting for spot capacity."""
