@@ -1,10 +1,12 @@
 """One training job's lifecycle as a simpy process: the phases a job goes through, in order.
 
-Beside the phases, each in a small object of its own: how the job waits and what ends a wait early
-(:mod:`.waits`), its training progress (:mod:`.progress`), its accounts (:mod:`.billing`), its history
-(:mod:`.history`), which actions it accepts (:mod:`.acceptance`), its rule evaluations
-(:mod:`.evaluations`) and the warm pool it keeps (:mod:`.warmpool`). Statuses move only through
-:func:`.lifecycle.fire`; where the era puts its messages is :mod:`.eras`.
+Getting ready (Pending, Starting, the download and image pull) is :mod:`.starting`; stopping, failing
+and the final status are :mod:`.ending`. Beside the phases, each in a small object or module of its
+own: how the job waits and what ends a wait early (:mod:`.waits`), its training progress
+(:mod:`.progress`), its accounts (:mod:`.billing`), its history (:mod:`.history`), which actions it
+accepts (:mod:`.acceptance`), its scheduled events (:mod:`.scheduled`), updates (:mod:`.updates`),
+rule evaluations (:mod:`.evaluations`) and the warm pool it keeps (:mod:`.warmpool`). Statuses move
+only through :func:`.lifecycle.fire`.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from typing import Any
 import simpy
 
 from ..errors import InvalidAction
-from . import ending, evaluations, starting, updates
+from . import ending, evaluations, scheduled, starting, updates
 from . import messages as msg
 from . import record as rec
 from .acceptance import Verdict, retimed_keep_alive, verdict
@@ -28,7 +30,7 @@ from .progress import Progress
 from .statuses import PRIMARY_OF, TERMINAL
 from .statuses import Secondary as S
 from .streams import Streams
-from .waits import IDLE, INF, MAX_PENDING, PENDING_LIMIT, SPOT_RECLAIM, UP, WORK, Halt, Late, Limit, Waits, ticks
+from .waits import IDLE, INF, PENDING_LIMIT, SPOT_RECLAIM, UP, WORK, Halt, Limit, Waits, ticks
 from .warmpool import IN_USE, WarmPool, WarmPools
 
 
@@ -84,7 +86,7 @@ class Job:
         self.process = env.process(self._lifecycle())
         self._processes = [self.process]  #: what runs for this job as the clock moves
         if plan.events:
-            self._processes.append(env.process(self._scheduled()))
+            self._processes.append(env.process(scheduled.deliver(self)))
         if record:  # rules are reported, never billed: a sweep skips them (an update may add some)
             self._processes.append(env.process(evaluations.evaluate(env, self.process, self.rules, self.history,
                                                                     self.streams, plan.timing)))
@@ -147,7 +149,7 @@ class Job:
             try:
                 if cause is None:
                     if self.state == S.Pending:
-                        yield from self._pending()
+                        yield from starting.pending(self)
                         self.enter("start", msg.STARTING)
                     yield from self._attempt(capacity, warm=self.took_pool is not None and self.attempts == 1)
                     return self.state
@@ -169,19 +171,6 @@ class Job:
                     return self.state
             except Halt as halt:
                 cause, remaining = halt.cause, halt.remaining
-
-    def _pending(self) -> Generator[simpy.Event, Any, None]:
-        """Pending, until capacity comes, MaxPendingTimeInSeconds, or the service's own limit."""
-        wait = self.streams.draw("pending", self.plan.timing.pending)
-        limit, cause = INF, None
-        if self.plan.max_pending is not None:
-            limit, cause = self.plan.max_pending, MAX_PENDING
-        capacity_limit = self.plan.lifecycle.pending_capacity_limit
-        if capacity_limit is not None and ticks(capacity_limit) < limit:
-            limit, cause = ticks(capacity_limit), PENDING_LIMIT
-        yield from self.waits.hold(min(wait, limit), IDLE)
-        if wait > limit:
-            raise Halt(cause, 0.0)
 
     def _attempt(self, capacity: float, warm: bool) -> Generator[simpy.Event, Any, None]:
         """Starting (after any capacity wait) through Completed."""
@@ -288,15 +277,3 @@ class Job:
         """The Updating detour is over: back to the status it left, with its message."""
         status, message = self._detour
         self.enter(updates.RETURN[status], message)
-
-    def _scheduled(self) -> Generator[simpy.Event, Any, None]:
-        """Deliver the scenario's events at their times; one the job does not accept changes nothing."""
-        for event in self.plan.events:
-            delay = max(self.created + ticks(event.at) - self.env.now, 0.0)
-            # after everything else due at that instant: a phase that ends as the event arrives ends
-            # first, and the event meets the status that follows
-            yield Late(self.env, delay)
-            try:
-                self.inject(event.action)
-            except InvalidAction as refused:
-                self.unheeded.append((event, str(refused)))

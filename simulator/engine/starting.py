@@ -1,4 +1,5 @@
-"""Getting a job ready to train: Starting — provisioning, with a wait for spot capacity — then the
+"""Getting a job ready to train: Pending for capacity, Starting — provisioning, with a wait for spot
+capacity — then the
 input download and the training image pull, each where its era of the service shows it
 (:mod:`.eras`). Like :mod:`.ending`, these phases drive the job through its public surface."""
 
@@ -10,12 +11,31 @@ from typing import TYPE_CHECKING, Any
 import simpy
 
 from . import messages as msg
-from .waits import IDLE, TICK, UP, ticks
+from .waits import IDLE, INF, MAX_PENDING, PENDING_LIMIT, TICK, UP, Halt, ticks
 
 if TYPE_CHECKING:
     from .job import Job
 
 MIN_STARTING = TICK  # CreationTime < TrainingStartTime, even at the service's millisecond precision
+
+
+def pending(job: Job) -> Generator[simpy.Event, Any, None]:
+    """Pending, until capacity comes, MaxPendingTimeInSeconds, or the service's own limit.
+
+    Raises:
+        Halt: a limit came first (MaxPending stops the job; the service's limit fails it).
+    """
+    plan = job.plan
+    wait = job.streams.draw("pending", plan.timing.pending)
+    limit, cause = INF, None
+    if plan.max_pending is not None:
+        limit, cause = plan.max_pending, MAX_PENDING
+    capacity_limit = plan.lifecycle.pending_capacity_limit
+    if capacity_limit is not None and ticks(capacity_limit) < limit:
+        limit, cause = ticks(capacity_limit), PENDING_LIMIT
+    yield from job.waits.hold(min(wait, limit), IDLE)
+    if wait > limit:
+        raise Halt(cause, 0.0)
 
 
 def duration(job: Job, warm: bool) -> float:
