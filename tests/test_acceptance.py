@@ -82,3 +82,17 @@ def test_every_acceptor_is_a_case_above():
     templates = [a.reason for a in ACCEPTORS if a.verdict is not ACCEPT]
     unmatched = [t for t in templates if not any(r and r.startswith(t.split("{")[0]) for r in reasons)]
     assert unmatched == []
+
+
+def test_a_job_restarting_after_a_failure_does_not_retry_a_second_one_there():
+    s = scenario(job=RETRIES | {"RetryStrategy": {"MaximumRetryAttempts": 2}}, lifecycle={"restarting_on_retry": True},
+                 events=[{"type": "fail", "error": "InternalServerError", "at": 50}])
+    sim = Simulation()
+    job = sim.submit(compile_plan(s))
+    sim.advance_to(51)
+    assert job.state == "Restarting"
+    assert verdict(job, Fail("InternalServerError"), "retry") == (
+        REFUSE, f"{REJECTED} InProgress and secondary status Restarting.")
+    sim.inject(job.plan.name, Fail("InternalServerError"))  # hypothesis found this crashing once
+    sim.advance_to(60)
+    assert job.state == "Failed"

@@ -30,40 +30,40 @@ class Verdict(Enum):
 
 @dataclass(frozen=True, slots=True)
 class Acceptor:
-    """``verdict`` for the actions ``triggers`` (all, when empty) when ``matches(job, action)``;
+    """``verdict`` for the actions ``triggers`` (all, when empty) when ``matches(job, action, trigger)``;
     ``reason`` says why, with ``{state}``, ``{primary}`` and ``{group}`` filled in."""
 
     triggers: frozenset[str]
-    matches: Callable[[Job, Action], bool]
+    matches: Callable[[Job, Action, str], bool]
     verdict: Verdict
     reason: str = ""
 
 
-def _ended(job: Job, action: Action) -> bool:
+def _ended(job: Job, action: Action, trigger: str) -> bool:
     return job.state in TERMINAL
 
 
-def _stopping(job: Job, action: Action) -> bool:
+def _stopping(job: Job, action: Action, trigger: str) -> bool:
     return job.stopping
 
 
-def _retimes_pool(job: Job, action: Action) -> bool:
+def _retimes_pool(job: Job, action: Action, trigger: str) -> bool:
     return job.finished and retimed_keep_alive(job, action) is not None
 
 
-def _on_demand(job: Job, action: Action) -> bool:
+def _on_demand(job: Job, action: Action, trigger: str) -> bool:
     return not job.plan.spot
 
 
-def _no_instances(job: Job, action: Action) -> bool:
+def _no_instances(job: Job, action: Action, trigger: str) -> bool:
     return not job.billing.up
 
 
-def _not_retried_kind(job: Job, action: Action) -> bool:
+def _not_retried_kind(job: Job, action: Action, trigger: str) -> bool:
     return action.error != "InternalServerError"
 
 
-def _no_retries_left(job: Job, action: Action) -> bool:
+def _no_retries_left(job: Job, action: Action, trigger: str) -> bool:
     return job.retries_left <= 0
 
 
@@ -72,8 +72,8 @@ _FROM = {trigger: frozenset(str(s) for s in allowed_from(trigger))
          for trigger in ("stop", "update", "fail", "interrupt", "retry")}
 
 
-def _not_from_here(job: Job, action: Action) -> bool:
-    return job.state not in _FROM[action.trigger]
+def _not_from_here(job: Job, action: Action, trigger: str) -> bool:
+    return job.state not in _FROM[trigger]
 
 
 def _only(*triggers: str) -> frozenset[str]:
@@ -110,8 +110,9 @@ def verdict(job: Job, action: Action, trigger: str | None = None) -> tuple[Verdi
     """What ``job`` does with ``action`` now, and why when it does not accept it. ``trigger`` judges the
     action as another move of the transition table: a failure as a ``retry``, the job's own move to
     try again."""
-    for acceptor in _FOR[trigger or action.trigger]:
-        if acceptor.matches(job, action):
+    trigger = trigger or action.trigger
+    for acceptor in _FOR[trigger]:
+        if acceptor.matches(job, action, trigger):
             if acceptor.verdict is Verdict.ACCEPT:
                 return acceptor.verdict, None
             group = PRIMARY_OF[job.state]
