@@ -37,6 +37,12 @@ JOB = {
 }
 
 
+#: what a boto3 client signs with (SigV4): moto routes a request to a service by its credential
+#: scope, and sends one without it to S3; tjsim accepts any signature
+AUTH = ("AWS4-HMAC-SHA256 Credential=x/20240101/us-east-1/sagemaker/aws4_request, "
+        "SignedHeaders=content-type;host;x-amz-date;x-amz-target, Signature=0")
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -74,6 +80,8 @@ def wrk(url: str) -> tuple[float, float, int]:
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/x-amz-json-1.1"
 wrk.headers["X-Amz-Target"] = "SageMaker.DescribeTrainingJob"
+wrk.headers["X-Amz-Date"] = "20240101T000000Z"
+wrk.headers["Authorization"] = "{AUTH}"
 counter = 0
 request = function()
   counter = counter + 1
@@ -108,14 +116,17 @@ def python_load(url: str) -> tuple[float, float, int]:
             body = json.dumps({"TrainingJobName": f"bench-{n % JOBS:03d}"}).encode()
             n += CONNECTIONS
             writer.write(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-amz-json-1.1\r\n"
-                         b"X-Amz-Target: SageMaker.DescribeTrainingJob\r\nContent-Length: %d\r\n\r\n%s"
-                         % (len(body), body))
+                         b"X-Amz-Target: SageMaker.DescribeTrainingJob\r\nX-Amz-Date: 20240101T000000Z\r\n"
+                         b"Authorization: %s\r\nContent-Length: %d\r\n\r\n%s" % (AUTH.encode(), len(body), body))
             started = time.perf_counter()
             head = await reader.readuntil(b"\r\n\r\n")
             length = int(re.search(rb"(?i)content-length: (\d+)", head).group(1))
             await reader.readexactly(length)
             latencies.append(time.perf_counter() - started)
             errors += not head.startswith(b"HTTP/1.1 200")
+            if re.search(rb"(?i)\r\nconnection: close", head):  # a server that does not keep connections alive
+                writer.close()
+                reader, writer = await asyncio.open_connection(host, int(port))
         writer.close()
 
     async def run() -> None:
@@ -148,7 +159,9 @@ def main() -> None:
     port = free_port()
     results["tjsim"] = measure("tjsim", [sys.executable, "-m", "simulator", "serve", "--clock", "manual", "--port",
                                          str(port)], port, tjsim=True)
-    moto = shutil.which("moto_server") or str(Path(sys.executable).with_name("moto_server"))
+    # the moto_server beside this Python (make bench-serve installs it there), else one on the PATH
+    beside = Path(sys.executable).with_name("moto_server")
+    moto = str(beside) if beside.exists() else shutil.which("moto_server") or str(beside)
     if Path(moto).exists():
         port = free_port()
         results["moto"] = measure("moto", [moto, "-p", str(port)], port, tjsim=False)
