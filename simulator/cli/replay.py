@@ -206,7 +206,7 @@ def _print_table(result: Replay, at: float | None, poll: float | None, job: str 
         created = result.simulation.job(name).created
         if at is not None and at < created:
             continue
-        console.print(_summary(result.describe(at, name), several), highlight=False, markup=False)
+        console.print(_final_line(result.describe(at, name), several), highlight=False, markup=False)
 
 
 #: the time column's forms and headers, widest first: a narrower terminal gets a shorter one
@@ -252,7 +252,7 @@ def _primary(secondary: str) -> str:
     return str(PRIMARY_OF[secondary])
 
 
-def _summary(end: dict[str, Any], named: bool) -> str:
+def _final_line(end: dict[str, Any], named: bool) -> str:
     summary = [f"final: {end['TrainingJobStatus']} / {end['SecondaryStatus']}"]
     if named:
         summary[0] = f"{end['TrainingJobName']}: {summary[0]}"

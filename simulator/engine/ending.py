@@ -92,7 +92,7 @@ def close(job: Job, trigger: str, message: str) -> Generator[simpy.Event, Any, N
     if job.progress.started_at is not None and plan.metrics:  # last emitted a little before training stopped
         progressed = job.progress.last_at - job.streams.draw("last_metric", plan.timing.last_metric)
         metrics_at = max(progressed, job.progress.started_at)
-    yield from job.waits.quiet(job.streams.draw("final_write", plan.timing.final_write))
+    yield from job.waits.wait_out(job.streams.draw("final_write", plan.timing.final_write))
     job.message = message
     history.log(rec.CLOSE, job.state, (message, ended - job.created))
     if job.failure_reason is not None:

@@ -151,7 +151,8 @@ class Job:
                     if self.state == S.Pending:
                         yield from starting.pending(self)
                         self.enter("start", msg.STARTING)
-                    yield from self._attempt(capacity, warm=self.took_pool is not None and self.attempts == 1)
+                    first = self.attempts == 1 and not self.interruptions  # the pool taken over serves one start
+                    yield from self._attempt(capacity, warm=self.took_pool is not None and first)
                     return self.state
                 current, cause = cause, None
                 capacity = 0.0

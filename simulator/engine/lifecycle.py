@@ -14,7 +14,9 @@ from .statuses import ON_INSTANCES, PRIMARY_OF, TERMINAL
 from .statuses import Secondary as S
 
 _IN_PROGRESS = [s for s, p in PRIMARY_OF.items() if p == "InProgress"]
-_ON_INSTANCES = [s for s in S if s in ON_INSTANCES]  # in the enum's order: the diagram draws them so
+#: statuses in which spot capacity can be reclaimed: the instances are up, or (before 2019, Starting's
+#: own statuses) being set up after the grant; in the enum's order, as the diagram draws them
+_ON_INSTANCES = [s for s in S if s in ON_INSTANCES | {S.LaunchingMLInstances, S.PreparingTrainingStack}]
 
 #: (trigger, sources, destination): every move a job can make. UpdateTrainingJob is accepted while
 #: the job trains (the SageMaker SDK's own integration test waits for Training before it updates);

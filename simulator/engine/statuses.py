@@ -35,9 +35,9 @@ PRIMARY_OF: dict[Secondary, Primary] = {
 RETIRED = frozenset({Secondary("LaunchingMLInstances"), Secondary("PreparingTrainingStack"),
                      Secondary("DownloadingTrainingImage")})
 
-#: Statuses in which the instances are up (or being set up after the grant): billed, and reclaimable.
-ON_INSTANCES = frozenset(Secondary(s) for s in ("Downloading", "Training", "Uploading", "Updating", *(
-    "LaunchingMLInstances", "PreparingTrainingStack", "DownloadingTrainingImage")))
+#: Statuses in which the instances are up: billed (Stopping too, while they save and upload the model).
+ON_INSTANCES = frozenset(Secondary(s) for s in ("Downloading", "DownloadingTrainingImage", "Training", "Uploading",
+                                                "Updating"))
 
 #: Terminal secondary statuses: a job in one of these never changes status again.
 TERMINAL = frozenset(s for s, p in PRIMARY_OF.items() if p in ("Completed", "Failed", "Stopped"))

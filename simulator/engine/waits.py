@@ -1,6 +1,6 @@
 """How a job spends time: the kinds of wait, the limits that end a wait early, and the random
 clocks that run on instance time. A phase's wait costs one simpy timeout whatever the number of
-limits: each is a deadline folded into the wait (:meth:`.job.Job.hold`).
+limits: each is a deadline folded into the wait (:meth:`Waits.hold`).
 
 The clock's resolution is :data:`TICK`: every duration the engine waits is a whole number of ticks.
 A tick is a power of two (2⁻¹⁰ s, just under a millisecond), so sums and differences of times are
@@ -48,7 +48,8 @@ class Wait(IntEnum):
 
 
 class Limit(Enum):
-    """A limit the job hits by itself, ending the wait it falls in."""
+    """What ends an attempt without an action of a client's: a limit of the job's own, or its spot
+    capacity reclaimed (at random, or injected)."""
 
     MAX_RUNTIME = "MaxRuntime"  #: StoppingCondition.MaxRuntimeInSeconds, on instance time
     MAX_WAIT = "MaxWait"  #: StoppingCondition.MaxWaitTimeInSeconds, on wall time from creation
@@ -133,10 +134,10 @@ class Waits:
         plan: the job's plan: its limits and random clocks.
         streams: the job's random streams, which the random clocks draw from.
         billing, progress: the job's accounts, which the waits fill.
-        job: what the waits ask and tell (:class:`Owner`). An action is delivered in the instant the
-            job accepted it; one that arrived as a phase ended is delivered after that phase, and asks
-            again. Held weakly: a finished job is freed at once, without waiting for the cycle collector
-            (a sweep makes millions).
+        job: what the waits ask and tell (:class:`Owner`). A delivered action asks the job again: in
+            the instant the job accepted it, another action (or, for one that arrived as a phase ended,
+            the next phase) may have moved the job on. Held weakly: a finished job is freed at once,
+            without waiting for the cycle collector (a sweep makes millions).
     """
 
     __slots__ = ("_billing", "_env", "_job", "_max_runtime", "_progress",
@@ -185,9 +186,9 @@ class Waits:
                             limit, cause = clock.left, clock
             if self.update_until - start < limit:
                 limit, cause = self.update_until - start, _DETOUR_ENDS
-            action, late = None, False
+            action = None
             if self.deferred:
-                action, late = self.deferred.popleft(), True
+                action = self.deferred.popleft()
             else:
                 try:
                     yield env.timeout(limit if limit > 0 else 0.0) if limit != INF else env.event()
@@ -218,8 +219,8 @@ class Waits:
                     cause.redraw()
                     cause = cause.cause
                 raise Halt(cause, remaining)
-            if late and not self._job.accepts(action):
-                continue  # the job moved on since the action arrived, as a phase ended: it changes nothing now
+            if not self._job.accepts(action):
+                continue  # the job moved on since it accepted the action (another came first): nothing now
             kind_of = action.__class__
             if kind_of is Update:
                 self._job.begin_update(action)
@@ -228,7 +229,7 @@ class Waits:
             else:  # a stop or a failure ends the attempt
                 raise Halt(action, remaining)
 
-    def quiet(self, duration: float) -> Generator[simpy.Event, Any, None]:
+    def wait_out(self, duration: float) -> Generator[simpy.Event, Any, None]:
         """Spend ``duration`` seconds that no action can shorten (the job has already ended)."""
         env = self._env
         until = env.now + duration

@@ -66,12 +66,12 @@ class Listing:
         cached = self._summaries.get(job.plan.name)
         changes = len(job.history)
         if cached is None or cached[0] != changes:
-            entry = _summary(snapshot.describe(job, transitions=False))  # a summary has no transitions
+            entry = _list_entry(snapshot.describe(job, transitions=False))  # a summary has no transitions
             cached = self._summaries[job.plan.name] = (changes, entry)
         return cached[1]
 
 
-def _summary(described: dict[str, Any]) -> dict[str, Any]:
+def _list_entry(described: dict[str, Any]) -> dict[str, Any]:
     """The job's ListTrainingJobs entry: the members a describe shares with the summary shape, and
     the training plan its ResourceConfig names."""
     plan = described["ResourceConfig"].get("TrainingPlanArn")

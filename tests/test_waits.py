@@ -1,0 +1,67 @@
+"""simulator/engine/waits.py: how a job spends time, and what ends a wait early — limits, random
+clocks, and actions, each asked of the acceptance table when it is delivered."""
+
+from __future__ import annotations
+
+import pytest
+
+from simulator import Simulation, compile_plan
+from simulator.engine.actions import Fail, Interrupt, Stop, Update
+from simulator.engine.waits import IDLE, TICK, UP, WIND, WORK, Limit, Wait, ticks
+
+from .factories import scenario
+
+KEEP_ALIVE = Update({"ResourceConfig": {"KeepAlivePeriodInSeconds": 60}})
+ACTIONS = {"stop": Stop(), "interrupt": Interrupt(), "update": KEEP_ALIVE, "fail": Fail("AlgorithmError"),
+           "internal error": Fail("InternalServerError")}
+
+
+def test_the_wait_kinds_and_the_names_the_hot_path_reads():
+    assert [int(k) for k in (IDLE, UP, WORK, WIND)] == [0, 1, 2, 3] and list(Wait) == [IDLE, UP, WORK, WIND]
+    assert repr(Limit.MAX_WAIT) == "MaxWait"
+
+
+def test_durations_are_whole_ticks():
+    assert TICK == 2.0 ** -10 and ticks(0.0004) == 0.0 and ticks(0.0006) == TICK and ticks(float("inf")) == float("inf")
+
+
+@pytest.mark.parametrize("second", ACTIONS, ids=str)
+@pytest.mark.parametrize("first", ACTIONS, ids=str)
+def test_two_actions_given_to_a_job_in_one_instant_each_meet_the_job_as_the_first_left_it(first, second):
+    """The second is delivered after the first has moved the job on (to Stopping, Interrupted,
+    Updating, Failed, or back to Starting for a retry): it asks the table again, and what the job no
+    longer takes changes nothing — the engine never fires a move the transition table lacks."""
+    s = scenario(spot=(86400, 172800), job={"RetryStrategy": {"MaximumRetryAttempts": 1}})
+    sim = Simulation()
+    job = sim.submit(compile_plan(s))
+    sim.advance_to(500)  # Training
+    job.inject(ACTIONS[first])
+    job.inject(ACTIONS[second])
+    sim.run()
+    assert job.finished
+
+
+def test_an_action_given_as_a_phase_ends_meets_the_next_phase():
+    sim = Simulation()
+    job = sim.submit(compile_plan(scenario()))
+    sim.advance_to(130)  # Downloading ends at 130 s: Training begins in this very instant
+    job.inject(Stop())
+    sim.run()
+    statuses = [e["Status"] for e in sim.describe(job.plan.name)["SecondaryStatusTransitions"]]
+    assert statuses[statuses.index("Stopping") - 1:] == ["Training", "Stopping", "Uploading", "Stopped"]
+
+
+def test_a_wait_that_no_action_shortens():
+    sim = Simulation()
+    job = sim.submit(compile_plan(scenario()))
+    env, ended = sim.env, []
+
+    def waiting():
+        yield from job.waits.wait_out(5.0)
+        ended.append(env.now)
+
+    process = env.process(waiting())
+    sim.advance_to(1)
+    process.interrupt(Stop())
+    sim.advance_to(10)
+    assert ended == [5.0]
