@@ -47,6 +47,12 @@ class InvalidAction(TjsimError):
     """An action the real service would reject in the job's current status."""
 
 
+class ActionIgnored(InvalidAction):
+    """An action there is nothing to act on, though no service would be asked: a spot interruption
+    of a job with no spot instances up. Refused like :class:`InvalidAction`, so that a test knows
+    its injection changed nothing."""
+
+
 class ResourceNotFound(TjsimError):
     """The named job does not exist. The real service answers ValidationException."""
 

@@ -8,6 +8,7 @@ import pytest
 from simulator import Simulation, compile_plan
 from simulator.engine.acceptance import ACCEPTORS, Verdict, verdict
 from simulator.engine.actions import Fail, Interrupt, Stop, Update
+from simulator.errors import ActionIgnored, InvalidAction
 
 from .factories import scenario
 
@@ -96,3 +97,11 @@ def test_a_job_restarting_after_a_failure_does_not_retry_a_second_one_there():
     sim.inject(job.plan.name, Fail("InternalServerError"))  # hypothesis found this crashing once
     sim.advance_to(60)
     assert job.state == "Failed"
+
+
+def test_inject_raises_what_the_table_says():
+    with pytest.raises(ActionIgnored, match="not a spot job"):
+        job_at(500).inject(Interrupt())
+    with pytest.raises(InvalidAction, match="in status Completed") as refused:
+        job_at(2000).inject(Stop())
+    assert not isinstance(refused.value, ActionIgnored)

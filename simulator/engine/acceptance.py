@@ -2,8 +2,10 @@
 decides (botocore's waiter acceptors are the model).
 
 Every place that asks goes through :func:`verdict`: a client's request on the endpoint, an injected
-action, a scenario's scheduled event, an action delivered at the very instant a phase ended (the job
-may have moved on), the decision to retry a failure, and the retiming of an Available warm pool.
+action, a scenario's scheduled event, an action as it is delivered (the job may have moved on since
+it accepted it), the decision to retry a failure, and the retiming of an Available warm pool. (A
+story's interruption events are left out of an on-demand job's plan when it is compiled: they are not
+the job's to refuse.)
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from enum import Enum
 from typing import TYPE_CHECKING
 
 from .actions import Action, Update
-from .lifecycle import allowed_from
+from .lifecycle import TRANSITIONS, allowed_from
 from .statuses import PRIMARY_OF, TERMINAL
 
 if TYPE_CHECKING:
@@ -68,8 +70,7 @@ def _no_retries_left(job: Job, action: Action, trigger: str) -> bool:
 
 
 #: the statuses each trigger may leave, read off the transition table
-_FROM = {trigger: frozenset(str(s) for s in allowed_from(trigger))
-         for trigger in ("stop", "update", "fail", "interrupt", "retry")}
+_FROM = {trigger: frozenset(str(s) for s in allowed_from(trigger)) for trigger, _, _ in TRANSITIONS}
 
 
 def _not_from_here(job: Job, action: Action, trigger: str) -> bool:
@@ -80,6 +81,9 @@ def _only(*triggers: str) -> frozenset[str]:
     return frozenset(triggers)
 
 
+ANY: frozenset[str] = frozenset()  #: an acceptor for every action
+
+
 _REJECTED = "The request was rejected because the training job is in status"
 #: The acceptance policy, in order: the first acceptor that matches decides; an action none matches
 #: is accepted.
@@ -88,7 +92,7 @@ ACCEPTORS: tuple[Acceptor, ...] = (
     Acceptor(_only("interrupt"), _stopping, Verdict.IGNORE, "the job is already stopping ({state})"),
     # [DOC] UpdateTrainingJob may change an Available warm pool's KeepAlivePeriodInSeconds, and only that
     Acceptor(_only("update"), _retimes_pool, Verdict.ACCEPT),
-    Acceptor(_only(), _ended, Verdict.REFUSE, _REJECTED + " {group}."),
+    Acceptor(ANY, _ended, Verdict.REFUSE, _REJECTED + " {group}."),
     # [INF] a stopping job takes only a failure
     Acceptor(_only("stop", "update", "retry"), _stopping, Verdict.REFUSE, _REJECTED + " Stopping."),
     Acceptor(_only("interrupt"), _on_demand, Verdict.IGNORE,
@@ -98,7 +102,7 @@ ACCEPTORS: tuple[Acceptor, ...] = (
     # [DOC] only an InternalServerError is retried, while RetryStrategy attempts remain
     Acceptor(_only("retry"), _not_retried_kind, Verdict.REFUSE, "only an InternalServerError is retried"),
     Acceptor(_only("retry"), _no_retries_left, Verdict.REFUSE, "RetryStrategy.MaximumRetryAttempts are spent"),
-    Acceptor(_only(), _not_from_here, Verdict.REFUSE, _REJECTED + " {primary} and secondary status {state}."),
+    Acceptor(ANY, _not_from_here, Verdict.REFUSE, _REJECTED + " {primary} and secondary status {state}."),
 )
 
 

@@ -17,7 +17,7 @@ _MIN_RATIO = 0.001  # a spot price ratio drawn from a distribution is kept above
 class Billing:
     """What a job has used, in instance seconds (per instance: the cluster is billed as one)."""
 
-    __slots__ = ("billable_seconds", "running", "runtime_used", "training_end", "training_seconds",
+    __slots__ = ("billable_seconds", "running", "runtime_used", "training_seconds",
                  "training_start", "up")
 
     def __init__(self) -> None:
@@ -25,7 +25,6 @@ class Billing:
         self.running = 0.0  #: instance seconds, all attempts (billed)
         self.runtime_used = 0.0  #: instance seconds counted against MaxRuntime
         self.training_start: float | None = None  #: clock time the first instances came up
-        self.training_end: float | None = None
         self.training_seconds: int | None = None  #: TrainingTimeInSeconds, once the job has ended
         self.billable_seconds: int | None = None  #: BillableTimeInSeconds, once the job has ended
 
@@ -37,7 +36,6 @@ class Billing:
         as a share of on-demand (None: on-demand); a distribution draws from ``streams``' own stream."""
         if self.training_start is None:
             return  # instances never came up: nothing was billed
-        self.training_end = now
         self.training_seconds = max(1, math.floor(now - self.training_start + 0.5))
         if spot_ratio is None:
             self.billable_seconds = self.training_seconds

@@ -11,7 +11,7 @@ import simpy
 
 from . import messages as msg
 from . import record as rec
-from .history import History
+from .history import History, Quiet
 from .plan import Plan, RuleOutcome, Timing, partition
 from .statuses import Secondary as S
 from .streams import Streams
@@ -44,7 +44,7 @@ def evaluate(env: simpy.Environment, lifecycle: simpy.Process, rules: list[RuleO
             history.log(rec.RULE, (rule.group, rule.name), ("Stopped", None))
 
 
-def started(history: History, plan: Plan, rule: RuleOutcome) -> None:
+def started(history: History | Quiet, plan: Plan, rule: RuleOutcome) -> None:
     """The instances are up: ``rule``'s evaluation job exists, with its ARN."""
     history.log(rec.RULE_ARN, (rule.group, rule.name), evaluation_arn(plan, rule))
 

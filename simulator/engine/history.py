@@ -1,8 +1,9 @@
 """A job's history as the job keeps it: the append-only log of timed facts (:mod:`.record`), stamped
 on the simulation's clock, with the present view and response kept for describing.
 
-The job, its rule evaluations and its warm pool each append to it; nothing else writes it. A sweep's
-job keeps :class:`Quiet` instead: the same calls, nothing kept.
+The job and what works beside it — its training progress (checkpoints), rule evaluations and warm
+pool — append to it; nothing else writes it. A sweep's job keeps :data:`QUIET` instead: the same
+calls, nothing kept.
 """
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ from typing import Any
 
 import simpy
 
-from ..errors import InvalidAction
+from ..errors import ActionIgnored, InvalidAction
 from . import ending, evaluations, scheduled, starting, updates
 from . import messages as msg
 from . import record as rec
@@ -118,10 +118,13 @@ class Job:
         a stop or an update is visible in the very next describe.
 
         Raises:
-            InvalidAction: the service would refuse it, or there is nothing to act on (:mod:`.acceptance`).
+            InvalidAction: the service would refuse it (:mod:`.acceptance`); :class:`~simulator.errors.ActionIgnored`,
+                there is nothing to act on.
         """
         decision, reason = verdict(self, action)
-        if decision is not Verdict.ACCEPT:
+        if decision is Verdict.IGNORE:
+            raise ActionIgnored(reason)
+        if decision is Verdict.REFUSE:
             raise InvalidAction(reason)
         if self.finished:  # an update of an Available warm pool's keep-alive
             self.history.log(rec.UPDATE, None, action.changes)

@@ -43,9 +43,9 @@ class Outcome:
     def of(cls, job: Job, hourly_price: float | None = None) -> Outcome:
         pool = job.pool
         retained = math.floor(pool.retained + 0.5) if pool is not None and pool.retained is not None else None
-        billed = (job.billing.billable_seconds or 0) + (retained or 0)
-        cost = None if hourly_price is None else billed * job.plan.instance_count * hourly_price / 3600
         billing = job.billing
+        billed = (billing.billable_seconds or 0) + (retained or 0)
+        cost = None if hourly_price is None else billed * job.plan.instance_count * hourly_price / 3600
         return cls(name=job.plan.name, primary=str(PRIMARY_OF[job.state]), secondary=str(job.state), ended=job.ended,
                    training_start=None if billing.training_start is None else billing.training_start - job.created,
                    training_seconds=billing.training_seconds, billable_seconds=billing.billable_seconds,

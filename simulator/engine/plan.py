@@ -1,8 +1,9 @@
 """What the engine runs: a job compiled once into plain, frozen data. A Monte Carlo sweep runs one
 plan many times with different seeds, so nothing here is recomputed per run.
 
-The engine owns these types; the scenario format (pydantic models) and the endpoint's requests are
-turned into them by :mod:`simulator.compile`, the one module that reads both sides.
+The engine owns these types and never reads the scenario format: the format's pydantic models and
+the endpoint's requests are turned into them by :mod:`simulator.compile`, the one module that
+builds a Plan.
 """
 
 from __future__ import annotations

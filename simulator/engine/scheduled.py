@@ -9,10 +9,23 @@ from typing import TYPE_CHECKING, Any
 import simpy
 
 from ..errors import InvalidAction
-from .waits import Late, ticks
+from .waits import ticks
 
 if TYPE_CHECKING:
     from .job import Job
+
+#: a simpy priority after NORMAL: processed after every other event of the same instant
+LATE = simpy.events.NORMAL + 1
+
+
+class Late(simpy.Event):
+    """An event ``delay`` from now that is processed after every other event of that instant: a
+    simpy Timeout at priority LATE (built the way simpy builds its Timeout)."""
+
+    def __init__(self, env: simpy.Environment, delay: float):
+        super().__init__(env)
+        self._ok, self._value = True, None
+        env.schedule(self, LATE, delay)
 
 
 def deliver(job: Job) -> Generator[simpy.Event, Any, None]:

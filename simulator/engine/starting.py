@@ -1,7 +1,6 @@
-"""Getting a job ready to train: Pending for capacity, Starting — provisioning, with a wait for spot
-capacity — then the
-input download and the training image pull, each where its era of the service shows it
-(:mod:`.eras`). Like :mod:`.ending`, these phases drive the job through its public surface."""
+"""Getting a job ready to train: Pending for capacity, Starting (provisioning, with a wait for spot
+capacity), then the input download and the training image pull, each where its era of the service
+shows it (:mod:`.eras`). Like :mod:`.ending`, these phases drive the job through its public surface."""
 
 from __future__ import annotations
 

@@ -1,6 +1,7 @@
 """What an accepted UpdateTrainingJob changes in a running job: the request is echoed, a new
 KeepAlivePeriodInSeconds is kept for the warm pool, and the Profiler rules it adds start
-evaluating. The Updating detour itself (into Updating and back) is the job's (:meth:`.job.Job.enter`)."""
+evaluating. The Updating detour itself (into Updating and back) is the job's
+(:meth:`.job.Job.begin_update`, :meth:`.job.Job.end_update`), timed by :attr:`.waits.Waits.update_until`."""
 
 from __future__ import annotations
 

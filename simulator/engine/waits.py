@@ -29,8 +29,6 @@ from .streams import Streams
 
 INF = math.inf
 TICK = 2.0 ** -10
-#: a simpy priority after NORMAL: processed after every other event of the same instant
-LATE = simpy.events.NORMAL + 1
 
 
 def ticks(seconds: float) -> float:
@@ -99,16 +97,6 @@ class RandomClock:
     def redraw(self) -> None:
         """It happened: draw when it happens next."""
         self.left = ticks(self.stream.expovariate(self.rate))
-
-
-class Late(simpy.Event):
-    """An event ``delay`` from now that is processed after every other event of that instant: a
-    simpy Timeout at priority LATE (built the way simpy builds its Timeout)."""
-
-    def __init__(self, env: simpy.Environment, delay: float):
-        super().__init__(env)
-        self._ok, self._value = True, None
-        env.schedule(self, LATE, delay)
 
 
 class Owner(Protocol):

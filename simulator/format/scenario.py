@@ -53,7 +53,7 @@ class Settings(BaseModel):
     @model_validator(mode="before")
     @classmethod
     def _moved(cls, data: Any) -> Any:
-        """Settings written under an old name (:data:`RENAMED`) keep working, with a note."""
+        """Settings written under an old name (:data:`~.settings.RENAMED`) keep working, with a note."""
         return renamed(data)
 
 

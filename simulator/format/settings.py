@@ -172,7 +172,7 @@ RENAMED_PATHS = {f"{a}.{b}": f"{c}.{d}" for (a, b), (c, d) in RENAMED.items()}
 
 def renamed(data: Any) -> Any:
     """``data`` with each setting of :data:`RENAMED` under its new name, warning
-    :class:`~.errors.DeprecatedName` for each old one.
+    :class:`~simulator.errors.DeprecatedName` for each old one.
 
     Raises:
         ProblemAt: a setting is written under both names, with different values.

@@ -3,7 +3,7 @@ against the server's, and its entries replayed.
 
 A file is one server's history: restarted with another clock, origin, region or account, it would
 answer describes it never gave, so that is refused; left out, they are the file's. What the file
-was started with is its meta (:meth:`.Journal.meta`); what it replays are the entries
+was started with is its meta (:meth:`.journal.Journal.meta`); what it replays are the entries
 :mod:`.sagemaker` and :mod:`.control` write (``create``, ``act``, ``clock``).
 """
 

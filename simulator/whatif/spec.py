@@ -109,7 +109,7 @@ def _study(source: str, raw: bytes, data: dict[str, Any]) -> Study:
             continue
         hourly, where = price
         variants.append(PricedVariant(name, _dotted(overrides), plan, hourly, where,
-                                int(Decimal(repr(hourly)).scaleb(PRICE_DIGITS).to_integral_value()), from_grid))
+                                      int(Decimal(repr(hourly)).scaleb(PRICE_DIGITS).to_integral_value()), from_grid))
     for problem, names in grid_problems.items():
         where = names[0] if len(names) == 1 else f"{len(names)} points, e.g. {names[0]}"
         problems.append(problem.within(f"whatif.grid ({where})", ": "))
