@@ -28,7 +28,8 @@ class ScenarioError(TjsimError):
 
     def __init__(self, source: str, problems: Iterable[Problem | str]):
         self.source = source
-        self.problems = [f"{source}: {p}" for p in problems]
+        self.found: list[Problem | str] = list(problems)  #: the problems as found, before rendering
+        self.problems = [f"{source}: {p}" for p in self.found]
         super().__init__("\n".join(self.problems))
 
 

@@ -52,7 +52,7 @@ def scenarios_command(folder: Path | None) -> None:
         try:
             described = loading.load(path).description.strip()
         except ScenarioError as err:
-            described = f"(invalid: {err.problems[0].split(': ', 1)[1]})"
+            described = f"(invalid: {err.found[0]})"
         listed.append((path.stem, " ".join(described.split()) or "(no description)"))
     if not sys.stdout.isatty():  # one line per scenario, for grep and friends
         for name, described in listed:
