@@ -1,4 +1,5 @@
-"""botocore's SageMaker service model: the one source of shapes, enums and constraints."""
+"""botocore's service models: SageMaker's, the one source of shapes, enums and constraints, and those of
+the services the endpoint speaks besides (CloudWatch Logs and metrics, IAM, STS)."""
 
 from __future__ import annotations
 
@@ -11,9 +12,10 @@ SERVICE = "sagemaker"
 
 
 @cache
-def model() -> ServiceModel:
-    """The SageMaker service model that the installed botocore ships."""
-    return botocore.session.get_session().get_service_model(SERVICE)
+def model(name: str = SERVICE) -> ServiceModel:
+    """The model of service ``name`` (botocore's name: ``"logs"``, ``"cloudwatch"``...) that the
+    installed botocore ships; SageMaker's by default."""
+    return botocore.session.get_session().get_service_model(name)
 
 
 def operation(name: str) -> OperationModel:

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from starlette.testclient import TestClient
 
 from simulator.server import control as control_api
-from simulator.server import sagemaker
+from simulator.server import services
 from simulator.server.app import AWS_JSON, MAX_BODY, create_app
 from simulator.server.backend import Backend
 
@@ -84,7 +84,7 @@ def fails(*args):
 
 
 @pytest.mark.parametrize("breaks, ask", [
-    (lambda patch: patch.setitem(sagemaker.OPERATIONS, "ListTrainingJobs", fails),
+    (lambda patch: patch.setitem(services.OPERATIONS, ("sagemaker", "ListTrainingJobs"), fails),
      lambda c: call(c, "ListTrainingJobs", {}, Origin="http://localhost:3000")),
     (lambda patch: patch.setattr(control_api, "advance", fails),
      lambda c: c.post("/_tjsim/clock/advance", json={"seconds": 1}, headers={"Origin": "http://localhost:3000"})),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+import tempfile
 from pathlib import Path
 
 import click
@@ -29,16 +30,21 @@ from .scenarios import shipped_scenarios
 @click.option("--origin", metavar="ISO-8601", help="Wall-clock time of the clock's zero (default: now).")
 @click.option("--region", help="For ARNs  [default: us-east-1, or the --state file's]")
 @click.option("--account", help="For ARNs  [default: 123456789012, or the --state file's]")
+@click.option("--missing-role", "missing", multiple=True, metavar="NAME",
+              help="An IAM role that does not exist (NoSuchEntity); repeatable.")
+@click.option("--denied-role", "denied", multiple=True, metavar="NAME",
+              help="An IAM role refused every action (SimulatePrincipalPolicy: implicitDeny); repeatable.")
 @click.pass_context
 def serve_command(ctx: click.Context, host: str, port: int, mode: str, speed: float, scenarios: Path | None,
                   default_scenario: str | None, state: Path | None, origin: str | None, region: str | None,
-                  account: str | None) -> None:
-    """Serve the SageMaker training-job API (AWS JSON 1.1) on a simulated clock.
+                  account: str | None, missing: tuple[str, ...], denied: tuple[str, ...]) -> None:
+    """Serve SageMaker training jobs on a simulated clock, with their CloudWatch logs and metrics,
+    tags, and identity (STS, IAM); every other AWS call goes to moto, in the same process.
 
-    Point any client at it: boto3.client("sagemaker", endpoint_url="http://127.0.0.1:8000") or
-    aws sagemaker ... --endpoint-url http://127.0.0.1:8000. Any credentials and signatures are
-    accepted. The control API is under /_tjsim (GET /_tjsim/clock; POST /_tjsim/clock/advance,
-    /_tjsim/clock/next, /_tjsim/jobs/NAME/inject).
+    One endpoint serves every client: export AWS_ENDPOINT_URL=http://127.0.0.1:8000 (and the
+    SageMaker SDK configuration it prints), then run unchanged boto3, AWS CLI or SageMaker SDK code.
+    Any credentials and signatures are accepted. The control API is under /_tjsim (GET
+    /_tjsim/clock; POST /_tjsim/clock/advance, /_tjsim/clock/next, /_tjsim/jobs/NAME/inject).
     """
     if mode == "manual" and given(ctx, "speed"):
         raise click.UsageError("--speed: applies to the realtime clock; a manual clock moves only when told", ctx)
@@ -47,7 +53,9 @@ def serve_command(ctx: click.Context, host: str, port: int, mode: str, speed: fl
     from ..server.app import create_app
     from ..server.backend import Backend
     from ..server.clock import ManualClock, RealtimeClock, parse_origin
+    from ..server.identity import Roles
     from ..server.journal import Journal
+    from ..server.sdkconfig import environment
     from ..server.stories import Stories
 
     start = None
@@ -61,7 +69,8 @@ def serve_command(ctx: click.Context, host: str, port: int, mode: str, speed: fl
     clock = ManualClock() if mode == "manual" else RealtimeClock(speed)
     stories = Stories(scenarios if scenarios is not None else shipped_scenarios(), default_scenario)
     journal = Journal(state) if state is not None else None
-    backend = Backend(clock=clock, stories=stories, journal=journal, origin=start, region=region, account=account)
+    backend = Backend(clock=clock, stories=stories, journal=journal, origin=start, region=region, account=account,
+                      roles=Roles(frozenset(missing), frozenset(denied)))
     if backend.written_by not in (None, _version()):
         click.echo(f"tjsim: warning: {state} was started by tjsim {backend.written_by}; this is tjsim {_version()}, "
                    "whose timings may differ: describes can differ from before the restart", err=True)
@@ -72,6 +81,11 @@ def serve_command(ctx: click.Context, host: str, port: int, mode: str, speed: fl
     click.echo(f"tjsim: SageMaker on http://{shown}:{port} · {clock.mode} clock"
                f"{f' at {speed:g}x' if mode == 'realtime' else ''} · {len(backend.sim.jobs)} jobs"
                f"{f' replayed from {state}' if state is not None and backend.sim.jobs else ''}", err=True)
+    folder = Path(tempfile.gettempdir(), f"tjsim-{port}")
+    folder.mkdir(exist_ok=True)
+    variables = environment(f"http://{shown}:{port}", folder, backend.region, backend.account)
+    click.echo("tjsim: to send unchanged AWS and SageMaker SDK code here:\n" + "".join(
+        f"  export {key}={value}\n" for key, value in variables.items()), nl=False, err=True)
     try:
         config = uvicorn.Config(create_app(backend), log_level="warning", access_log=False)
         uvicorn.Server(config).run(sockets=[listener])

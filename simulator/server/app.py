@@ -1,5 +1,6 @@
-"""The HTTP edge: the AWS JSON 1.1 protocol (``POST /`` with ``X-Amz-Target: SageMaker.<Operation>``),
-the ``/_tjsim`` control API, CORS for browser dashboards, and every error translated here, once.
+"""The HTTP edge: every AWS request (answered by :mod:`.services` in the client's protocol, or
+handed to moto by :mod:`.elsewhere`), the ``/_tjsim`` control API, CORS for browser dashboards, and
+every error translated here, once.
 
 tjsim's errors, and Starlette's 404 and 405, are answered through the app's exception-handler table
 (looked up along the error's MRO, as Starlette does). Anything else is a bug of ours: one catch-all
@@ -17,6 +18,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from starlette.applications import Starlette
+from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
@@ -26,10 +28,9 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .. import shapes
-from ..errors import NotServed, RequestError, RequestTooLarge, SerializationError, TjsimError, UnknownOperation
-from . import control
+from ..errors import NotServed, RequestError, RequestTooLarge, TjsimError
+from . import control, elsewhere, protocols, services
 from .backend import Backend
-from .sagemaker import OPERATIONS
 
 AWS_JSON = "application/x-amz-json-1.1"
 MAX_BODY = 1 << 20  #: bytes a request may carry (CreateTrainingJob requests are a few kB)
@@ -39,16 +40,6 @@ Handler = Callable[[Request, Any], Awaitable[Response]]  #: an entry of Starlett
 
 def create_app(backend: Backend) -> Starlette:
     """The ASGI application serving ``backend``."""
-
-    async def aws(request: Request) -> Response:
-        target = request.headers.get("x-amz-target", "")
-        service, _, name = target.partition(".")
-        operation = OPERATIONS.get(name) if service == "SageMaker" else None
-        if operation is None:
-            raise UnknownOperation(f"tjsim serves SageMaker.{{{', '.join(OPERATIONS)}}}, not {target!r}")
-        body = await _json_body(request)
-        backend.sync()
-        return _aws_response(operation(backend, body))
 
     async def clock(request: Request) -> Response:
         backend.sync()
@@ -71,42 +62,115 @@ def create_app(backend: Backend) -> Starlette:
         backend.sync()
         return _control(call(body))
 
-    routes = [Route("/", aws, methods=["POST"]), Route("/_tjsim/clock", clock, methods=["GET"]),
+    routes = [Route("/_tjsim/clock", clock, methods=["GET"]),
               Route("/_tjsim/clock/advance", advance, methods=["POST"]),
               Route("/_tjsim/clock/next", next_change, methods=["POST"]),
               Route("/_tjsim/jobs/{name}/inject", inject, methods=["POST"])]
     cors = Middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST", "OPTIONS"],
                       allow_headers=["*"], expose_headers=["x-amzn-RequestId"], max_age=600)
     # the catch-all sits inside CORS: Starlette's own handler of Exception would answer outside it
-    return Starlette(routes=routes, middleware=[cors, Middleware(InternalFailure)], exception_handlers=ERRORS)
+    edge = Middleware(AwsEdge, backend=backend, others=elsewhere.moto_app())
+    return Starlette(routes=routes, middleware=[cors, Middleware(InternalFailure), edge], exception_handlers=ERRORS)
 
 
-async def _json_body(request: Request) -> dict[str, Any]:
-    """The request's body: a JSON object.
+class AwsEdge:
+    """Every request outside ``/_tjsim`` is an AWS call: :func:`.services.handle` answers it in the
+    client's protocol, or it goes on to moto (``others``), the model artifacts of jobs completed
+    since written to its S3 first. Without moto, another service's call is refused in the
+    client's protocol."""
+
+    def __init__(self, app: ASGIApp, backend: Backend, others: ASGIApp | None):
+        self.app, self.backend, self.others = app, backend, others
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"].startswith("/_tjsim"):
+            await self.app(scope, receive, send)
+            return
+        headers = Headers(scope=scope)
+        query = scope.get("query_string", b"")
+        if not (headers.get("x-amz-target") or headers.get("smithy-protocol") or b"Action=" in query
+                or headers.get("content-type", "").startswith("application/x-www-form-urlencoded")):
+            await self._elsewhere(scope, receive, send)  # S3 and other REST services: streamed to moto
+            return
+        try:
+            body = await _read(receive, headers)
+        except RequestTooLarge as err:
+            reply = protocols.error(services.protocol_of(headers), err, 413)
+            await Response(reply.body, reply.status, reply.headers)(scope, receive, send)
+            return
+        if scope["method"] == "GET" and not body:
+            body = query
+        try:
+            reply = services.handle(self.backend, scope["method"], scope["path"], headers, body)
+        except elsewhere.Elsewhere:
+            await self._elsewhere(scope, _replayed(body), send)
+            return
+        await Response(reply.body, reply.status, reply.headers)(scope, receive, send)
+
+    async def _elsewhere(self, scope: Scope, receive: Receive, send: Send) -> None:
+        headers = Headers(scope=scope)
+        signed = "Credential=" in headers.get("authorization", "") or \
+            b"X-Amz-Credential=" in scope.get("query_string", b"")
+        if self.others is None or not signed:
+            why = "other AWS calls need moto[server] installed" if signed else \
+                "an AWS call is signed (SigV4); the control API is under /_tjsim"
+            err = NotServed(f"{scope['method']} {scope['path']}: tjsim answers SageMaker training jobs, their "
+                            f"logs, metrics and identity, and hands other AWS calls to moto: {why}")
+            status = 400 if signed or (scope["path"], scope["method"]) == ("/", "POST") else \
+                405 if scope["path"] == "/" else 404
+            reply = protocols.error(services.protocol_of(headers), err, status)
+            await Response(reply.body, reply.status, reply.headers)(scope, receive, send)
+            return
+        self.backend.sync()
+        elsewhere.write_artifacts(self.backend)
+        await self.others(scope, receive, send)
+
+
+async def _read(receive: Receive, headers: Headers) -> bytes:
+    """A request's body, up to :data:`MAX_BODY` bytes.
 
     Raises:
-        RequestTooLarge: it is over :data:`MAX_BODY` bytes.
-        SerializationError: it is not a JSON object (or nests too deeply to read).
+        RequestTooLarge: it is longer.
     """
-    declared = request.headers.get("content-length")
+    declared = headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > MAX_BODY:
         raise RequestTooLarge(f"the request body is {int(declared):,} bytes; tjsim takes up to {MAX_BODY:,}")
-    chunks, size = [], 0
-    async for chunk in request.stream():
+    chunks, size, more = [], 0, True
+    while more:
+        message = await receive()
+        if message["type"] != "http.request":
+            break
+        chunk = message.get("body", b"")
         size += len(chunk)
         if size > MAX_BODY:
             raise RequestTooLarge(f"the request body is over {MAX_BODY:,} bytes")
         chunks.append(chunk)
-    raw = b"".join(chunks)
-    try:
-        body = json.loads(raw, parse_constant=_no_constant) if raw.strip() else {}
-    except (ValueError, UnicodeDecodeError) as err:
-        raise SerializationError(f"the body is not JSON: {err}") from None
-    except RecursionError:
-        raise SerializationError("the body is not JSON a service reads: it nests too deeply") from None
-    if not isinstance(body, dict):
-        raise SerializationError("the body is a JSON object of the operation's members")
-    return body
+        more = message.get("more_body", False)
+    return b"".join(chunks)
+
+
+def _replayed(body: bytes) -> Receive:
+    """A ``receive`` that gives ``body`` again (it was read to recognize the call)."""
+    sent = False
+
+    async def receive() -> Message:
+        nonlocal sent
+        if sent:
+            return {"type": "http.disconnect"}
+        sent = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return receive
+
+
+async def _json_body(request: Request) -> dict[str, Any]:
+    """The control request's body: a JSON object of up to :data:`MAX_BODY` bytes.
+
+    Raises:
+        RequestTooLarge: it is longer.
+        SerializationError: it is not a JSON object (or nests too deeply to read).
+    """
+    return protocols.json_object(await _read(request.receive, request.headers))
 
 
 def _only(body: dict[str, Any], *keys: str) -> dict[str, Any]:
@@ -120,10 +184,6 @@ def _only(body: dict[str, Any], *keys: str) -> dict[str, Any]:
             hint = shapes.did_you_mean(key, keys)
             raise RequestError(f"{key}: not a member here ({hint or 'valid: ' + ', '.join(keys)})")
     return body
-
-
-def _no_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not a JSON number")
 
 
 def _aws_response(body: bytes, status: int = 200) -> Response:

@@ -12,13 +12,16 @@ import time
 from typing import Any
 
 from ..defaults import DEFAULT_ACCOUNT, DEFAULT_REGION
+from ..engine.job import Job
 from ..engine.simulation import Simulation
 from ..errors import RequestError
 from . import statefile
 from .clock import LATEST, ManualClock, RealtimeClock, iso
+from .identity import Roles
 from .journal import Journal
 from .listing import Listing
 from .stories import Stories
+from .tags import Tags
 
 REGION, ACCOUNT = DEFAULT_REGION, DEFAULT_ACCOUNT  #: for ARNs, unless the server is started with others
 
@@ -33,6 +36,7 @@ class Backend:
         origin: the wall-clock time (epoch seconds) of the clock's zero; by default now, or the
             journal's.
         region, account: for ARNs; by default us-east-1 and 123456789012, or the journal's.
+        roles: roles that are missing or denied (IAM); by default every role exists and may do anything.
 
     Raises:
         StateError: the journal was started with another clock, origin, region or account, or an
@@ -42,8 +46,11 @@ class Backend:
 
     def __init__(self, *, clock: ManualClock | RealtimeClock | None = None, stories: Stories | None = None,
                  journal: Journal | None = None, origin: float | None = None, region: str | None = None,
-                 account: str | None = None):
+                 account: str | None = None, roles: Roles | None = None):
         self.clock = clock or ManualClock()
+        self.roles = roles or Roles()
+        self.tags = Tags()  #: every training job's tags
+        self.awaiting_artifacts: set[str] = set()  #: jobs whose model is not yet in moto's S3
         self.stories = stories or Stories()
         self.journal = journal
         try:
@@ -67,7 +74,8 @@ class Backend:
         if journal is not None:
             if not started.resumed:  # a new file: what it is started with, for the next server
                 statefile.begin(journal, self.clock, origin=origin, region=self.region, account=self.account)
-            statefile.replay(journal, self.sim)
+            statefile.replay(journal, self.sim, self.tags)
+            self.awaiting_artifacts.update(self.sim.jobs)
 
     def __repr__(self) -> str:
         return f"<Backend {self.clock!r} t={self.sim.now:g} jobs={len(self.sim.jobs)}>"
@@ -87,6 +95,11 @@ class Backend:
         present = self.clock.present(self.sim.now)
         if present > self.sim.now:
             self.sim.advance_to(present)
+
+    def created(self, job: Job, tags: list[dict[str, str]] | None) -> None:
+        """A job was created (with its request's tags)."""
+        self.tags.created(job.plan.arn, tags)
+        self.awaiting_artifacts.add(job.plan.name)
 
     def write(self, kind: str, payload: dict[str, Any]) -> None:
         """Journal an accepted mutation at the present, before it is answered (nothing without a

@@ -9,7 +9,11 @@ fixture::
         sagemaker_sim.advance_to_next("my-job")          # or .advance(seconds)
 
 The endpoint is real (a uvicorn server on 127.0.0.1, on a free port, in a thread), so anything that
-speaks HTTP — boto3, the AWS CLI, a browser dashboard — can use it. Settings (``pytest.ini`` /
+speaks HTTP — boto3, the AWS CLI, a browser dashboard — can use it; ``sagemaker_sim.environment()``
+gives the variables that send unchanged SDK code there. The ``tjsim_aws`` fixture is the same
+simulation in process, with no server (:mod:`.inprocess`): boto3 clients made in the test reach it
+through botocore's hooks, every other AWS call reaches moto, and the clock is ``tjsim_aws.next()``,
+``.advance()``, ``.inject()``. Settings (``pytest.ini`` /
 ``pyproject.toml``): ``tjsim_scenarios`` (a folder of scenarios a job can name with its tag
 ``tjsim:scenario``), ``tjsim_origin`` (the wall-clock time of the clock's zero, ISO 8601).
 """
@@ -54,6 +58,15 @@ class SageMakerSim:
                    **kwargs}
         return boto3.client("sagemaker", endpoint_url=self.endpoint_url, **options)
 
+    def environment(self, folder: Path) -> dict[str, str]:
+        """The environment that sends an unchanged SDK's calls here: ``AWS_ENDPOINT_URL``, and a
+        SageMaker SDK configuration (written in ``folder``) naming the default bucket, so that the
+        SDK skips the STS endpoint it calls by a fixed URL, and opting out of its telemetry."""
+        from .sdkconfig import environment
+
+        return {**environment(self.endpoint_url, folder), "AWS_ACCESS_KEY_ID": "tjsim",
+                "AWS_SECRET_ACCESS_KEY": "tjsim"}
+
     @property
     def now(self) -> float:
         """The simulated present, in epoch seconds."""
@@ -83,6 +96,18 @@ class SageMakerSim:
             error = json.loads(err.read() or b"{}")
             refusal = f"{error.get('__type')}: {error.get('message')}"
             raise AssertionError(f"tjsim refused {method} {path}: {refusal}") from None
+
+
+@pytest.fixture
+def tjsim_aws(request: pytest.FixtureRequest) -> Iterator[Any]:
+    """SageMaker training jobs, their logs, metrics and identity simulated in this process, on a
+    manual clock; every other AWS call to moto."""
+    from .inprocess import SimulatedAWS
+
+    folder = request.config.getini("tjsim_scenarios")
+    with SimulatedAWS(scenarios=Path(request.config.rootpath, folder) if folder else None,
+                      origin=request.config.getini("tjsim_origin")) as aws:
+        yield aws
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ edge turns them into responses.
 from __future__ import annotations
 
 import json
+import random
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -38,17 +39,33 @@ def create_training_job(backend: Backend, request: dict[str, Any]) -> bytes:
     """
     problems = request_problems(request)  # botocore's shape, in the service's words where known
     if problems:
-        raise RequestError(_validation_message(problems))
+        raise RequestError(validation_message(problems))
     story, settings = backend.stories.resolve(request.get("Tags"))
     settings = settings.model_copy(update={"region": backend.region, "account": backend.account})
     problems = service_problems(request, settings.lifecycle)
     if problems:
-        raise RequestError(_validation_message(problems))
-    settings = settings.model_copy(update={"seed": job_seed(settings.seed, request["TrainingJobName"])})
+        raise RequestError(validation_message(problems))
+    seed = job_seed(settings.seed, request["TrainingJobName"])
+    settings = settings.model_copy(update={"seed": seed, "metrics": _metrics(request, settings.metrics, seed)})
     job = backend.sim.submit(compile_request(request, settings))
+    backend.created(job, request.get("Tags"))
     stored = settings.model_dump(mode="json", include=set(Settings.model_fields))
     backend.write("create", {"request": request, "settings": stored, "story": story})
     return _body({"TrainingJobArn": job.plan.arn})
+
+
+def _metrics(request: dict[str, Any], given: dict[str, float], seed: int) -> dict[str, float]:
+    """[INF] the final value of each MetricDefinitions metric: the story's, else one drawn from the
+    job's seed (a falling metric such as a loss between 0.05 and 0.5, another between 0.7 and
+    0.99), so that a job's log, metrics and FinalMetricDataList carry every metric it defines."""
+    values = dict(given)
+    for definition in request.get("AlgorithmSpecification", {}).get("MetricDefinitions", []):
+        name = definition["Name"]
+        if name not in values:
+            draw = random.Random(f"{seed}:{name}").random()
+            falling = any(word in name.lower() for word in ("loss", "error", "err", "mse", "mae", "perplexity"))
+            values[name] = round(0.05 + 0.45 * draw if falling else 0.7 + 0.29 * draw, 4)
+    return values
 
 
 def describe_training_job(backend: Backend, request: dict[str, Any]) -> bytes:
@@ -61,7 +78,7 @@ def describe_training_job(backend: Backend, request: dict[str, Any]) -> bytes:
     name = request.get("TrainingJobName")
     job = backend.sim.jobs.get(name) if len(request) == 1 and isinstance(name, str) else None
     if job is None:  # a job's name was checked when it was created: only others need the shape's check
-        _check(request, "DescribeTrainingJob")
+        check(request, "DescribeTrainingJob")
         job = backend.sim.job(name)
     return snapshot.wire_json(job)
 
@@ -74,7 +91,7 @@ def stop_training_job(backend: Backend, request: dict[str, Any]) -> bytes:
         ResourceNotFound: no such job.
         InvalidAction: the job's status does not take a stop.
     """
-    _check(request, "StopTrainingJob")
+    check(request, "StopTrainingJob")
     act(backend, request["TrainingJobName"], Stop())
     return _body({})
 
@@ -87,7 +104,7 @@ def update_training_job(backend: Backend, request: dict[str, Any]) -> bytes:
         ResourceNotFound: no such job.
         InvalidAction: the job's status does not take an update.
     """
-    _check(request, "UpdateTrainingJob")
+    check(request, "UpdateTrainingJob")
     name = request["TrainingJobName"]
     act(backend, name, Update(changes={k: v for k, v in request.items() if k != "TrainingJobName"}))
     return _body({"TrainingJobArn": backend.sim.job(name).plan.arn})
@@ -99,7 +116,7 @@ def list_training_jobs(backend: Backend, request: dict[str, Any]) -> bytes:
     Raises:
         RequestError: the request is invalid, or its NextToken is of another query.
     """
-    _check(request, "ListTrainingJobs")
+    check(request, "ListTrainingJobs")
     return _body(backend.listing.page(request))
 
 
@@ -125,12 +142,12 @@ def act(backend: Backend, name: str, action: Action) -> None:
     if isinstance(action, Update):
         problems = update_problems(action.changes, {rule.name for rule in job.rules})
         if problems:
-            raise RequestError(_validation_message(problems))
+            raise RequestError(validation_message(problems))
     backend.sim.inject(name, action)  # Job.inject refuses what the status does not accept
     backend.write("act", {"name": name, "action": ACTION.dump_python(action, mode="json", exclude_none=True)})
 
 
-def _validation_message(problems: list[shapes.Problem]) -> str:
+def validation_message(problems: list[shapes.Problem]) -> str:
     """[OBS] "2 validation errors detected: Value '...' at 'trainingJobName' failed to satisfy
     constraint: ...; Value ...": each problem in the service's words where they are known."""
     texts = [p.service_text() or str(p).removeprefix("job.") for p in problems]
@@ -138,7 +155,7 @@ def _validation_message(problems: list[shapes.Problem]) -> str:
     return f"{count} validation error{'s' if count > 1 else ''} detected: " + "; ".join(texts)
 
 
-def _check(request: dict[str, Any], operation: str) -> None:
+def check(request: dict[str, Any], operation: str) -> None:
     """The request against botocore's input shape, in the service's words.
 
     Raises:
@@ -146,7 +163,7 @@ def _check(request: dict[str, Any], operation: str) -> None:
     """
     problems = shapes.validate(request, service.input_shape(operation))
     if problems:
-        raise RequestError(_validation_message(problems))
+        raise RequestError(validation_message(problems))
 
 
 def _body(response: dict[str, Any]) -> bytes:

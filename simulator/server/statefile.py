@@ -4,7 +4,7 @@ against the server's, and its entries replayed.
 A file is one server's history: restarted with another clock, origin, region or account, it would
 answer describes it never gave, so that is refused; left out, they are the file's. What the file
 was started with is its meta (:meth:`.journal.Journal.meta`); what it replays are the entries
-:mod:`.sagemaker` and :mod:`.control` write (``create``, ``act``, ``clock``).
+:mod:`.sagemaker`, :mod:`.tags` and :mod:`.control` write (``create``, ``act``, ``tags``, ``clock``).
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from ..format.events import ACTION
 from ..format.scenario import Settings
 from .clock import ManualClock, RealtimeClock, iso
 from .journal import Journal
+from .tags import Tags
 
 
 @dataclass(frozen=True)
@@ -65,7 +66,7 @@ def begin(journal: Journal, clock: ManualClock | RealtimeClock, *, origin: float
                       "tjsim": _version()})
 
 
-def replay(journal: Journal, sim: Simulation) -> None:
+def replay(journal: Journal, sim: Simulation, tags: Tags) -> None:
     """Apply the journal's entries to ``sim``, each at its simulated time, without writing them again.
 
     Raises:
@@ -76,7 +77,13 @@ def replay(journal: Journal, sim: Simulation) -> None:
             if at > sim.now:
                 sim.advance_to(at)
             if kind == "create":
-                sim.submit(compile_request(payload["request"], Settings.model_validate(payload["settings"])))
+                job = sim.submit(compile_request(payload["request"], Settings.model_validate(payload["settings"])))
+                tags.created(job.plan.arn, payload["request"].get("Tags"))
+            elif kind == "tags":
+                if "add" in payload:
+                    tags.add(payload["arn"], payload["add"])
+                else:
+                    tags.remove(payload["arn"], payload["remove"])
             elif kind == "act":
                 sim.inject(payload["name"], ACTION.validate_python(payload["action"]))
             elif kind != "clock":  # a clock entry only moved the clock, to its ``at``

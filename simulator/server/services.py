@@ -1,0 +1,82 @@
+"""The one dispatch table: every operation tjsim answers, by service and name, and answering a raw
+request with it — the same code behind the HTTP endpoint (:mod:`.app`) and in process
+(:mod:`simulator.mock`).
+
+A service is a small module with an ``OPERATIONS`` table: :mod:`.sagemaker` and :mod:`.tags`
+(SageMaker), :mod:`.logs` (CloudWatch Logs), :mod:`.metrics` (CloudWatch), :mod:`.identity` (STS
+and IAM). An operation is added to its module's table; a service, to :data:`OPERATIONS` here and
+to :data:`.protocols.SERVED`. A request for anything else is :mod:`.elsewhere`'s (moto's).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
+
+from ..errors import RequestTooLarge, TjsimError
+from . import identity, logs, metrics, protocols, sagemaker, tags
+from .elsewhere import Elsewhere
+from .protocols import Reply, Unrecognized
+
+if TYPE_CHECKING:
+    from .backend import Backend
+
+Operation = Callable[["Backend", dict[str, Any]], dict[str, Any] | bytes]
+
+#: every operation tjsim answers, by (botocore's service name, operation name)
+OPERATIONS: dict[tuple[str, str], Operation] = {
+    **{("sagemaker", name): op for name, op in sagemaker.OPERATIONS.items()},
+    **{("sagemaker", name): op for name, op in tags.OPERATIONS.items()},
+    **{("logs", name): op for name, op in logs.OPERATIONS.items()},
+    **{("cloudwatch", name): op for name, op in metrics.OPERATIONS.items()},
+    **identity.OPERATIONS,
+}
+_STATUS = {RequestTooLarge: 413, identity.NoSuchEntity: 404}
+
+
+def handle(backend: Backend, method: str, path: str, headers: Mapping[str, str], body: bytes) -> Reply:
+    """Answer one request, in its own protocol (an error too).
+
+    Raises:
+        Elsewhere: the request is another service's, or for a resource tjsim does not simulate.
+    """
+    try:
+        call = protocols.recognize(method, path, headers, body)
+    except Unrecognized:
+        raise Elsewhere(path) from None
+    except TjsimError as err:
+        return _error(protocol_of(headers), err, headers)
+    operation = OPERATIONS.get((call.service, call.operation))
+    if operation is None:
+        raise Elsewhere(call.operation)
+    try:
+        backend.sync()
+        return protocols.reply(call, operation(backend, call.params))
+    except TjsimError as err:
+        return protocols.error(call.protocol, err, _STATUS.get(type(err), 400),
+                               query_compatible=protocols.query_compatible(call.service),
+                               json_version=call.json_version)
+
+
+def protocol_of(headers: Mapping[str, str]) -> str:
+    """The protocol a request speaks, as far as its headers tell (for an error before it is
+    recognized): XML for the query and REST-XML services, else JSON."""
+    content = headers.get("content-type", "")
+    if headers.get("x-amz-target") or "json" in content:
+        return protocols.JSON
+    if headers.get("smithy-protocol") == "rpc-v2-cbor" or "cbor" in content:
+        return protocols.CBOR
+    scope = headers.get("authorization", "")
+    if content.startswith("application/x-www-form-urlencoded") or ("Credential=" in scope and not any(
+            f"/{name}/aws4_request" in scope for name in ("sagemaker", "logs"))):
+        return protocols.QUERY
+    return protocols.JSON
+
+
+def _error(protocol: str, err: TjsimError, headers: Mapping[str, str]) -> Reply:
+    version = headers.get("content-type", "").rpartition("-")[2]
+    return protocols.error(protocol, err, _STATUS.get(type(err), 400),
+                           json_version=version if version in ("1.0", "1.1") else "1.1")
+
+
+__all__ = ["OPERATIONS", "Elsewhere", "handle", "protocol_of"]

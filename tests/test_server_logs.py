@@ -1,0 +1,153 @@
+"""CloudWatch Logs of training jobs, judged by boto3 (in process): streams per instance and per start,
+lines that agree with the describe, tokens, windows, filters, paginators and errors."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from botocore.exceptions import ClientError
+
+from .aws_helpers import GROUP, client, job, mock, run_to_end
+
+
+def streams(logs, prefix: str) -> list[str]:
+    pages = logs.get_paginator("describe_log_streams").paginate(logGroupName=GROUP, logStreamNamePrefix=prefix)
+    return [s["logStreamName"] for page in pages for s in page["logStreams"]]
+
+
+def events(logs, stream: str) -> list[dict]:
+    out, token = [], None
+    while True:
+        page = logs.get_log_events(logGroupName=GROUP, logStreamName=stream, startFromHead=True,
+                                   **({"nextToken": token} if token else {}))
+        if not page["events"]:
+            return out
+        out.extend(page["events"])
+        token = page["nextForwardToken"]
+
+
+def test_a_stream_per_instance_appears_when_the_instances_are_up_and_its_lines_agree_with_the_describe():
+    with mock() as aws:
+        sm, logs = client("sagemaker"), client("logs")
+        sm.create_training_job(**job("two", instances=2))
+        assert streams(logs, "two/") == []  # Starting: no instance yet
+        d = run_to_end(aws, sm, "two")
+        names = streams(logs, "two/")
+        up = next(t for t in d["SecondaryStatusTransitions"] if t["Status"] == "Downloading")["StartTime"]
+        assert names == [f"two/algo-{n}-{int(up.timestamp())}" for n in (1, 2)]  # one suffix for all hosts
+        lines = [e["message"] for e in events(logs, names[1])]
+        assert lines[:2] == ["bash: cannot set terminal process group (-1): Inappropriate ioctl for device",
+                             "bash: no job control in this shell"]
+        assert '    "current_host": "algo-2",' in lines
+        toolkit = r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} sagemaker-training-toolkit INFO     "
+        assert re.fullmatch(toolkit + "Reporting training SUCCESS", lines[-1])
+        final = {m["MetricName"]: m["Value"] for m in d["FinalMetricDataList"]}
+        assert f"loss={final['train:loss']:g}" in lines and f"acc: {final['validation:accuracy']:g}" in lines
+        training = next(t for t in d["SecondaryStatusTransitions"] if t["Status"] == "Training")
+        first = events(logs, names[0])[0]["timestamp"]
+        assert first == int(training["StartTime"].timestamp() * 1000)  # the container starts with Training
+
+
+def test_an_event_exists_only_once_the_clock_has_passed_it():
+    with mock() as aws:
+        sm, logs = client("sagemaker"), client("logs")
+        sm.create_training_job(**job("live"))
+        while sm.describe_training_job(TrainingJobName="live")["SecondaryStatus"] != "Training":
+            aws.next("live")
+        aws.advance(300)
+        (name,) = streams(logs, "live/")
+        seen = events(logs, name)
+        assert seen and seen[-1]["timestamp"] <= aws.now * 1000
+        aws.advance(600)
+        assert len(events(logs, name)) > len(seen)
+
+
+def test_a_restart_after_a_spot_interruption_opens_new_streams_and_resumes_from_the_checkpoint():
+    with mock() as aws:
+        sm, logs = client("sagemaker"), client("logs")
+        sm.create_training_job(**job("spot", scenario="spot-interrupted", EnableManagedSpotTraining=True,
+                                     StoppingCondition={"MaxRuntimeInSeconds": 86400, "MaxWaitTimeInSeconds": 172800},
+                                     CheckpointConfig={"S3Uri": "s3://bucket/ckpt"}))
+        d = run_to_end(aws, sm, "spot")
+        interruptions = [t["Status"] for t in d["SecondaryStatusTransitions"]].count("Interrupted")
+        names = streams(logs, "spot/")
+        assert interruptions and len(set(names)) == len(names) == interruptions + 1
+        second = [e["message"] for e in events(logs, names[-1])]
+        assert any(line.startswith("Resuming training from checkpoint") for line in second)
+        first = [e["message"] for e in events(logs, names[0])]
+        assert not any("Reporting training" in line for line in first)  # the reclaimed instance wrote no end
+
+
+def test_an_algorithm_error_ends_its_stream_with_the_traceback_and_the_toolkits_failure():
+    with mock() as aws:
+        sm, logs = client("sagemaker"), client("logs")
+        sm.create_training_job(**job("bad", scenario="algorithm-error"))
+        d = run_to_end(aws, sm, "bad")
+        assert d["FailureReason"].startswith("AlgorithmError")
+        lines = [e["message"] for e in events(logs, streams(logs, "bad/")[-1])]
+        assert "Traceback (most recent call last):" in lines
+        assert lines[-1].endswith("sagemaker-training-toolkit ERROR    Encountered exit_code 1")
+
+
+def test_get_log_events_pages_forwards_and_backwards_within_a_window():
+    with mock() as aws:
+        sm, logs = client("sagemaker"), client("logs")
+        sm.create_training_job(**job("pages"))
+        run_to_end(aws, sm, "pages")
+        (name,) = streams(logs, "pages/")
+        every = events(logs, name)
+        last = logs.get_log_events(logGroupName=GROUP, logStreamName=name, limit=5)  # the tail by default
+        assert last["events"] == every[-5:]
+        before = logs.get_log_events(logGroupName=GROUP, logStreamName=name, limit=5,
+                                     nextToken=last["nextBackwardToken"])
+        assert before["events"] == every[-10:-5]
+        after = logs.get_log_events(logGroupName=GROUP, logStreamName=name, nextToken=last["nextForwardToken"])
+        assert after["events"] == [] and after["nextForwardToken"] == last["nextForwardToken"]
+        start, end = every[10]["timestamp"], every[20]["timestamp"]
+        window = logs.get_log_events(logGroupName=GROUP, logStreamName=name, startFromHead=True, startTime=start,
+                                     endTime=end)["events"]
+        assert window and all(start <= e["timestamp"] < end for e in window)
+        assert window == [e for e in every if start <= e["timestamp"] < end]
+
+
+def test_filter_log_events_merges_streams_in_time_order_and_matches_terms():
+    with mock() as aws:
+        sm, logs = client("sagemaker"), client("logs")
+        for name in ("f-a", "f-b"):
+            sm.create_training_job(**job(name, instances=2))
+        run_to_end(aws, sm, "f-a")
+        run_to_end(aws, sm, "f-b")
+        pages = logs.get_paginator("filter_log_events").paginate(logGroupName=GROUP, filterPattern="SUCCESS",
+                                                                PaginationConfig={"PageSize": 1})
+        found = [e for page in pages for e in page["events"]]
+        assert len(found) == 4 and all("Reporting training SUCCESS" in e["message"] for e in found)
+        assert [e["timestamp"] for e in found] == sorted(e["timestamp"] for e in found)
+        either = logs.filter_log_events(logGroupName=GROUP, logStreamNamePrefix="f-a/",
+                                        filterPattern='?"no job control" ?Neurons -bash')["events"]
+        assert {e["message"][24:] for e in either} == {
+            "sagemaker-training-toolkit INFO     No Neurons detected (normal if no neurons installed)"}
+
+
+def test_unknown_streams_bad_tokens_and_other_groups_are_the_services_errors():
+    with mock() as aws:
+        sm, logs = client("sagemaker"), client("logs")
+        sm.create_training_job(**job("err"))
+        run_to_end(aws, sm, "err")
+        (name,) = streams(logs, "err/")
+        cases = [
+            (lambda: logs.get_log_events(logGroupName=GROUP, logStreamName="err/algo-9-1"),
+             "ResourceNotFoundException"),
+            (lambda: logs.get_log_events(logGroupName=GROUP, logStreamName=name, nextToken="f/garbage"),
+             "InvalidParameterException"),
+            (lambda: logs.describe_log_streams(logGroupName=GROUP, nextToken="!!!"), "InvalidParameterException"),
+            (lambda: logs.describe_log_streams(logGroupName=GROUP, logStreamNamePrefix="err/", orderBy="LastEventTime"),
+             "InvalidParameterException"),
+            (lambda: logs.filter_log_events(logGroupName=GROUP, filterPattern="{ $.level = 1 }"),
+             "InvalidParameterException"),
+            (lambda: logs.get_log_events(logGroupName="/not/ours", logStreamName="x"), "ResourceNotFoundException"),
+        ]
+        for call, code in cases:
+            with pytest.raises(ClientError) as caught:
+                call()
+            assert caught.value.response["Error"]["Code"] == code
