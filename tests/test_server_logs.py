@@ -27,6 +27,15 @@ def events(logs, stream: str) -> list[dict]:
         token = page["nextForwardToken"]
 
 
+def finished_stream(aws, name: str) -> str:
+    """Job ``name``, created and run to its end on one instance: its one stream's name."""
+    sm = client("sagemaker")
+    sm.create_training_job(**job(name))
+    run_to_end(aws, sm, name)
+    (stream,) = streams(client("logs"), f"{name}/")
+    return stream
+
+
 def test_a_stream_per_instance_appears_when_the_instances_are_up_and_its_lines_agree_with_the_describe():
     with mock() as aws:
         sm, logs = client("sagemaker"), client("logs")
@@ -92,10 +101,7 @@ def test_an_algorithm_error_ends_its_stream_with_the_traceback_and_the_toolkits_
 
 def test_get_log_events_pages_forwards_and_backwards_within_a_window():
     with mock() as aws:
-        sm, logs = client("sagemaker"), client("logs")
-        sm.create_training_job(**job("pages"))
-        run_to_end(aws, sm, "pages")
-        (name,) = streams(logs, "pages/")
+        logs, name = client("logs"), finished_stream(aws, "pages")
         every = events(logs, name)
         last = logs.get_log_events(logGroupName=GROUP, logStreamName=name, limit=5)  # the tail by default
         assert last["events"] == every[-5:]
@@ -131,10 +137,7 @@ def test_filter_log_events_merges_streams_in_time_order_and_matches_terms():
 
 def test_unknown_streams_bad_tokens_and_other_groups_are_the_services_errors():
     with mock() as aws:
-        sm, logs = client("sagemaker"), client("logs")
-        sm.create_training_job(**job("err"))
-        run_to_end(aws, sm, "err")
-        (name,) = streams(logs, "err/")
+        logs, name = client("logs"), finished_stream(aws, "err")
         cases = [
             (lambda: logs.get_log_events(logGroupName=GROUP, logStreamName="err/algo-9-1"),
              "ResourceNotFoundException"),

@@ -121,7 +121,6 @@ class AwsEdge:
             reply = protocols.error(services.protocol_of(headers), err, status)
             await Response(reply.body, reply.status, reply.headers)(scope, receive, send)
             return
-        self.backend.sync()
         elsewhere.write_artifacts(self.backend)
         await self.others(scope, receive, send)
 

@@ -38,8 +38,10 @@ def moto_app() -> ASGIApp | None:
 
 
 def write_artifacts(backend: Backend) -> None:
-    """Put the model of every job completed since the last call into moto's S3 (the bucket must
-    exist, as the service needs it to; a job whose bucket does not exist leaves nothing)."""
+    """Bring the simulation up to the clock, and put the model of every job completed since the
+    last call into moto's S3 (the bucket must exist, as the service needs it to; a job whose bucket
+    does not exist leaves nothing). Called before each call reaches moto."""
+    backend.sync()
     waiting = backend.awaiting_artifacts
     if not waiting:
         return

@@ -18,6 +18,7 @@ from urllib.parse import quote
 
 from .. import service, shapes
 from ..errors import TjsimError
+from .sagemaker import validation_message
 
 if TYPE_CHECKING:
     from .backend import Backend
@@ -37,9 +38,7 @@ class ValidationError(TjsimError):
 def _check(request: dict[str, Any], name: str, operation: str) -> None:
     problems = shapes.validate(request, service.model(name).operation_model(operation).input_shape)
     if problems:
-        texts = [p.service_text() or str(p) for p in problems]
-        raise ValidationError(f"{len(texts)} validation error{'s' if len(texts) > 1 else ''} detected: "
-                              + "; ".join(texts))
+        raise ValidationError(validation_message(problems))
 
 
 class NoSuchEntity(TjsimError):

@@ -185,7 +185,6 @@ def _answer(request: Any, **_: Any) -> AWSResponse | None:
 
 
 def _elsewhere(backend: Backend) -> None:
-    backend.sync()
     elsewhere.write_artifacts(backend)
     return None
 

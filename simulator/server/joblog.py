@@ -40,7 +40,6 @@ if TYPE_CHECKING:
 GROUP = "/aws/sagemaker/TrainingJobs"  #: [DOC] the log group of every training job
 UP = ("Downloading", "Training")  #: statuses with the instances up
 REPORTS = 100  #: metric lines per metric over a whole training, at most (one a minute at least)
-_LOSSY = ("loss", "error", "err", "mse", "rmse", "mae", "perplexity")  # falling metrics
 
 
 @dataclass(slots=True)
@@ -84,7 +83,7 @@ def _streams(job: Job, entries: int) -> tuple[Stream, ...]:
     for run in runs:
         suffix = math.floor(base + run.up)
         for host in range(1, job.plan.instance_count + 1):
-            stream = Stream(f"{job.plan.name}/algo-{host}-{suffix}", _ms(base + run.up))
+            stream = Stream(f"{job.plan.name}/algo-{host}-{suffix}", ms(base + run.up))
             if run.train is not None:
                 _write(stream, job, run, host, base, failure, metrics_at, last=run is runs[-1])
             out.append(stream)
@@ -206,14 +205,14 @@ def _report(stream: Stream, at: float, step: int, fraction: float, metrics, *, f
 def _towards(name: str, final: float, fraction: float) -> float:
     """[INF] a metric's value part-way through training: it starts at twice the final value (half,
     for a rising one such as accuracy) and closes in on it."""
-    start = final * 2 if any(word in name.lower() for word in _LOSSY) else final / 2
+    start = final * 2 if metriclines.falling(name) else final / 2
     if final == 0:
         start = 1.0
     return round(final + (start - final) * (1 - fraction) ** 2, 6)
 
 
 def _ending(stream: Stream, job: Job, at: float, failure: str | None, status: str | None) -> None:
-    if status == "Uploading" or (status == "Completed"):
+    if status in ("Uploading", "Completed"):
         _add(stream, at, _toolkit("INFO", "Waiting for the process to finish and give a return code."))
         _add(stream, at, _toolkit("INFO", "Done waiting for a return code. Received 0 from exiting process."))
         _add(stream, at, _toolkit("INFO", "Reporting training SUCCESS"))
@@ -234,15 +233,16 @@ def _ending(stream: Stream, job: Job, at: float, failure: str | None, status: st
 def _add(stream: Stream, at: float, text: str) -> None:
     """An event at ``at`` (epoch seconds); a toolkit line carries its own timestamp, as its logger
     writes it (``2024-03-08 08:11:01,570 sagemaker-training-toolkit INFO ...``)."""
-    ms = _ms(at)
+    at_ms = ms(at)
     if text.startswith(("sagemaker-training-toolkit", "sagemaker_pytorch_container")):
-        moment = datetime.fromtimestamp(ms / 1000, UTC)
-        text = f"{moment:%Y-%m-%d %H:%M:%S},{ms % 1000:03d} {text}"
-    if stream.times and ms < stream.times[-1]:
-        ms = stream.times[-1]  # a stream's events are in time order
-    stream.times.append(ms)
+        moment = datetime.fromtimestamp(at_ms / 1000, UTC)
+        text = f"{moment:%Y-%m-%d %H:%M:%S},{at_ms % 1000:03d} {text}"
+    if stream.times and at_ms < stream.times[-1]:
+        at_ms = stream.times[-1]  # a stream's events are in time order
+    stream.times.append(at_ms)
     stream.messages.append(text)
 
 
-def _ms(t: float) -> int:
+def ms(t: float) -> int:
+    """Epoch seconds as CloudWatch's epoch milliseconds."""
     return math.floor(t * 1000 + 1e-6)

@@ -14,6 +14,7 @@ import binascii
 import math
 import re
 import shlex
+from bisect import bisect_left
 from typing import TYPE_CHECKING, Any
 
 from .. import service, shapes
@@ -47,7 +48,7 @@ def describe_log_streams(backend: Backend, request: dict[str, Any]) -> dict[str,
     by_time = request.get("orderBy", "LogStreamName") == "LastEventTime"
     if by_time and prefix:  # [DOC] the service's rule and words
         raise InvalidParameterException("Cannot order by LastEventTime with a logStreamNamePrefix.")
-    now = _now_ms(backend)
+    now = joblog.ms(backend.now)
     found = [(stream, stream.visible(now)) for job in _jobs(backend, prefix) for stream in joblog.streams(job)
              if stream.created <= now and stream.name.startswith(prefix)]
     if by_time:
@@ -83,7 +84,7 @@ def get_log_events(backend: Backend, request: dict[str, Any]) -> dict[str, Any]:
     times, messages = stream.times, stream.messages
     low = _index(times, request.get("startTime"))
     high = min(_index(times, request.get("endTime")) if "endTime" in request else math.inf,
-               stream.visible(_now_ms(backend)))
+               stream.visible(joblog.ms(backend.now)))
     high = max(low, high)
     limit = request.get("limit", 10000)
     token = request.get("nextToken")
@@ -114,7 +115,7 @@ def filter_log_events(backend: Backend, request: dict[str, Any]) -> dict[str, An
     if names and prefix:  # [DOC] the service's words
         raise InvalidParameterException("logStreamNames and logStreamNamePrefix are mutually exclusive")
     match = _pattern(request.get("filterPattern", ""))
-    now = _now_ms(backend)
+    now = joblog.ms(backend.now)
     start, end = request.get("startTime", 0), request.get("endTime", math.inf)
     chosen = [stream for job in (_named_jobs(backend, names) if names else _jobs(backend, prefix))
               for stream in joblog.streams(job)
@@ -178,7 +179,7 @@ def _named_jobs(backend: Backend, names: list[str]):
 
 
 def _find_stream(backend: Backend, name: str) -> joblog.Stream:
-    now = _now_ms(backend)
+    now = joblog.ms(backend.now)
     for job in _jobs(backend, name.partition("/")[0] + "/"):
         for stream in joblog.streams(job):
             if stream.name == name and stream.created <= now:
@@ -201,13 +202,8 @@ def _last(stream: joblog.Stream, count: int) -> int | None:
 
 
 def _index(times: list[int], at: Any) -> int:
-    from bisect import bisect_left
-
     return bisect_left(times, at) if isinstance(at, int) else 0
 
-
-def _now_ms(backend: Backend) -> int:
-    return math.floor(backend.now * 1000 + 1e-6)
 
 
 def _key(text: str) -> str:

@@ -12,15 +12,16 @@ from __future__ import annotations
 
 import re
 from functools import cache
-
-try:  # Python 3.11+: the parser is re._parser (sre_parse before)
-    from re import _constants as c
-    from re import _parser as parser
-except ImportError:  # pragma: no cover
-    import sre_constants as c  # type: ignore[no-redef]
-    import sre_parse as parser  # type: ignore[no-redef]
+from re import _constants as c  # Python's own regex parser (3.11+)
+from re import _parser as parser
 
 _PRINTABLE = [chr(i) for i in range(32, 127)]
+_FALLING = ("loss", "error", "err", "mse", "mae", "perplexity")  # words of metrics that fall as training goes
+
+
+def falling(name: str) -> bool:
+    """[INF] whether a metric falls as training goes (a loss, an error), by its name."""
+    return any(word in name.lower() for word in _FALLING)
 
 
 def number(value: float) -> str:

@@ -53,7 +53,7 @@ def list_metrics(backend: Backend, request: dict[str, Any]) -> dict[str, Any]:
     """
     _namespace(request.get("Namespace", NAMESPACE), request, "ListMetrics")
     wanted = {d["Name"]: d.get("Value") for d in request.get("Dimensions", [])}
-    now = _now_ms(backend)
+    now = joblog.ms(backend.now)
     found = []
     for job in _jobs(backend, wanted):
         for (metric, dimension, value), points in _series(job, len(job.history.entries)).items():
@@ -168,7 +168,7 @@ def _points(backend: Backend, metric: str, dimensions: list[dict[str, str]], sta
     if len(dimensions) != 1:
         return []  # [DOC] a metric is one (name, dimensions) pair: only the exact set matches
     name, value = dimensions[0]["Name"], dimensions[0]["Value"]
-    now = _now_ms(backend)
+    now = joblog.ms(backend.now)
     low, high = start * 1000, min(end * 1000, now + 1)
     for job in _jobs(backend, {name: value}):
         series = _series(job, len(job.history.entries)).get((metric, name, value), [])
@@ -235,6 +235,3 @@ def _statistic(stat: str, values: list[float]) -> float:
     ordered = sorted(values)
     return ordered[max(0, math.ceil(rank * len(ordered)) - 1)]
 
-
-def _now_ms(backend: Backend) -> int:
-    return math.floor(backend.now * 1000 + 1e-6)

@@ -67,16 +67,19 @@ class Unrecognized(Exception):
     """The request is for a service tjsim does not answer."""
 
 
-def _models() -> dict[str, ServiceModel]:
-    return {name: service.model(name) for name in SERVED}
-
-
-_TARGETS = {m.metadata["targetPrefix"]: name for name, m in _models().items() if "targetPrefix" in m.metadata}
+_MODELS: dict[str, ServiceModel] = {name: service.model(name) for name in SERVED}
+_TARGETS = {m.metadata["targetPrefix"]: name for name, m in _MODELS.items() if "targetPrefix" in m.metadata}
 def _protocols(model: ServiceModel) -> list[str]:
     return list(model.metadata.get("protocols") or [model.metadata["protocol"]])
 
 
-_QUERY_VERSIONS = {m.api_version: name for name, m in _models().items() if QUERY in _protocols(m)}
+_QUERY_VERSIONS = {m.api_version: name for name, m in _MODELS.items() if QUERY in _protocols(m)}
+
+
+def json_version(headers: Mapping[str, str]) -> str:
+    """The AWS JSON version a request's Content-Type names (``application/x-amz-json-1.0``), 1.1 if none."""
+    version = headers.get("content-type", "").rpartition("-")[2]
+    return version if version in ("1.0", "1.1") else "1.1"
 
 
 def recognize(method: str, path: str, headers: Mapping[str, str], body: bytes) -> Call:
@@ -94,9 +97,7 @@ def recognize(method: str, path: str, headers: Mapping[str, str], body: bytes) -
         name = _TARGETS.get(prefix)
         if name is None:
             raise Unrecognized(target)
-        version = headers.get("content-type", "").rpartition("-")[2] or "1.1"
-        return Call(name, _operation(name, operation, JSON), JSON, json_object(body), version if version in
-                    ("1.0", "1.1") else "1.1")
+        return Call(name, _operation(name, operation, JSON), JSON, json_object(body), json_version(headers))
     cbor_path = _CBOR_PATH.match(path)
     if cbor_path and headers.get("smithy-protocol") == "rpc-v2-cbor":
         name = _TARGETS.get(cbor_path.group(1))
@@ -313,6 +314,7 @@ __all__ = [
     "epoch",
     "error",
     "json_object",
+    "json_version",
     "query_compatible",
     "recognize",
     "reply",

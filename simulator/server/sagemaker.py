@@ -25,6 +25,7 @@ from ..errors import RequestError
 from ..format.constraints import request_problems, service_problems, update_problems
 from ..format.events import ACTION
 from ..format.scenario import Settings
+from .metriclines import falling
 
 if TYPE_CHECKING:
     from .backend import Backend
@@ -63,8 +64,7 @@ def _metrics(request: dict[str, Any], given: dict[str, float], seed: int) -> dic
         name = definition["Name"]
         if name not in values:
             draw = random.Random(f"{seed}:{name}").random()
-            falling = any(word in name.lower() for word in ("loss", "error", "err", "mse", "mae", "perplexity"))
-            values[name] = round(0.05 + 0.45 * draw if falling else 0.7 + 0.29 * draw, 4)
+            values[name] = round(0.05 + 0.45 * draw if falling(name) else 0.7 + 0.29 * draw, 4)
     return values
 
 

@@ -45,7 +45,8 @@ def handle(backend: Backend, method: str, path: str, headers: Mapping[str, str],
     except Unrecognized:
         raise Elsewhere(path) from None
     except TjsimError as err:
-        return _error(protocol_of(headers), err, headers)
+        return protocols.error(protocol_of(headers), err, _STATUS.get(type(err), 400),
+                               json_version=protocols.json_version(headers))
     operation = OPERATIONS.get((call.service, call.operation))
     if operation is None:
         raise Elsewhere(call.operation)
@@ -71,12 +72,6 @@ def protocol_of(headers: Mapping[str, str]) -> str:
             f"/{name}/aws4_request" in scope for name in ("sagemaker", "logs"))):
         return protocols.QUERY
     return protocols.JSON
-
-
-def _error(protocol: str, err: TjsimError, headers: Mapping[str, str]) -> Reply:
-    version = headers.get("content-type", "").rpartition("-")[2]
-    return protocols.error(protocol, err, _STATUS.get(type(err), 400),
-                           json_version=version if version in ("1.0", "1.1") else "1.1")
 
 
 __all__ = ["OPERATIONS", "Elsewhere", "handle", "protocol_of"]
