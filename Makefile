@@ -11,8 +11,11 @@ SCENARIO ?= scenarios/spot-interrupted.yaml
 PYTEST_WORKERS ?= auto
 # a throwaway environment for `make canary`, made anew each time
 CANARY ?= /tmp/tjsim-canary
+# the SageMaker SDK v2 (`sagemaker<3`) cannot live beside v3: its tests get an environment of their own
+SDK_V2_VENV := .venv-sdk-v2
+SDK_V2_STAMP := $(SDK_V2_VENV)/.installed
 
-.PHONY: run test lint canary goldens notebooks bench bench-replay bench-serve diagram architecture clean
+.PHONY: run test test-sdk-v2 lint canary goldens notebooks bench bench-replay bench-serve diagram architecture clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,9 +36,21 @@ run: $(STAMP)
 	$(BIN)/tjsim replay $(SCENARIO)
 	$(BIN)/tjsim whatif scenarios/whatif-spot-vs-on-demand.yaml --runs 2000
 
-## test: lint, then the whole test suite
+## test: lint, then the whole test suite: the main environment (SDK v3), then the SDK v2's
 test: $(TEST_STAMP) lint
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist worksteal
+	$(MAKE) --no-print-directory test-sdk-v2
+
+$(SDK_V2_STAMP): pyproject.toml
+	@echo "tjsim: installing tjsim and the SageMaker SDK v2 into $(SDK_V2_VENV)"
+	rm -rf $(SDK_V2_VENV)
+	$(PYTHON) -m venv $(SDK_V2_VENV)
+	$(SDK_V2_VENV)/bin/python -m pip --disable-pip-version-check install --progress-bar on -e ".[sdk-v2]"
+	touch $(SDK_V2_STAMP)
+
+## test-sdk-v2: the SageMaker SDK v2 tests (tests/sdk_v2), in their own environment
+test-sdk-v2: $(SDK_V2_STAMP)
+	$(SDK_V2_VENV)/bin/python -m pytest -n $(PYTEST_WORKERS) tests/sdk_v2
 
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check simulator tests benchmarks notebooks tools
@@ -68,9 +83,8 @@ bench: $(TEST_STAMP)
 bench-replay: $(STAMP)
 	$(BIN)/python benchmarks/bench_replay.py
 
-## bench-serve: DescribeTrainingJob throughput and p99 of tjsim serve beside moto_server (installs moto)
+## bench-serve: the endpoint's throughput and p99 — describes beside moto_server, logs and metrics, 10,000 jobs
 bench-serve: $(TEST_STAMP)
-	$(PIP) install -q "moto[server]"
 	$(BIN)/python benchmarks/bench_serve.py
 
 diagram: $(STAMP)
@@ -81,4 +95,4 @@ architecture: $(STAMP)
 	$(BIN)/python tools/architecture.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) $(SDK_V2_VENV) .pytest_cache .ruff_cache .hypothesis

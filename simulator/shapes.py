@@ -11,7 +11,7 @@ import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from botocore.model import Shape
@@ -258,6 +258,31 @@ def validate(value: Any, shape: Shape, *, prefix: str = "") -> list[Problem]:
         at, shown, constraint = validator.service_words(reason, name, details)
         problems.append(Problem(path, message, at, shown, constraint))
     return problems
+
+
+def validate_request(request: dict[str, Any], shape: Shape) -> list[Problem]:
+    """:func:`validate` for a request an endpoint answers, remembered: clients poll with the same
+    requests over and over, and a request's problems depend on nothing else."""
+    try:
+        key = json.dumps(request, sort_keys=True, default=repr)
+    except (TypeError, ValueError):  # keys that are not strings (a CBOR map): not remembered
+        return validate(request, shape)
+    if len(key) > 2048:  # a create, unique by its name: nothing to remember
+        return validate(request, shape)
+    return list(_remembered(shape, _Keyed(key, request)))
+
+
+@dataclass(frozen=True, slots=True)
+class _Keyed:
+    """A request and its canonical text: equal and hashed by the text alone."""
+
+    key: str
+    request: Any = field(compare=False, hash=False)
+
+
+@lru_cache(maxsize=4096)
+def _remembered(shape: Shape, keyed: _Keyed) -> tuple[Problem, ...]:
+    return tuple(validate(keyed.request, shape))
 
 
 @cache

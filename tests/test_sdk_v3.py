@@ -5,7 +5,6 @@ TrainingJob reads it back. The clock moves when the SDK sleeps between polls."""
 from __future__ import annotations
 
 import logging
-import time
 import warnings
 
 import pytest
@@ -68,6 +67,7 @@ def test_model_trainer_trains_with_logs_in_process(credentials, caplog):
         again = TrainingJob.get(job.training_job_name)
         again.wait(poll=5)
         assert again.billable_time_in_seconds == job.billable_time_in_seconds > 0
+        assert again.refresh().training_job_status == "Completed"
 
 
 def test_a_denied_role_is_refused_before_anything_is_created(credentials):
@@ -81,9 +81,20 @@ def test_model_trainer_through_the_endpoint(sagemaker_sim, monkeypatch, tmp_path
     for key, value in sagemaker_sim.environment(tmp_path).items():
         monkeypatch.setenv(key, value)
     monkeypatch.delenv("SAGEMAKER_VALIDATE_ROLE", raising=False)
-    monkeypatch.setattr(time, "sleep", lambda seconds: sagemaker_sim.advance(seconds * 120))
-    with caplog.at_level(logging.INFO):
+    with sagemaker_sim.sleeps_advance(120), caplog.at_level(logging.INFO):
         model_trainer = trainer()
         model_trainer.train(wait=True, logs=True)
     assert model_trainer._latest_training_job.training_job_status == "Completed"
     assert "Reporting training SUCCESS" in caplog.text
+
+
+def test_training_job_refresh_follows_the_clock(credentials):
+    with mock() as aws:
+        model_trainer = trainer()
+        model_trainer.train(wait=False, logs=False)
+        job = TrainingJob.get(model_trainer._latest_training_job.training_job_name)
+        seen = [job.secondary_status]
+        while job.training_job_status == "InProgress":
+            aws.next(job.training_job_name)
+            seen.append(job.refresh().secondary_status)
+        assert seen[0] == "Starting" and seen[-1] == "Completed" and "Training" in seen

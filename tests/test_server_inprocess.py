@@ -68,11 +68,30 @@ def test_sleeps_move_the_clock_instead_of_waiting():
     import time
 
     with mock(sleep_advances=60) as aws:
-        start = aws.now
-        before = time.monotonic()
+        start, wall, before = aws.now, time.perf_counter(), time.time()
         time.sleep(100)
-        assert aws.now == start + 6000 and time.monotonic() - before < 1
-    assert time.sleep.__module__ == "time"
+        assert aws.now == start + 6000 and time.perf_counter() - wall < 1
+        assert 100 <= time.time() - before < 101  # code that times its polls sees them pass
+    assert time.sleep.__module__ == time.time.__module__ == "time"
+    assert abs(time.time() - before) < 1
+
+
+def test_sleeps_of_other_threads_stay_real():
+    import threading
+    import time
+
+    with mock(sleep_advances=60) as aws:
+        start = aws.now
+        other = threading.Thread(target=time.sleep, args=(0.05,))
+        wall = time.perf_counter()
+        other.start()
+        other.join()
+        assert time.perf_counter() - wall >= 0.05 and aws.now == start
+
+
+def test_sleeps_advance_a_manual_clock_only():
+    with pytest.raises(ValueError, match="manual clock"):
+        mock(sleep_advances=60, speed=100)
 
 
 def test_inject_forces_a_path_now():

@@ -135,6 +135,45 @@ def test_filter_log_events_merges_streams_in_time_order_and_matches_terms():
             "sagemaker-training-toolkit INFO     No Neurons detected (normal if no neurons installed)"}
 
 
+def test_tail_follow_sees_every_line_once_while_the_clock_moves():
+    """The calls of ``aws logs tail --follow`` (the CLI v2's loop): FilterLogEvents from the newest
+    timestamp seen, events told apart by id, while the job runs and opens new streams."""
+    with mock() as aws:
+        sm, logs = client("sagemaker"), client("logs")
+        sm.create_training_job(**job("t", instances=2, scenario="spot-interrupted", EnableManagedSpotTraining=True,
+                                     CheckpointConfig={"S3Uri": "s3://bucket/checkpoints"},
+                                     StoppingCondition={"MaxRuntimeInSeconds": 86400, "MaxWaitTimeInSeconds": 172800}))
+        seen: dict[int, set[str]] = {}
+        tailed: list[tuple[str, str]] = []
+        request = {"logGroupName": GROUP, "interleaved": True, "logStreamNamePrefix": "t/", "startTime": 0}
+        ended = False
+        while True:
+            page = logs.filter_log_events(**request)
+            for event in page["events"]:
+                if event["eventId"] not in seen.setdefault(event["timestamp"], set()):
+                    seen[event["timestamp"]].add(event["eventId"])
+                    tailed.append((event["logStreamName"], event["message"]))
+            if seen:
+                newest = max(seen)
+                seen = {newest: seen[newest]}
+            if "nextToken" in page:
+                request["nextToken"] = page["nextToken"]
+                continue
+            request.pop("nextToken", None)
+            request["startTime"] = max(seen, default=0)
+            if ended:  # one more poll after the end, then the tail is done
+                break
+            ended = sm.describe_training_job(TrainingJobName="t")["TrainingJobStatus"] != "InProgress"
+            aws.advance(300)
+        everything = [(name, e["message"]) for name in streams(logs, "t/") for e in events(logs, name)]
+        assert len(streams(logs, "t/")) == 6  # two hosts, three starts
+        assert sorted(tailed) == sorted(everything)
+        last = streams(logs, "t/")[-1]  # an event has one id, whichever query finds it
+        alone = logs.filter_log_events(logGroupName=GROUP, logStreamNames=[last])["events"]
+        among = logs.filter_log_events(logGroupName=GROUP, logStreamNamePrefix="t/")["events"]
+        assert {e["eventId"] for e in alone} <= {e["eventId"] for e in among}
+
+
 def test_unknown_streams_bad_tokens_and_other_groups_are_the_services_errors():
     with mock() as aws:
         logs, name = client("logs"), finished_stream(aws, "err")

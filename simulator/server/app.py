@@ -102,9 +102,15 @@ class AwsEdge:
             body = query
         try:
             reply = services.handle(self.backend, scope["method"], scope["path"], headers, body)
-        except elsewhere.Elsewhere:
-            await self._elsewhere(scope, _replayed(body), send)
-            return
+        except elsewhere.Elsewhere as err:
+            if services.protocol_of(headers) == protocols.CBOR:  # moto's server does not route Smithy RPC v2 CBOR
+                refused = elsewhere.NotAnswered(f"{err}: tjsim does not simulate it, and moto, which answers the rest, "
+                                                "speaks this service's JSON and query protocols, not CBOR",
+                                                "UnknownOperationException")
+                reply = protocols.error(protocols.CBOR, refused, 400)
+            else:
+                await self._elsewhere(scope, _replayed(body), send)
+                return
         await Response(reply.body, reply.status, reply.headers)(scope, receive, send)
 
     async def _elsewhere(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -122,7 +128,32 @@ class AwsEdge:
             await Response(reply.body, reply.status, reply.headers)(scope, receive, send)
             return
         elsewhere.write_artifacts(self.backend)
-        await self.others(scope, receive, send)
+        err = await _failure_before_answer(self.others, scope, receive, send)
+        if err is not None:
+            what = headers.get("x-amz-target") or f"{scope['method']} {scope['path']}"
+            refused = elsewhere.refusal(err, what, services.protocol_of(headers))
+            log.warning("%s", refused)  # moto's failure, not ours: one line, no traceback
+            reply = protocols.error(services.protocol_of(headers), refused, 400)
+            await Response(reply.body, reply.status, reply.headers)(scope, receive, send)
+
+
+async def _failure_before_answer(app: ASGIApp, scope: Scope, receive: Receive, send: Send) -> Exception | None:
+    """Run ``app``: the exception it raised before it began to answer, else None. One raised once
+    the answer has begun is raised again: too late to answer, the server closes the connection."""
+    started = False
+
+    async def sending(message: Message) -> None:
+        nonlocal started
+        started = started or message["type"] == "http.response.start"
+        await send(message)
+
+    try:
+        await app(scope, receive, sending)
+    except Exception as err:
+        if started:
+            raise
+        return err
+    return None
 
 
 async def _read(receive: Receive, headers: Headers) -> bytes:
@@ -230,19 +261,9 @@ class InternalFailure:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        started = False
-
-        async def sending(message: Message) -> None:
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
-
-        try:
-            await self.app(scope, receive, sending)
-        except Exception as err:
-            if started:  # too late to answer: the server closes the connection
-                raise
-            log.exception("internal error")
+        err = await _failure_before_answer(self.app, scope, receive, send)
+        if err is not None:
+            log.error("internal error", exc_info=err)
             body = {"__type": "InternalFailure", "message": f"tjsim failed: {type(err).__name__}: {err}"}
             await _aws_response(json.dumps(body).encode(), 500)(scope, receive, send)
 

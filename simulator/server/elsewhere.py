@@ -15,6 +15,8 @@ import json
 import tarfile
 from typing import TYPE_CHECKING, Any
 
+from ..errors import TjsimError
+
 if TYPE_CHECKING:
     from starlette.types import ASGIApp
 
@@ -25,6 +27,27 @@ if TYPE_CHECKING:
 class Elsewhere(Exception):
     """The call is for moto: tjsim serves the operation, but not for this resource (a log group,
     namespace or ARN of another kind)."""
+
+
+class NotAnswered(TjsimError):
+    """moto has not implemented the operation, or failed on the request: refused in the client's
+    protocol (4xx, as for an operation the service does not know), never a 500."""
+
+    def __init__(self, message: str, code: str):
+        super().__init__(message)
+        self.code = code
+
+
+def refusal(err: Exception, what: str, protocol: str) -> NotAnswered:
+    """moto's failure ``err`` on ``what`` (method and path, or the operation) as the error a client
+    of ``protocol`` reads: a query client's ``InvalidAction``, a JSON one's ``UnknownOperationException``
+    for an operation nobody serves; a ``ValidationError``/``ValidationException`` for the rest."""
+    query = protocol == "query"
+    if isinstance(err, NotImplementedError):
+        return NotAnswered(f"{what}: tjsim does not simulate it and moto has not implemented it ({err})",
+                           "InvalidAction" if query else "UnknownOperationException")
+    return NotAnswered(f"{what}: moto could not answer it ({type(err).__name__}: {err})",
+                       "ValidationError" if query else "ValidationException")
 
 
 def moto_app() -> ASGIApp | None:

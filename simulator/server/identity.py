@@ -36,7 +36,7 @@ class ValidationError(TjsimError):
 
 
 def _check(request: dict[str, Any], name: str, operation: str) -> None:
-    problems = shapes.validate(request, service.model(name).operation_model(operation).input_shape)
+    problems = shapes.validate_request(request, service.model(name).operation_model(operation).input_shape)
     if problems:
         raise ValidationError(validation_message(problems))
 

@@ -14,15 +14,14 @@ either order), so S3 works as the SageMaker SDK needs it, and a completed job's 
 
 As with moto, a client must be created inside the mock (botocore gives a client the hooks of its
 session when it is made). ``sleep_advances=k`` makes ``time.sleep(s)`` move the simulated clock on
-by ``k * s`` seconds instead of waiting, so that SDK code that polls (``fit()``, ``wait()``) runs
-through a job at once.
+by ``k * s`` seconds instead of waiting (and the process clock count the seconds slept,
+:mod:`.sleeps`), so that SDK code that polls (``fit()``, ``wait()``) runs through a job at once.
 """
 
 from __future__ import annotations
 
 import functools
 import io
-import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
@@ -37,6 +36,7 @@ from . import control, elsewhere, services
 from .backend import Backend
 from .clock import ManualClock, RealtimeClock, parse_origin
 from .identity import Roles
+from .sleeps import SleepsAdvance
 from .stories import Stories
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -51,8 +51,8 @@ class SimulatedAWS:
         scenarios: a folder of scenarios a job can name with its tag ``tjsim:scenario``.
         default_scenario: the scenario of a job without the tag.
         speed: None for a manual clock (the default); else simulated seconds per real second.
-        sleep_advances: ``time.sleep(s)`` moves the clock on by ``sleep_advances * s`` instead of
-            waiting (None: sleeps are real).
+        sleep_advances: ``time.sleep(s)`` moves the (manual) clock on by ``sleep_advances * s``
+            instead of waiting, and ``time.time()`` counts ``s`` (None: sleeps are real).
         roles: roles that are missing or denied.
         others: hand every other AWS call to moto (``mock_aws``).
     """
@@ -61,6 +61,8 @@ class SimulatedAWS:
                  default_scenario: str | None = None, speed: float | None = None,
                  sleep_advances: float | None = None, roles: Roles | None = None, region: str | None = None,
                  account: str | None = None, others: bool = True):
+        if sleep_advances is not None and speed is not None:
+            raise ValueError("sleep_advances moves a manual clock: give it or speed, not both")
         if isinstance(origin, str):
             origin = parse_origin(origin)
         self._options = {"origin": defaults.DEFAULT_EPOCH.timestamp() if origin is None else origin,
@@ -69,7 +71,7 @@ class SimulatedAWS:
         self._speed, self._sleep_advances, self._others = speed, sleep_advances, others
         self.backend: Backend | None = None
         self._moto: Any = None
-        self._sleep: Callable[[float], None] | None = None
+        self._sleeps: SleepsAdvance | None = None
 
     def __repr__(self) -> str:
         return f"<SimulatedAWS {self.backend!r}>"
@@ -85,17 +87,16 @@ class SimulatedAWS:
             self._moto = mock_aws()
             self._moto.start()
         if self._sleep_advances is not None:
-            self._sleep = time.sleep
-            time.sleep = self._advance_instead  # type: ignore[assignment]
+            self._sleeps = SleepsAdvance(self.advance, self._sleep_advances).__enter__()
         _ACTIVE.append(self)
         return self
 
     def stop(self) -> None:
         if self in _ACTIVE:
             _ACTIVE.remove(self)
-        if self._sleep is not None:
-            time.sleep = self._sleep  # type: ignore[assignment]
-            self._sleep = None
+        if self._sleeps is not None:
+            self._sleeps.__exit__()
+            self._sleeps = None
         if self._moto is not None:
             self._moto.stop()
             self._moto = None
@@ -140,11 +141,6 @@ class SimulatedAWS:
         body = ACTION.dump_python(action, mode="json", exclude_none=True) if not isinstance(action, str) else \
             {"type": action, **fields}
         return control.inject(self._backend(), name, body)
-
-    def _advance_instead(self, seconds: float) -> None:
-        backend = self._backend()
-        if backend.clock.mode == "manual":
-            control.advance(backend, max(0.0, seconds) * (self._sleep_advances or 0))
 
     def _backend(self) -> Backend:
         if self.backend is None:

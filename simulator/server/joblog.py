@@ -62,6 +62,15 @@ class Stream:
     created: int
     times: list[int] = field(default_factory=list)
     messages: list[str] = field(default_factory=list)
+    _encoded: list[bytes] | None = None
+
+    def encoded(self) -> list[bytes]:
+        """Each event as GetLogEvents writes it in JSON, made once (a stream never changes)."""
+        if self._encoded is None:
+            self._encoded = [json.dumps({"timestamp": t, "message": m, "ingestionTime": t},
+                                        separators=(",", ":")).encode() for t, m in zip(self.times, self.messages,
+                                                                                        strict=True)]
+        return self._encoded
 
     def visible(self, now_ms: int) -> int:
         """How many events exist at ``now_ms``."""

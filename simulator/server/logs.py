@@ -14,6 +14,7 @@ import binascii
 import math
 import re
 import shlex
+import zlib
 from bisect import bisect_left
 from typing import TYPE_CHECKING, Any
 
@@ -71,7 +72,7 @@ def describe_log_streams(backend: Backend, request: dict[str, Any]) -> dict[str,
     return out
 
 
-def get_log_events(backend: Backend, request: dict[str, Any]) -> dict[str, Any]:
+def get_log_events(backend: Backend, request: dict[str, Any]) -> bytes:
     """A page of one stream's events in ``[startTime, endTime)``: from the head, or the last page
     (``startFromHead`` false, the default), or where a token points, forwards or backwards.
 
@@ -81,7 +82,7 @@ def get_log_events(backend: Backend, request: dict[str, Any]) -> dict[str, Any]:
     """
     _group(request, "GetLogEvents")
     stream = _find_stream(backend, request["logStreamName"])
-    times, messages = stream.times, stream.messages
+    times = stream.times
     low = _index(times, request.get("startTime"))
     high = min(_index(times, request.get("endTime")) if "endTime" in request else math.inf,
                stream.visible(joblog.ms(backend.now)))
@@ -99,8 +100,9 @@ def get_log_events(backend: Backend, request: dict[str, Any]) -> dict[str, Any]:
         first, last = low, min(low + limit, high)
     else:
         first, last = max(low, high - limit), high
-    events = [{"timestamp": times[i], "message": messages[i], "ingestionTime": times[i]} for i in range(first, last)]
-    return {"events": events, "nextForwardToken": f"f/{last:056d}/s", "nextBackwardToken": f"b/{first:056d}/s"}
+    # the wire form at once, from each event's JSON (a stream encodes its events once)
+    return b'{"events":[%s],"nextForwardToken":"f/%056d/s","nextBackwardToken":"b/%056d/s"}' % (
+        b",".join(stream.encoded()[first:last]), last, first)
 
 
 def filter_log_events(backend: Backend, request: dict[str, Any]) -> dict[str, Any]:
@@ -129,12 +131,18 @@ def filter_log_events(backend: Backend, request: dict[str, Any]) -> dict[str, An
     limit = request.get("limit", 10000)
     page = merged[position:position + limit]
     events = [{"logStreamName": chosen[s].name, "timestamp": t, "message": chosen[s].messages[i], "ingestionTime": t,
-               "eventId": f"{t}{s:06d}{i:08d}"} for t, s, i in page]
+               "eventId": _event_id(chosen[s].name, t, i)} for t, s, i in page]
     searched = [{"logStreamName": stream.name, "searchedCompletely": True} for stream in chosen]
     out: dict[str, Any] = {"events": events, "searchedLogStreams": searched}
     if position + limit < len(merged):
         out["nextToken"] = _key(str(position + limit))
     return out
+
+
+def _event_id(stream: str, timestamp: int, index: int) -> str:
+    """An event's id, the same whichever query finds it (``aws logs tail --follow`` drops the ids it
+    has seen): digits, as the service's, from its time, its stream and its place there."""
+    return f"{timestamp:015d}{zlib.crc32(stream.encode()):010d}{index:010d}"
 
 
 #: the operations of this module, by name
@@ -159,7 +167,7 @@ def _group(request: dict[str, Any], operation: str) -> None:
         if group is None:
             raise InvalidParameterException("Either logGroupName or logGroupIdentifier must be specified")
         raise Elsewhere(operation)
-    problems = shapes.validate(request, _MODEL.operation_model(operation).input_shape)
+    problems = shapes.validate_request(request, _MODEL.operation_model(operation).input_shape)
     if problems:
         raise InvalidParameterException("; ".join(map(str, problems)))
 

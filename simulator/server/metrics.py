@@ -100,8 +100,9 @@ def get_metric_data(backend: Backend, request: dict[str, Any]) -> dict[str, Any]
         Elsewhere: no query is of the training jobs' namespace.
         InvalidParameterValue: an invalid member, an expression, or an unknown statistic.
     """
-    queries = request.get("MetricDataQueries", [])
-    if not any(q.get("MetricStat", {}).get("Metric", {}).get("Namespace") == NAMESPACE for q in queries):
+    queries = request.get("MetricDataQueries")
+    namespaces = {_dig(q, "MetricStat", "Metric", "Namespace") for q in queries} if isinstance(queries, list) else ()
+    if NAMESPACE not in namespaces:
         raise Elsewhere("GetMetricData")
     _namespace(NAMESPACE, request, "GetMetricData")
     start, end = epoch(request.get("StartTime")), epoch(request.get("EndTime"))
@@ -138,10 +139,19 @@ def _namespace(namespace: Any, request: dict[str, Any], operation: str) -> None:
     if namespace != NAMESPACE:
         raise Elsewhere(operation)
     checked = {k: v for k, v in request.items() if k not in ("StartTime", "EndTime")}
-    problems = shapes.validate(checked, _MODEL.operation_model(operation).input_shape)
+    problems = shapes.validate_request(checked, _MODEL.operation_model(operation).input_shape)
     problems = [p for p in problems if "StartTime" not in p.path and "EndTime" not in p.path]
     if problems:
         raise InvalidParameterValue("; ".join(map(str, problems)))
+
+
+def _dig(value: Any, *keys: str) -> Any:
+    """``value[k1][k2]...``, or None where a level is missing or not a map (before validation)."""
+    for key in keys:
+        if not isinstance(value, dict):
+            return None
+        value = value.get(key)
+    return value
 
 
 def _window(request: dict[str, Any]) -> tuple[float, float, int]:

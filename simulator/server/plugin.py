@@ -85,6 +85,14 @@ class SageMakerSim:
         error="AlgorithmError", message="...")``."""
         return self._call("POST", f"/_tjsim/jobs/{name}/inject", {"type": kind, **fields})
 
+    def sleeps_advance(self, factor: float = 1.0) -> Any:
+        """A context manager: while in it, this thread's ``time.sleep(s)`` moves the endpoint's clock
+        on by ``factor * s`` instead of waiting, and ``time.time()`` counts ``s``, so that SDK code
+        that polls runs through a job at once (:mod:`.sleeps`)."""
+        from .sleeps import SleepsAdvance
+
+        return SleepsAdvance(self.advance, factor)
+
     def _call(self, method: str, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
         data = None if body is None else json.dumps(body).encode()
         request = urllib.request.Request(self.endpoint_url + path, data=data, method=method,

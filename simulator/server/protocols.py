@@ -240,8 +240,8 @@ def error(protocol: str, err: TjsimError, status: int = 400, *, query_compatible
     request_id = str(uuid.uuid4())
     headers = {"x-amzn-RequestId": request_id}
     if protocol == QUERY:
-        body = (f'<ErrorResponse><Error><Type>Sender</Type><Code>{escape(err.code)}</Code>'
-                f'<Message>{escape(str(err))}</Message></Error><RequestId>{request_id}</RequestId></ErrorResponse>')
+        body = (f'<ErrorResponse><Error><Type>Sender</Type><Code>{_text(err.code)}</Code>'
+                f'<Message>{_text(str(err))}</Message></Error><RequestId>{request_id}</RequestId></ErrorResponse>')
         return Reply(status, {**headers, "Content-Type": "text/xml"}, body.encode())
     if query_compatible:  # [DOC] the query-era code, for clients that map it
         headers["x-amzn-query-error"] = f"{err.code};Sender"
@@ -256,6 +256,15 @@ def error(protocol: str, err: TjsimError, status: int = 400, *, query_compatible
 def query_compatible(name: str) -> bool:
     """The service also speaks the query protocol, and its JSON errors carry the query-era code."""
     return "awsQueryCompatible" in service.model(name).metadata
+
+
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def _text(value: str) -> str:
+    """Text as XML 1.0 can carry it: escaped, and a character it cannot hold (a control
+    character a request echoed) replaced by U+FFFD, so that the client can parse the answer."""
+    return escape(_NOT_XML.sub("\ufffd", value))
 
 
 def _json_time(value: Any) -> Any:
@@ -293,14 +302,14 @@ def _xml_value(value: Any, shape: Shape) -> str:
         tag = shape.member.serialization.get("name", "member")
         return "".join(f"<{tag}>{_xml_value(item, shape.member)}</{tag}>" for item in value)
     if kind == "map":
-        return "".join(f"<entry><key>{escape(str(k))}</key><value>{_xml_value(v, shape.value)}</value></entry>"
+        return "".join(f"<entry><key>{_text(str(k))}</key><value>{_xml_value(v, shape.value)}</value></entry>"
                        for k, v in value.items())
     if kind == "timestamp":
         moment = value if isinstance(value, datetime) else datetime.fromtimestamp(value, UTC)
         return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
     if kind == "boolean":
         return "true" if value else "false"
-    return escape(str(value))
+    return _text(str(value))
 
 
 __all__ = [

@@ -161,7 +161,7 @@ def check(request: dict[str, Any], operation: str) -> None:
     Raises:
         RequestError: one or more problems (the service's "N validation errors detected").
     """
-    problems = shapes.validate(request, service.input_shape(operation))
+    problems = shapes.validate_request(request, service.input_shape(operation))
     if problems:
         raise RequestError(validation_message(problems))
 
