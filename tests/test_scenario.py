@@ -74,7 +74,7 @@ def test_defaults_are_the_documented_ones():
     s = Scenario.model_validate({"job": BASE["job"]})
     assert (s.seed, s.region, s.account, s.epoch) == (0, "us-east-1", "123456789012", datetime(2024, 1, 1, tzinfo=UTC))
     assert s.checkpoint == Checkpoint(interval=600, write=0) and s.spot == Spot()
-    assert s.timing.starting is None and s.timing.pending is None and s.timing.training == 3600
+    assert s.timing.starting is None and s.timing.pending is None and s.timing.training == 1800
     assert (s.events, s.metrics, s.rules, s.failures, s.later_jobs, s.whatif) == ([], {}, {}, {}, [], None)
     assert s.description == "" and s.name == BASE["job"]["TrainingJobName"] and not s.spot_enabled
 

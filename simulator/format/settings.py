@@ -123,7 +123,7 @@ class Timing(BaseModel):
     warm_starting: Duration = _d(8, 20)  #: Starting of a job that takes over a warm pool
     downloading: Duration = _d(12, 21)
     image_pull: Duration = _d(20, 204)
-    training: Duration = 3600.0  #: compute the algorithm needs to finish, excluding re-done work
+    training: Duration = 1800.0  #: compute the algorithm needs to finish, excluding re-done work
     uploading: Duration = _d(8, 60)
     sigterm_save: Duration = 30.0  #: time the algorithm uses of the 120 s SIGTERM window
     stopping: Duration = 10.0  #: Stopping when no model has to be saved
