@@ -15,19 +15,12 @@ from matplotlib.patches import Patch
 
 from .engine import record
 from .engine.statuses import ON_INSTANCES
+from .palette import COLOURS
 from .timeline import Replay
 from .whatif.spec import COST_UNITS_PER_USD, short
 from .whatif.stats import Summary
 from .whatif.sweep import Result
 
-#: a colour per secondary status, grouped by what the job is doing
-COLOURS = {
-    "Pending": "#c7c7c7", "Starting": "#9ecae1", "LaunchingMLInstances": "#9ecae1", "PreparingTrainingStack": "#6baed6",
-    "Downloading": "#4292c6", "DownloadingTrainingImage": "#2171b5", "Training": "#31a354", "Uploading": "#74c476",
-    "Interrupted": "#e6550d", "Restarting": "#fd8d3c", "Updating": "#bcbddc", "Stopping": "#fdd0a2",
-    "Completed": "#006d2c", "Failed": "#a50f15", "Stopped": "#fd8d3c", "MaxRuntimeExceeded": "#d94801",
-    "MaxWaitTimeExceeded": "#7f2704",
-}
 _DPI = 120
 
 

@@ -86,11 +86,12 @@ def integer_hint(value: Any) -> str:
 
 def did_you_mean(word: str, options, *, n: int = 1) -> str:
     """``"did you mean 'x'?"`` for the closest of ``options`` (up to ``n``), or ``""``."""
-    close = difflib.get_close_matches(word, sorted(o for o in options if isinstance(o, str)), n=n)
+    close = difflib.get_close_matches(str(word), sorted(o for o in options if isinstance(o, str)), n=n)
     return f"did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
 
 
-def _camel(member: str) -> str:
+def _camel(member: Any) -> str:
+    member = str(member)  # a CBOR map may have keys of any type
     return member[:1].lower() + member[1:]
 
 
@@ -263,13 +264,26 @@ def validate(value: Any, shape: Shape, *, prefix: str = "") -> list[Problem]:
 def validate_request(request: dict[str, Any], shape: Shape) -> list[Problem]:
     """:func:`validate` for a request an endpoint answers, remembered: clients poll with the same
     requests over and over, and a request's problems depend on nothing else."""
-    try:
-        key = json.dumps(request, sort_keys=True, default=repr)
-    except (TypeError, ValueError):  # keys that are not strings (a CBOR map): not remembered
+    if not _plain(request):  # bytes, times, keys that are not strings (CBOR has them): not remembered
         return validate(request, shape)
+    key = json.dumps(request, sort_keys=True)
     if len(key) > 2048:  # a create, unique by its name: nothing to remember
         return validate(request, shape)
     return list(_remembered(shape, _Keyed(key, request)))
+
+
+def _plain(value: Any, depth: int = 0) -> bool:
+    """``value`` is JSON as JSON writes it back: maps with text keys, lists, text, numbers, true,
+    false, null (so that its text is its identity), and small."""
+    if value is None or isinstance(value, str | bool | int | float):
+        return True
+    if depth > 20:
+        return False
+    if isinstance(value, list):
+        return all(_plain(v, depth + 1) for v in value)
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and _plain(v, depth + 1) for k, v in value.items())
+    return False
 
 
 @dataclass(frozen=True, slots=True)

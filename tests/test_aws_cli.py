@@ -13,8 +13,20 @@ import pytest
 
 from .aws_helpers import GROUP, job
 
-pytestmark = [pytest.mark.slow,
-              pytest.mark.skipif(shutil.which("aws") is None, reason="the AWS CLI is not installed")]
+
+def version() -> str:
+    """What ``aws --version`` prints, or "" when no working AWS CLI is on the PATH."""
+    if shutil.which("aws") is None:
+        return ""
+    try:
+        out = subprocess.run(["aws", "--version"], capture_output=True, text=True, timeout=60)
+    except OSError:
+        return ""
+    return (out.stdout + out.stderr).strip() if out.returncode == 0 else ""
+
+
+VERSION = version()
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(not VERSION, reason="the AWS CLI is not installed")]
 
 
 def aws(sim, *arguments: str, check: bool = True) -> Any:
@@ -39,12 +51,6 @@ def finished(sagemaker_sim):
     return sm.describe_training_job(TrainingJobName="cli")
 
 
-def has_logs_tail() -> bool:
-    """``aws logs tail`` is the CLI v2's."""
-    out = subprocess.run(["aws", "--version"], capture_output=True, text=True, timeout=60)
-    return (out.stdout + out.stderr).startswith("aws-cli/2")
-
-
 def test_logs_streams_events_and_filter(sagemaker_sim, finished):
     streams = aws(sagemaker_sim, "logs", "describe-log-streams", "--log-group-name", GROUP,
                   "--log-stream-name-prefix", "cli/")["logStreams"]
@@ -60,7 +66,7 @@ def test_logs_streams_events_and_filter(sagemaker_sim, finished):
     assert missing.returncode != 0 and "ResourceNotFoundException" in missing.stderr
 
 
-@pytest.mark.skipif(not has_logs_tail(), reason="aws logs tail is the AWS CLI v2's")
+@pytest.mark.skipif(not VERSION.startswith("aws-cli/2"), reason="aws logs tail is the AWS CLI v2's")
 def test_logs_tail(sagemaker_sim, finished):
     out = aws(sagemaker_sim, "logs", "tail", GROUP, "--log-stream-name-prefix", "cli/", "--since",
               finished["CreationTime"].isoformat(), "--format", "short")

@@ -21,6 +21,10 @@ def test_port_0_announces_the_port_the_system_chose_and_serves_there():
         port = int(line.split("http://127.0.0.1:")[1].split()[0])
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/_tjsim/clock", timeout=10) as answer:
             assert json.load(answer)["mode"] == "manual"
+        announced = [process.stderr.readline() for _ in range(5)]
+        assert f"tjsim: the console: http://127.0.0.1:{port}/\n" in announced
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=10) as page:
+            assert b"<title>tjsim" in page.read()
     finally:
         process.terminate()
         process.wait(timeout=10)

@@ -54,7 +54,7 @@ def test_errors_are_the_services_four_hundreds():
         (call(c, "ListTrainingJobs", b'{"MaxResults": Infinity}'), 400, "SerializationException", None),
         (call(c, "ListTrainingJobs", b"[" * 100_000 + b"]" * 100_000), 400, "SerializationException", None),
         (call(c, "ListTrainingJobs", {"CreationTimeAfter": "yesterday"}), 400, "ValidationException", None),
-        (c.get("/"), 405, "UnknownOperationException", None),
+        (c.put("/"), 405, "UnknownOperationException", None),
         (c.post("/v1/jobs", json={}), 404, "UnknownOperationException", None),
     ]
     for response, status, code, message in cases:
@@ -63,6 +63,18 @@ def test_errors_are_the_services_four_hundreds():
         assert response.json()["__type"] == code
         if message is not None:
             assert response.json()["message"] == message
+
+
+def test_a_browser_asking_for_the_root_gets_the_console_and_an_aws_call_there_does_not():
+    c = client()
+    page = c.get("/")
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assert "/_tjsim/console/console.js" in page.text and c.get("/_tjsim/console").text == page.text
+    for asset in ("console.js", "console.css"):
+        assert c.get(f"/_tjsim/console/{asset}").status_code == 200
+    signed = c.get("/", headers={"Authorization": "AWS4-HMAC-SHA256 Credential=x/20250101/us-east-1/s3/aws4_request, "
+                                                  "SignedHeaders=host, Signature=0"})
+    assert "<html" not in signed.text  # S3's ListBuckets: moto's
 
 
 def test_a_browser_dashboard_passes_the_cors_preflight():

@@ -41,5 +41,5 @@ def test_a_realtime_clock_moves_the_simulation_at_its_speed(monkeypatch):
     b.sync()
     described = json.loads(describe_training_job(b, {"TrainingJobName": "job-1"}))
     assert b.sim.now == 600 and described["SecondaryStatus"] == "Training"
-    with pytest.raises(RequestError, match="the clock is realtime"):
+    with pytest.raises(RequestError, match="the clock is running"):
         advance(b, 5)

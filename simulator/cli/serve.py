@@ -86,6 +86,7 @@ def serve_command(ctx: click.Context, host: str, port: int, mode: str, speed: fl
     variables = environment(f"http://{shown}:{port}", folder, backend.region, backend.account)
     click.echo("tjsim: to send unchanged AWS and SageMaker SDK code here:\n" + "".join(
         f"  export {key}={value}\n" for key, value in variables.items()), nl=False, err=True)
+    click.echo(f"tjsim: the console: http://{shown}:{port}/", err=True)
     try:
         config = uvicorn.Config(create_app(backend), log_level="warning", access_log=False)
         uvicorn.Server(config).run(sockets=[listener])

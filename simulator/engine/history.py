@@ -20,7 +20,7 @@ class History:
     """What a client of the job can see, as it happened: ``entries`` in time order, each stamped in
     seconds after the job's creation (``created``, on ``env``'s clock)."""
 
-    __slots__ = ("_env", "_present", "_wire", "created", "entries")
+    __slots__ = ("_env", "_present", "_wire", "created", "entries", "watch")
     recording = True  #: this history keeps what is logged (a :class:`Quiet` one does not)
 
     def __init__(self, env: simpy.Environment, created: float):
@@ -29,6 +29,7 @@ class History:
         self.entries: list[record.Entry] = []
         self._present: tuple[record.View, int] | None = None  # the view kept for describing the present
         self._wire: tuple[int, bytes] | None = None  # the present response, as sent
+        self.watch: Callable[[], None] | None = None  #: called after each entry (a feed of changes)
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -39,10 +40,14 @@ class History:
     def log(self, kind: int, a: Any = None, b: Any = None) -> None:
         """Record a fact that happens now."""
         self.entries.append((self._env.now - self.created, kind, a, b))
+        if self.watch is not None:
+            self.watch()
 
     def log_at(self, when: float, kind: int, a: Any = None, b: Any = None) -> None:
         """Record a fact that happened at ``when`` (clock time, not after anything logged since)."""
         self.entries.append((when - self.created, kind, a, b))
+        if self.watch is not None:
+            self.watch()
 
     @property
     def end(self) -> float:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Generator
+from collections.abc import Callable, Generator
+from functools import partial
 from typing import Any
 
 import simpy
@@ -34,6 +35,8 @@ class Simulation:
         self.env = simpy.Environment()
         self.jobs: dict[str, Job] = {}
         self.pools = WarmPools()
+        #: called with each job whose history grows (and once with each job created): a feed of changes
+        self.on_change: Callable[[Job], None] | None = None
 
     def __repr__(self) -> str:
         return f"<Simulation t={self.now:g} jobs={len(self.jobs)}>"
@@ -54,6 +57,9 @@ class Simulation:
         job = Job(self.env, plan, streams=streams, record=record, pools=self.pools, warm_pool=self.pools.claim(plan),
                   origin=self.origin)
         self.jobs[plan.name] = job
+        if self.on_change is not None and not job.quiet:
+            job.history.watch = partial(self.on_change, job)  # type: ignore[union-attr]
+            self.on_change(job)
         self._settle()
         return job
 

@@ -23,13 +23,14 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
-from starlette.responses import Response
-from starlette.routing import Route
+from starlette.responses import FileResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .. import shapes
 from ..errors import NotServed, RequestError, RequestTooLarge, TjsimError
-from . import control, elsewhere, protocols, services
+from . import console, control, elsewhere, eventstream, protocols, services
 from .backend import Backend
 
 AWS_JSON = "application/x-amz-json-1.1"
@@ -57,6 +58,27 @@ def create_app(backend: Backend) -> Starlette:
         name = request.path_params["name"]
         return await _control_call(request, lambda body: control.inject(backend, name, body))
 
+    async def pause(request: Request) -> Response:
+        return await _control_call(request, lambda body: control.pause(backend, **_only(body)))
+
+    async def play(request: Request) -> Response:
+        return await _control_call(request, lambda body: control.play(backend, _only(body, "speed").get("speed", 60)))
+
+    async def scenarios(request: Request) -> Response:
+        return _control(control.scenarios(backend))
+
+    async def jobs(request: Request) -> Response:
+        return _control(console.jobs(backend))
+
+    async def console_settings(request: Request) -> Response:
+        return _control(console.settings())
+
+    async def index(request: Request) -> Response:
+        return FileResponse(console.FILES / "index.html", headers={"Cache-Control": "no-cache"})
+
+    async def events(request: Request) -> Response:
+        return eventstream.response(backend, request)
+
     async def _control_call(request: Request, call: Callable[[dict[str, Any]], dict[str, Any]]) -> Response:
         body = await _json_body(request)
         backend.sync()
@@ -65,7 +87,16 @@ def create_app(backend: Backend) -> Starlette:
     routes = [Route("/_tjsim/clock", clock, methods=["GET"]),
               Route("/_tjsim/clock/advance", advance, methods=["POST"]),
               Route("/_tjsim/clock/next", next_change, methods=["POST"]),
-              Route("/_tjsim/jobs/{name}/inject", inject, methods=["POST"])]
+              Route("/_tjsim/clock/pause", pause, methods=["POST"]),
+              Route("/_tjsim/clock/play", play, methods=["POST"]),
+              Route("/_tjsim/jobs/{name}/inject", inject, methods=["POST"]),
+              Route("/_tjsim/scenarios", scenarios, methods=["GET"]),
+              Route("/_tjsim/events", events, methods=["GET"]),
+              Route("/_tjsim/jobs", jobs, methods=["GET"]),
+              Route("/", index, methods=["GET"]),
+              Route("/_tjsim/console", index, methods=["GET"]),
+              Route("/_tjsim/console/settings.json", console_settings, methods=["GET"]),
+              Mount("/_tjsim/console", StaticFiles(directory=console.FILES, html=True), name="console")]
     cors = Middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST", "OPTIONS"],
                       allow_headers=["*"], expose_headers=["x-amzn-RequestId"], max_age=600)
     # the catch-all sits inside CORS: Starlette's own handler of Exception would answer outside it
@@ -87,6 +118,9 @@ class AwsEdge:
             await self.app(scope, receive, send)
             return
         headers = Headers(scope=scope)
+        if _console_page(scope, headers):
+            await self.app(scope, receive, send)
+            return
         query = scope.get("query_string", b"")
         if not (headers.get("x-amz-target") or headers.get("smithy-protocol") or b"Action=" in query
                 or headers.get("content-type", "").startswith("application/x-www-form-urlencoded")):
@@ -135,6 +169,12 @@ class AwsEdge:
             log.warning("%s", refused)  # moto's failure, not ours: one line, no traceback
             reply = protocols.error(services.protocol_of(headers), refused, 400)
             await Response(reply.body, reply.status, reply.headers)(scope, receive, send)
+
+
+def _console_page(scope: Scope, headers: Headers) -> bool:
+    """A browser asking for ``/``: the console (an AWS call to ``/`` is signed, or names its action)."""
+    return scope["method"] in ("GET", "HEAD") and scope["path"] == "/" and not scope.get("query_string") and \
+        "authorization" not in headers
 
 
 async def _failure_before_answer(app: ASGIApp, scope: Scope, receive: Receive, send: Send) -> Exception | None:

@@ -17,6 +17,7 @@ from ..engine.simulation import Simulation
 from ..errors import RequestError
 from . import statefile
 from .clock import LATEST, ManualClock, RealtimeClock, iso
+from .events import Feed
 from .identity import Roles
 from .journal import Journal
 from .listing import Listing
@@ -71,10 +72,12 @@ class Backend:
         self.region, self.account = started.region or REGION, started.account or ACCOUNT
         self.sim = Simulation(origin=origin)
         self.listing = Listing(self.sim)
+        #: every change, as events
+        self.feed = Feed(self.sim, region=self.region, account=self.account, tags=self.tags.of)
         if journal is not None:
             if not started.resumed:  # a new file: what it is started with, for the next server
                 statefile.begin(journal, self.clock, origin=origin, region=self.region, account=self.account)
-            statefile.replay(journal, self.sim, self.tags)
+            statefile.replay(journal, self.sim, self.tags, each=self.feed.take)
             self.awaiting_artifacts.update(self.sim.jobs)
 
     def __repr__(self) -> str:
@@ -95,6 +98,7 @@ class Backend:
         present = self.clock.present(self.sim.now)
         if present > self.sim.now:
             self.sim.advance_to(present)
+            self.feed.take()
 
     def created(self, job: Job, tags: list[dict[str, str]] | None) -> None:
         """A job was created (with its request's tags)."""
@@ -106,3 +110,4 @@ class Backend:
         journal)."""
         if self.journal is not None:
             self.journal.append(self.sim.now, kind, payload)
+        self.feed.take()  # the changes it made are events, numbered as a replay of the journal numbers them

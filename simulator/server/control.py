@@ -7,6 +7,7 @@ A clock move is journaled as one entry, however many steps it took: replaying it
 from __future__ import annotations
 
 import math
+import time
 from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
@@ -15,11 +16,14 @@ from ..errors import RequestError
 from ..format.events import ACTION
 from ..format.problems import problems_in
 from ..limits import MAX_SECONDS
-from .clock import LATEST, iso
+from .clock import LATEST, ManualClock, RealtimeClock, iso
 from .sagemaker import act
 
 if TYPE_CHECKING:
     from .backend import Backend
+
+
+MAX_SPEED = 1_000_000.0  #: simulated seconds per real second, at most
 
 
 def clock_state(backend: Backend) -> dict[str, Any]:
@@ -91,6 +95,34 @@ def inject(backend: Backend, name: str, body: dict[str, Any]) -> dict[str, Any]:
     return {"TrainingJobName": name, **clock_state(backend)}
 
 
+def pause(backend: Backend) -> dict[str, Any]:
+    """Stop a realtime clock where it is: the clock is manual from now on (until :func:`play`)."""
+    backend.sync()
+    backend.clock = ManualClock()
+    return clock_state(backend)
+
+
+def play(backend: Backend, speed: Any) -> dict[str, Any]:
+    """Run the clock in real time from where it is, ``speed`` simulated seconds per real second.
+
+    Raises:
+        RequestError: ``speed`` is not a number from 0.001 to 1,000,000.
+    """
+    if isinstance(speed, bool) or not isinstance(speed, int | float) or not 0.001 <= speed <= MAX_SPEED:
+        raise RequestError(f"speed: simulated seconds per real second, from 0.001 to {MAX_SPEED:,.0f} (got {speed!r})")
+    backend.sync()
+    backend.clock = RealtimeClock(speed, wall_origin=time.time() - backend.sim.now / speed)
+    return clock_state(backend)
+
+
+def scenarios(backend: Backend) -> dict[str, Any]:
+    """The scenarios a job can live (its tag ``tjsim:scenario``): name, description and request."""
+    return {"scenarios": [{"name": name, "description": getattr(story, "description", ""),
+                           "request": getattr(story, "job", None)}
+                          for name, story in sorted(backend.stories.scenarios.items())],
+            "default": backend.stories.default}
+
+
 def _manual(backend: Backend, what: str) -> None:
     """Refuse to move a realtime clock by hand.
 
@@ -98,8 +130,8 @@ def _manual(backend: Backend, what: str) -> None:
         RequestError: the clock is realtime.
     """
     if backend.clock.mode != "manual":
-        raise RequestError(f"the clock is realtime: /_tjsim/clock/{what} needs a server started with "
-                           "--clock manual")
+        raise RequestError(f"the clock is running (realtime): pause it first (POST /_tjsim/clock/pause) to "
+                           f"{what} it by hand")
 
 
 def _write_clock(backend: Backend, start: float) -> None:

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import functools
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
@@ -51,8 +51,9 @@ class SimulatedAWS:
         scenarios: a folder of scenarios a job can name with its tag ``tjsim:scenario``.
         default_scenario: the scenario of a job without the tag.
         speed: None for a manual clock (the default); else simulated seconds per real second.
-        sleep_advances: ``time.sleep(s)`` moves the (manual) clock on by ``sleep_advances * s``
-            instead of waiting, and ``time.time()`` counts ``s`` (None: sleeps are real).
+        sleep_advances: ``time.sleep(s)`` (in any thread) moves the (manual) clock on by
+            ``sleep_advances * s`` instead of waiting, and ``time.time()`` counts ``s`` (None: sleeps
+            are real).
         roles: roles that are missing or denied.
         others: hand every other AWS call to moto (``mock_aws``).
     """
@@ -78,6 +79,8 @@ class SimulatedAWS:
 
     # -- entering and leaving -------------------------------------------------------------------
     def start(self) -> SimulatedAWS:
+        if self in _ACTIVE:
+            raise RuntimeError("this mock is already started: stop() it first, or make another")
         clock = ManualClock() if self._speed is None else RealtimeClock(self._speed)
         self.backend = Backend(clock=clock, stories=Stories(*self._stories), **self._options)
         if self._others:
@@ -87,7 +90,7 @@ class SimulatedAWS:
             self._moto = mock_aws()
             self._moto.start()
         if self._sleep_advances is not None:
-            self._sleeps = SleepsAdvance(self.advance, self._sleep_advances).__enter__()
+            self._sleeps = SleepsAdvance(self.advance, self._sleep_advances, threads="all").__enter__()
         _ACTIVE.append(self)
         return self
 
@@ -141,6 +144,14 @@ class SimulatedAWS:
         body = ACTION.dump_python(action, mode="json", exclude_none=True) if not isinstance(action, str) else \
             {"type": action, **fields}
         return control.inject(self._backend(), name, body)
+
+    def events(self, after: int = 0, name: str | None = None) -> Iterator[dict[str, Any]]:
+        """The EventBridge events of every change so far (of job ``name`` alone, if given) after
+        event number ``after``, oldest first: the feed ``GET /_tjsim/events`` streams."""
+        backend = self._backend()
+        backend.sync()
+        for _, event in backend.feed.since(after, name):
+            yield event
 
     def _backend(self) -> Backend:
         if self.backend is None:

@@ -62,7 +62,7 @@ class Stream:
     created: int
     times: list[int] = field(default_factory=list)
     messages: list[str] = field(default_factory=list)
-    _encoded: list[bytes] | None = None
+    _encoded: list[bytes] | None = field(default=None, init=False, repr=False, compare=False)
 
     def encoded(self) -> list[bytes]:
         """Each event as GetLogEvents writes it in JSON, made once (a stream never changes)."""

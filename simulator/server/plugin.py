@@ -91,7 +91,7 @@ class SageMakerSim:
         that polls runs through a job at once (:mod:`.sleeps`)."""
         from .sleeps import SleepsAdvance
 
-        return SleepsAdvance(self.advance, factor)
+        return SleepsAdvance(self.advance, factor, threads="this")  # the endpoint's own thread sleeps for real
 
     def _call(self, method: str, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
         data = None if body is None else json.dumps(body).encode()

@@ -155,7 +155,20 @@ def _cbor(body: bytes) -> dict[str, Any]:
         raise SerializationError(f"the body is not CBOR: {err}") from None
     if not isinstance(value, dict):
         raise SerializationError("the body is a CBOR map of the operation's members")
+    if not _text_keys(value):
+        raise SerializationError("the body's maps have text keys (a structure's members, a map's keys)")
     return value
+
+
+def _text_keys(value: Any, depth: int = 0) -> bool:
+    """Every map in ``value`` has text keys (as Smithy RPC v2 CBOR writes structures and maps)."""
+    if depth > 64:
+        return False
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and _text_keys(v, depth + 1) for k, v in value.items())
+    if isinstance(value, list):
+        return all(_text_keys(v, depth + 1) for v in value)
+    return True
 
 
 def _query(form: dict[str, str], shape: Shape | None) -> dict[str, Any]:
@@ -223,7 +236,8 @@ def epoch(value: Any) -> float | None:
 def reply(call: Call, result: dict[str, Any] | bytes) -> Reply:
     """The operation's result in the protocol of ``call``."""
     headers = {"x-amzn-RequestId": str(uuid.uuid4())}
-    if isinstance(result, bytes):  # JSON as sent (SageMaker's fast path)
+    if isinstance(result, bytes):  # JSON as sent (the fast paths of JSON-only services)
+        assert call.protocol == JSON, f"{call.service} answered bytes to a {call.protocol} client"
         return Reply(200, {**headers, "Content-Type": f"application/x-amz-json-{call.json_version}"}, result)
     if call.protocol == JSON:
         body = json.dumps(result, default=_json_time, separators=(",", ":")).encode()

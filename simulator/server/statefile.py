@@ -9,6 +9,7 @@ was started with is its meta (:meth:`.journal.Journal.meta`); what it replays ar
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from importlib import metadata
 from typing import Any
@@ -66,8 +67,9 @@ def begin(journal: Journal, clock: ManualClock | RealtimeClock, *, origin: float
                       "tjsim": _version()})
 
 
-def replay(journal: Journal, sim: Simulation, tags: Tags) -> None:
-    """Apply the journal's entries to ``sim``, each at its simulated time, without writing them again.
+def replay(journal: Journal, sim: Simulation, tags: Tags, each: Callable[[], Any] | None = None) -> None:
+    """Apply the journal's entries to ``sim``, each at its simulated time, without writing them again;
+    ``each()`` after each entry (as the server takes the feed's events after each mutation).
 
     Raises:
         StateError: an entry cannot be read or replayed.
@@ -88,6 +90,8 @@ def replay(journal: Journal, sim: Simulation, tags: Tags) -> None:
                 sim.inject(payload["name"], ACTION.validate_python(payload["action"]))
             elif kind != "clock":  # a clock entry only moved the clock, to its ``at``
                 raise ValueError(f"an entry of unknown kind {kind!r}")
+            if each is not None:
+                each()
         except (TjsimError, ValidationError, ValueError, KeyError, TypeError) as err:
             raise StateError(f"--state {journal.path}: entry {seq} ({kind}) cannot be replayed: "
                              f"{str(err).splitlines()[0]}") from None

@@ -1,0 +1,71 @@
+"""``GET /_tjsim/events``: the feed of changes (:mod:`.events`) as Server-Sent Events, for a browser's
+``EventSource`` or a test's HTTP client.
+
+Each event is one SSE message: ``id`` its number, ``data`` the EventBridge event (JSON). A client
+that reconnects sends the last number it had (``Last-Event-ID``, as ``EventSource`` does by itself,
+or ``?after=N``) and gets what followed, nothing twice and nothing lost; ``?TrainingJobName=`` keeps
+one job's. A realtime clock is brought up to the present every :data:`TICK` seconds while a client
+listens. A client that stops reading is dropped after :data:`SEND_TIMEOUT` seconds, not buffered
+for: what a client has not read is never copied, only its place in the feed is kept.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING, Any
+
+from sse_starlette.sse import EventSourceResponse
+from starlette.requests import Request
+
+from ..errors import RequestError
+
+if TYPE_CHECKING:
+    from .backend import Backend
+
+TICK = 0.25  #: seconds between bringing a realtime clock up to the present, while a client listens
+PING = 15  #: seconds between keep-alive comments on a quiet stream
+SEND_TIMEOUT = 30.0  #: seconds a client may take to accept one message before it is dropped
+
+
+def response(backend: Backend, request: Request) -> EventSourceResponse:
+    """The stream of events after the client's last one.
+
+    Raises:
+        RequestError: the last event id is not a number of this feed.
+    """
+    after = _after(backend, request.headers.get("last-event-id") or request.query_params.get("after") or "0")
+    name = request.query_params.get("TrainingJobName")
+    return EventSourceResponse(_messages(backend, after, name), ping=PING, send_timeout=SEND_TIMEOUT,
+                               headers={"Cache-Control": "no-store"})
+
+
+async def _messages(backend: Backend, after: int, name: str | None) -> AsyncIterator[dict[str, Any]]:
+    feed = backend.feed
+    wake = asyncio.Event()
+    feed.listen(wake)
+    try:
+        while True:
+            backend.sync()
+            wake.clear()
+            newest = feed.last
+            for number in feed.numbers(after, newest, name):
+                yield {"id": str(number), "data": feed.encoded(number)}
+            after = newest
+            if feed.last > after:  # more came while these were sent
+                continue
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(wake.wait(), TICK if backend.clock.mode == "realtime" else None)
+    finally:
+        feed.unlisten(wake)
+
+
+def _after(backend: Backend, text: str) -> int:
+    if not text.strip().isdigit():
+        raise RequestError(f"Last-Event-ID: the number of an event (got {text[:40]!r})")
+    after = int(text)
+    if after > backend.feed.last:
+        raise RequestError(f"Last-Event-ID: {after} is past the newest event ({backend.feed.last}): this server "
+                           "has not seen it (was it restarted without --state?)")
+    return after

@@ -1,0 +1,168 @@
+"""The browser console, judged in a real browser: Debian's Chromium driven by Playwright (no browser
+download). The tests create jobs, drive the clock, stop, interrupt and fail jobs from the page, and
+see the list and the timeline change without a reload; screenshots at 1280 and 390 px wide are kept
+in ``.screenshots/`` for a person to look at."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from .aws_helpers import job
+
+pytestmark = pytest.mark.slow
+SHOTS = Path(__file__).resolve().parent.parent / ".screenshots"
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+#: Chromium as a root user in a closed network starts: no sandbox, no calls home
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if CHROMIUM is None:
+        if os.environ.get("TJSIM_REQUIRE_BROWSER"):
+            pytest.fail("TJSIM_REQUIRE_BROWSER is set and Chromium is missing: apt-get install chromium")
+        pytest.skip("a real browser is needed: install Debian's chromium (apt-get install chromium)")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright (the test extra has it)")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, sagemaker_sim):
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    problems: list[str] = []
+    page.on("pageerror", lambda err: problems.append(f"page error: {err}"))
+    page.on("console", lambda message: problems.append(f"console {message.type}: {message.text}")
+            if message.type == "error" else None)
+    page.goto(sagemaker_sim.endpoint_url + "/")
+    page.wait_for_function("window.tjsim && window.tjsim.source !== null")
+    page.evaluate("window.loadedOnce = true")  # gone if the page ever reloads
+    yield page
+    assert page.evaluate("window.loadedOnce") is True, "the page reloaded"
+    assert not [p for p in problems if "400" not in p], problems  # (a refused call logs its 400: expected)
+    page.close()
+
+
+def shoot(page, name: str) -> None:
+    SHOTS.mkdir(exist_ok=True)
+    for width, height in ((1280, 900), (390, 844)):
+        page.set_viewport_size({"width": width, "height": height})
+        page.wait_for_timeout(150)
+        page.screenshot(path=SHOTS / f"{name}-{width}.png", full_page=True)
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+
+def row(page, name: str):
+    return page.locator(f'#jobs-body tr[data-name="{name}"]')
+
+
+def step_until(page, sim, name: str, status: str, steps: int = 30) -> None:
+    """Click "Step this job" until the job's page shows ``status``: after each step, the page must
+    show what the endpoint describes (it follows the event stream)."""
+    sm = sim.client()
+    for _ in range(steps):
+        d = sm.describe_training_job(TrainingJobName=name)
+        shown = f"{d['TrainingJobStatus']} · {d['SecondaryStatus']}"
+        page.wait_for_function("([s]) => document.querySelector('#job-status').textContent === s", arg=[shown])
+        if status in shown:
+            return
+        with page.expect_response("**/_tjsim/clock/next"):
+            page.click("#job-next")
+    raise AssertionError(f"the job never showed {status}: {page.inner_text('#job-status')}")
+
+
+def create_from_scenario(page, scenario: str, name: str) -> None:
+    page.click("#new-job")
+    page.select_option("#scenario", scenario)
+    page.fill("#scenario-name", name)
+    page.click("#new-create")
+    page.wait_for_function(f"location.hash === '#/job/{name}'")
+    page.click("#home")
+
+
+def test_jobs_created_on_the_page_move_as_the_page_drives_the_clock(page, sagemaker_sim):
+    create_from_scenario(page, "spot-interrupted", "spotty")
+    create_from_scenario(page, "on-demand-completed", "steady")
+    sagemaker_sim.client().create_training_job(**job("from-boto3"))  # another client's job appears too
+    for name in ("spotty", "steady", "from-boto3"):
+        row(page, name).wait_for()
+    assert row(page, "steady").locator("td").nth(2).inner_text() == "Starting"
+    page.click("#clock-next")
+    page.fill("#clock-by", "2h")
+    page.click("#clock-advance")
+    page.wait_for_function("""document.querySelector('#jobs-body tr[data-name="steady"] td:nth-child(2)')
+                              .textContent.includes('Completed')""")
+    assert row(page, "spotty").locator("td").nth(4).inner_text() == "spot"
+    page.select_option("#filter-status", "Completed")
+    shown = page.locator("#jobs-body tr td:nth-child(2)").all_inner_texts()
+    assert shown and all(s == "Completed" for s in shown)
+    page.select_option("#filter-status", "")
+    page.fill("#filter-name", "sTeAd")
+    assert page.locator("#jobs-body tr").count() == 1
+    page.fill("#filter-name", "")
+    page.click('th button[data-sort="TrainingJobName"]')
+    assert page.locator("#jobs-body tr").first.get_attribute("data-name") == "from-boto3"
+    shoot(page, "jobs")
+
+
+def test_a_job_stopped_from_its_page_shows_stopping_then_stopped(page, sagemaker_sim):
+    create_from_scenario(page, "on-demand-completed", "to-stop")
+    page.click("text=to-stop")
+    step_until(page, sagemaker_sim, "to-stop", "Training")
+    page.click("#job-stop")
+    page.wait_for_function("document.querySelector('#job-status').textContent.includes('Stopping')")
+    step_until(page, sagemaker_sim, "to-stop", "Stopped")
+    statuses = page.locator(".transitions td:first-child").all_inner_texts()
+    assert statuses[-2:] == ["Stopping", "Stopped"] or "Stopping" in statuses
+    assert page.locator("#timeline svg rect").count() >= len(statuses)
+
+
+def test_an_interruption_injected_from_the_page_shows_in_the_timeline(page, sagemaker_sim):
+    request = job("spot-page", EnableManagedSpotTraining=True,
+                  CheckpointConfig={"S3Uri": "s3://bucket/checkpoints"},
+                  StoppingCondition={"MaxRuntimeInSeconds": 86400, "MaxWaitTimeInSeconds": 172800})
+    sagemaker_sim.client().create_training_job(**request)
+    page.goto(sagemaker_sim.endpoint_url + "/#/job/spot-page")
+    page.evaluate("window.loadedOnce = true")
+    step_until(page, sagemaker_sim, "spot-page", "Training")
+    page.click("#job-interrupt")
+    page.wait_for_function("document.querySelector('#job-status').textContent.includes('Interrupted')")
+    assert "Interrupted" in page.locator(".legend").inner_text()
+    page.click("details.update summary")  # an update is for a job that is Training: refused, and said so
+    page.click("#job-update")
+    page.wait_for_selector("#update-error:not([hidden])")
+    assert "ValidationException" in page.inner_text("#update-error")
+    shoot(page, "job")
+
+
+def test_a_bad_request_pasted_on_the_page_shows_the_services_message(page):
+    page.click("#new-job")
+    page.check("input[value=request]")
+    page.fill("#request-body", '{"TrainingJobName": "bad name!", "RoleArn": "x"}')
+    page.click("#new-create")
+    page.wait_for_selector("#new-errors:not([hidden])")
+    errors = page.locator("#new-errors li").all_inner_texts()
+    assert any(e.startswith("trainingJobName:") for e in errors), errors
+    page.fill("#request-body", "{not json")
+    page.click("#new-create")
+    page.wait_for_function("document.querySelector('#new-errors').textContent.includes('not JSON')")
+    page.click("#new-cancel")
+
+
+def test_a_control_refused_shows_the_reason(page):
+    page.click("#clock-play")
+    page.wait_for_function("document.querySelector('#clock-mode').textContent.includes('running')")
+    assert page.is_disabled("#clock-next")
+    page.fill("#clock-speed", "-5")
+    page.click("#clock-play")
+    page.wait_for_selector("#error:not([hidden])")
+    assert "speed" in page.inner_text("#error")
+    page.click("#clock-pause")
+    page.wait_for_function("document.querySelector('#clock-mode').textContent.includes('paused')")

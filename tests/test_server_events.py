@@ -1,0 +1,129 @@
+"""The feed of changes: one EventBridge-shaped event per change of a job, numbered in order, the same
+numbers after a restart from the state file, in process as an iterator and over HTTP as
+Server-Sent Events that resume from Last-Event-ID without loss or duplicates."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import threading
+
+import httpx2 as httpx
+import pytest
+
+from simulator.server import control, sagemaker
+from simulator.server.backend import Backend
+from simulator.server.journal import Journal
+
+from .aws_helpers import client, job, mock, run_to_end
+
+SPOT = {"EnableManagedSpotTraining": True, "CheckpointConfig": {"S3Uri": "s3://bucket/checkpoints"},
+        "StoppingCondition": {"MaxRuntimeInSeconds": 86400, "MaxWaitTimeInSeconds": 172800}}
+
+
+def test_every_change_of_every_job_is_one_event_shaped_as_eventbridge_delivers_it():
+    with mock() as aws:
+        sm = client("sagemaker")
+        sm.create_training_job(**job("spot", scenario="spot-interrupted", **SPOT,
+                                     Tags=[{"Key": "team", "Value": "vision"},
+                                           {"Key": "tjsim:scenario", "Value": "spot-interrupted"}]))
+        final = run_to_end(aws, sm, "spot")
+        events = list(aws.events())
+    statuses = [(e["detail"]["TrainingJobStatus"], e["detail"]["SecondaryStatus"]) for e in events]
+    assert statuses[0] == ("InProgress", "Starting") and statuses[-1] == ("Completed", "Completed")
+    assert [s for _, s in statuses].count("Interrupted") == 2
+    last = events[-1]
+    assert {k: last[k] for k in ("version", "detail-type", "source", "account", "region", "resources")} == {
+        "version": "0", "detail-type": "SageMaker Training Job State Change", "source": "aws.sagemaker",
+        "account": "123456789012", "region": "us-east-1", "resources": [final["TrainingJobArn"]]}
+    detail = last["detail"]
+    assert detail["LastModifiedTime"] == round(final["LastModifiedTime"].timestamp() * 1000)  # epoch ms
+    assert detail["SecondaryStatusTransitions"][0]["StartTime"] == round(final["CreationTime"].timestamp() * 1000)
+    assert detail["Tags"] == {"team": "vision", "tjsim:scenario": "spot-interrupted"}
+    assert detail["BillableTimeInSeconds"] == final["BillableTimeInSeconds"]
+    assert last["time"] == final["LastModifiedTime"].strftime("%Y-%m-%dT%H:%M:%SZ")
+    assert len({e["id"] for e in events}) == len(events)
+    # one event per instant the description changed: each differs from the one before
+    details = [json.dumps({k: v for k, v in e["detail"].items() if k != "Tags"}) for e in events]
+    assert all(a != b for a, b in itertools.pairwise(details))
+
+
+def test_events_are_numbered_in_time_order_across_jobs_and_one_jobs_can_be_asked_for():
+    with mock() as aws:
+        sm = client("sagemaker")
+        for name in ("a", "b", "c"):
+            sm.create_training_job(**job(name))
+            aws.advance(45)
+        aws.advance(20_000)
+        events = list(aws.events())
+        times = [e["detail"]["LastModifiedTime"] for e in events]
+        assert times == sorted(times) and len(events) > 9
+        only_b = list(aws.events(name="b"))
+        assert only_b == [e for e in events if e["detail"]["TrainingJobName"] == "b"]
+        assert list(aws.events(after=len(events) - 2)) == events[-2:]
+
+
+def test_a_restart_from_the_state_file_numbers_the_events_the_same(tmp_path):
+    state = tmp_path / "state.db"
+    first = Backend(journal=Journal(state), origin=1_735_689_600.0)
+    for name in ("x", "y"):
+        sagemaker.create_training_job(first, job(name))
+        control.advance(first, 300)
+    control.inject(first, "x", {"type": "stop"})
+    control.advance(first, 5000)
+    before = [first.feed.encoded(n) for n in range(1, first.feed.last + 1)]
+    first.close()
+    again = Backend(journal=Journal(state))
+    try:
+        assert [again.feed.encoded(n) for n in range(1, again.feed.last + 1)] == before
+    finally:
+        again.close()
+
+
+def read_events(url: str, count: int, last_event_id: str | None = None, **params) -> list[tuple[int, dict]]:
+    """The first ``count`` events of the stream (then it hangs up)."""
+    headers = {"Last-Event-ID": last_event_id} if last_event_id else {}
+    got: list[tuple[int, dict]] = []
+    number = None
+    with httpx.stream("GET", url + "/_tjsim/events", headers=headers, params=params, timeout=30) as response:
+        assert response.status_code == 200 and response.headers["content-type"].startswith("text/event-stream")
+        for line in response.iter_lines():
+            if line.startswith("id:"):
+                number = int(line[3:])
+            elif line.startswith("data:"):
+                got.append((number, json.loads(line[5:])))
+                if len(got) == count:
+                    return got
+    return got
+
+
+@pytest.mark.slow
+def test_the_stream_resumes_after_a_reconnect_without_loss_or_duplicates(sagemaker_sim):
+    sm = sagemaker_sim.client()
+    sm.create_training_job(**job("streamed", instances=2))
+    sagemaker_sim.advance(100_000)
+    last = httpx.get(sagemaker_sim.endpoint_url + "/_tjsim/jobs").json()["last"]
+    first = read_events(sagemaker_sim.endpoint_url, 3)
+    rest = read_events(sagemaker_sim.endpoint_url, last - 3, last_event_id=str(first[-1][0]))
+    numbers = [n for n, _ in first + rest]
+    assert numbers == list(range(1, len(numbers) + 1))
+    assert rest[-1][1]["detail"]["TrainingJobStatus"] == "Completed"
+
+
+@pytest.mark.slow
+def test_a_listener_sees_changes_as_the_clock_moves(sagemaker_sim):
+    sm = sagemaker_sim.client()
+    sm.create_training_job(**job("live"))
+    got: list[tuple[int, dict]] = []
+    reader = threading.Thread(target=lambda: got.extend(read_events(sagemaker_sim.endpoint_url, 4, after="1")))
+    reader.start()
+    for _ in range(4):
+        sagemaker_sim.advance_to_next("live")
+    reader.join(timeout=30)
+    assert [n for n, _ in got] == [2, 3, 4, 5]
+
+
+def test_a_bad_last_event_id_is_the_clients_error(sagemaker_sim):
+    for bad in ("abc", "99"):
+        response = httpx.get(sagemaker_sim.endpoint_url + "/_tjsim/events", headers={"Last-Event-ID": bad})
+        assert response.status_code == 400 and "Last-Event-ID" in response.json()["message"]
