@@ -15,7 +15,7 @@ CANARY ?= /tmp/tjsim-canary
 SDK_V2_VENV := .venv-sdk-v2
 SDK_V2_STAMP := $(SDK_V2_VENV)/.installed
 
-.PHONY: run test test-sdk-v2 lint canary goldens notebooks bench bench-replay bench-serve diagram architecture clean
+.PHONY: run test test-sdk-v2 lint canary goldens notebooks bench bench-replay bench-serve bench-console diagram architecture clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -86,6 +86,10 @@ bench-replay: $(STAMP)
 ## bench-serve: the endpoint's throughput and p99 — describes beside moto_server, logs and metrics, 10,000 jobs
 bench-serve: $(TEST_STAMP)
 	$(BIN)/python benchmarks/bench_serve.py
+
+## bench-console: the console in Chromium with 10,000 jobs, then an hour open on a running clock (memory sampled)
+bench-console: $(TEST_STAMP)
+	$(BIN)/python benchmarks/bench_console.py
 
 diagram: $(STAMP)
 	$(BIN)/tjsim diagram

@@ -1,6 +1,7 @@
 """Throughput and latency of ``tjsim serve``: DescribeTrainingJob side by side with ``moto_server``,
 then what a client tailing a job asks besides (DescribeLogStreams, GetLogEvents, GetMetricStatistics),
-then DescribeTrainingJob again among 10,000 jobs.
+then DescribeTrainingJob with and without 50 clients following ``/_tjsim/events`` while the clock
+moves, then DescribeTrainingJob again among 10,000 jobs.
 
 Each server gets the same 50 jobs an hour into their histories; 32 keep-alive connections send one
 operation as fast as it is answered, for ``SECONDS`` each. The load comes from ``wrk`` (Debian's
@@ -8,13 +9,15 @@ package) when it is installed, else from an asyncio client in this process. Run:
 (moto, to which the endpoint hands other services, comes with tjsim).
 
 Goals: no errors; describes at least 5x moto's throughput, p99 under 20 ms among 50 jobs and among
-10,000; a log page (GetLogEvents from the head, as the SDK asks) costing about what a describe does.
+10,000; a log page (GetLogEvents from the head, as the SDK asks) costing about what a describe does;
+50 event-stream clients slowing describes by at most 20 %.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import multiprocessing
 import os
 import re
 import shutil
@@ -22,6 +25,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -33,6 +37,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 JOBS = 50
 MANY = int(os.environ.get("BENCH_MANY", "10000"))
+LISTENERS = 50  #: clients following the event stream while describes are measured
 CONNECTIONS = 32
 SECONDS = float(os.environ.get("BENCH_SECONDS", "10"))
 JOB = {
@@ -201,6 +206,56 @@ def python_load(url: str, operation: Operation) -> tuple[float, float, int]:
     return len(latencies) / elapsed, latencies[int(len(latencies) * 0.99)] * 1000, errors
 
 
+def listened(url: str, listeners: int, prefix: str) -> tuple[tuple[float, float, int], int]:
+    """Describes of 50 fresh jobs while the clock moves 30 s every 0.1 s and ``listeners`` clients
+    (in a process of their own, as browsers would be) follow GET /_tjsim/events: (the describes'
+    result, events the listeners received)."""
+    names = create(url, JOBS, prefix=prefix)
+    stop = threading.Event()
+
+    def tick() -> None:
+        while not stop.is_set():
+            advance(url, 30)
+            stop.wait(0.1)
+
+    ticker = threading.Thread(target=tick)
+    with multiprocessing.get_context("spawn").Pool(1) as pool:
+        followers = pool.apply_async(follow, (url, listeners, SECONDS + 1)) if listeners else None
+        time.sleep(0.5 if listeners else 0)  # connected before the clock moves
+        ticker.start()
+        try:
+            result = load(url, describes(names))
+        finally:
+            stop.set()
+            ticker.join()
+        received = followers.get() if followers is not None else 0
+    return result, received
+
+
+def follow(url: str, listeners: int, seconds: float) -> int:
+    """``listeners`` clients reading GET /_tjsim/events for ``seconds``: the events they received."""
+    host, port = url.removeprefix("http://").split(":")
+    received = [0]
+
+    async def listen() -> None:
+        reader, writer = await asyncio.open_connection(host, int(port))
+        writer.write(b"GET /_tjsim/events HTTP/1.1\r\nHost: x\r\nAccept: text/event-stream\r\n\r\n")
+        end = time.monotonic() + seconds
+        while (left := end - time.monotonic()) > 0:
+            try:
+                chunk = await asyncio.wait_for(reader.read(1 << 16), left)
+            except TimeoutError:
+                break
+            received[0] += chunk.count(b"\nid: ") + chunk.startswith(b"id: ")
+        writer.close()
+
+    async def listening() -> None:
+        await asyncio.gather(*(listen() for _ in range(listeners)))
+
+    asyncio.run(listening())
+    return received[0]
+
+
 def load(url: str, operation: Operation) -> tuple[float, float, int]:
     return (wrk if shutil.which("wrk") else python_load)(url, operation)
 
@@ -238,6 +293,12 @@ def main() -> None:
         for operation in [describes(names), *tailing(url, names)]:
             results[operation.name] = load(url, operation)
             report(operation.name, results[operation.name])
+        print(f"tjsim, {JOBS} running jobs, the clock moving 30 s every 0.1 s:")
+        results["quiet"], _ = listened(url, 0, "quiet")
+        report("DescribeTrainingJob", results["quiet"])
+        results["listened"], received = listened(url, LISTENERS, "listened")
+        report(f"the same, {LISTENERS} clients on /_tjsim/events", results["listened"])
+        print(f"  ({received:,} events received by the {LISTENERS} clients)")
     # the moto_server beside this Python (installed with tjsim), else one on the PATH
     beside = Path(sys.executable).with_name("moto_server")
     moto = str(beside) if beside.exists() else shutil.which("moto_server") or str(beside)
@@ -254,6 +315,9 @@ def main() -> None:
         results["many"] = load(url, describes(names))
         report("DescribeTrainingJob", results["many"])
     clean = all(errors == 0 for name, (_, _, errors) in results.items() if name != "moto")
+    slower = 1 - results["listened"][0] / results["quiet"][0]
+    print(f"{LISTENERS} event-stream clients slow describes by {slower:.0%} (goal: <= 20 %: "
+          f"{'met' if slower <= 0.2 else 'NOT met'})")
     fast = results["DescribeTrainingJob"][1] < 20 and results["many"][1] < 20
     page = results["DescribeTrainingJob"][0] / results["GetLogEvents"][0]
     print(f"no errors: {'met' if clean else 'NOT met'}; describe p99 < 20 ms among {JOBS} and {MANY:,} jobs: "

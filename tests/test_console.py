@@ -5,11 +5,18 @@ in ``.screenshots/`` for a person to look at."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
+import subprocess
+import sys
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
+
+from simulator.server.plugin import SageMakerSim
 
 from .aws_helpers import job
 
@@ -166,3 +173,104 @@ def test_a_control_refused_shows_the_reason(page):
     assert "speed" in page.inner_text("#error")
     page.click("#clock-pause")
     page.wait_for_function("document.querySelector('#clock-mode').textContent.includes('paused')")
+
+
+def test_every_control_is_labelled_and_the_keyboard_reaches_them(page, sagemaker_sim):
+    unlabelled = page.evaluate("""[...document.querySelectorAll('input, select, textarea, button')]
+        .filter((e) => !(e.labels && e.labels.length) && !e.getAttribute('aria-label') && !e.textContent.trim())
+        .map((e) => e.id || e.outerHTML)""")
+    assert unlabelled == []
+    sagemaker_sim.client().create_training_job(**job("by-keyboard"))
+    row(page, "by-keyboard").wait_for()
+    page.focus("#clock-next")
+    with page.expect_response("**/_tjsim/clock/next"):
+        page.keyboard.press("Enter")
+    page.focus('#jobs-body a[href="#/job/by-keyboard"]')
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#job-view:not([hidden])")
+    assert page.inner_text("#job-title") == "by-keyboard"
+
+
+def test_dark_and_light_follow_the_system(browser, sagemaker_sim):
+    colours = {}
+    for scheme in ("light", "dark"):
+        page = browser.new_page(color_scheme=scheme, viewport={"width": 1280, "height": 900})
+        page.goto(sagemaker_sim.endpoint_url + "/")
+        page.wait_for_selector("#jobs-count")
+        colours[scheme] = page.evaluate("getComputedStyle(document.body).backgroundColor")
+        SHOTS.mkdir(exist_ok=True)
+        page.screenshot(path=SHOTS / f"jobs-{scheme}.png")
+        page.close()
+    assert colours["light"] == "rgb(255, 255, 255)" and colours["dark"] != colours["light"]
+
+
+def test_a_page_open_on_a_running_clock_keeps_its_memory_flat(page, sagemaker_sim):
+    """The hour-long soak is ``make bench-console``; here ten seconds at 600x: the heap after a garbage
+    collection does not grow with the events the page has taken in."""
+    sm = sagemaker_sim.client()
+    for i in range(100):
+        sm.create_training_job(**job(f"soak-{i:03d}"))
+    page.click("text=soak-000")  # a job's page too: its log tails, its charts redraw
+    page.wait_for_selector("#job-view:not([hidden])")
+    session = page.context.new_cdp_session(page)
+
+    def heap() -> float:
+        session.send("HeapProfiler.collectGarbage")
+        return session.send("Runtime.getHeapUsage")["usedSize"] / 2**20
+
+    page.fill("#clock-speed", "600")
+    page.click("#clock-play")
+    page.wait_for_timeout(3000)
+    warmed, events = heap(), page.evaluate("window.tjsim.last")
+    page.wait_for_timeout(7000)
+    grown = heap() - warmed
+    assert page.evaluate("window.tjsim.last") > events  # it kept taking events in
+    assert grown < 1.0, f"the page's heap grew {grown:.2f} MB in 7 s"
+    page.click("#clock-pause")
+
+
+def test_the_page_resumes_its_event_stream_after_the_server_restarts(browser, tmp_path):
+    """The server stops (SIGTERM) and starts again on its state file: the page's EventSource
+    reconnects by itself, sends Last-Event-ID, and gets what happened meanwhile, nothing twice."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    state, url = tmp_path / "state.db", f"http://127.0.0.1:{port}"
+    server = serve(port, state)
+    try:
+        sim = SageMakerSim(url)
+        sim.client().create_training_job(**job("while-away"))
+        page = browser.new_page()
+        page.goto(url + "/")
+        row(page, "while-away").wait_for()
+        page.wait_for_function("window.tjsim.reconnects === 1")
+        server.terminate()
+        server.wait(timeout=30)
+        server = serve(port, state)
+        sim.advance(100_000)  # the job runs to its end while the page is away
+        page.wait_for_function("window.tjsim.reconnects >= 2", timeout=30_000)
+        page.wait_for_function("""document.querySelector('#jobs-body tr[data-name="while-away"] td:nth-child(2)')
+                                  .textContent.includes('Completed')""")
+        last = json.loads(urllib.request.urlopen(url + "/_tjsim/jobs", timeout=30).read())["last"]
+        assert page.evaluate("[window.tjsim.last, window.tjsim.gaps, window.tjsim.duplicates]") == [last, 0, 0]
+        page.close()
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def serve(port: int, state: Path):
+    """``tjsim serve`` on ``port`` with ``state``, once it answers."""
+    process = subprocess.Popen([sys.executable, "-m", "simulator", "serve", "--clock", "manual", "--port", str(port),
+                                "--state", str(state)], stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/_tjsim/clock", timeout=1)
+            return process
+        except OSError:
+            time.sleep(0.1)
+    process.kill()
+    raise RuntimeError("tjsim serve did not start")

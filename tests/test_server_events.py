@@ -127,3 +127,66 @@ def test_a_bad_last_event_id_is_the_clients_error(sagemaker_sim):
     for bad in ("abc", "99"):
         response = httpx.get(sagemaker_sim.endpoint_url + "/_tjsim/events", headers={"Last-Event-ID": bad})
         assert response.status_code == 400 and "Last-Event-ID" in response.json()["message"]
+
+
+def test_a_client_that_stops_reading_is_dropped_not_buffered_for(monkeypatch):
+    """A send that never completes (a client that reads nothing, its socket full) ends the stream
+    after the send timeout, and the feed forgets the client."""
+    import asyncio
+
+    from starlette.requests import Request
+
+    from simulator.server import eventstream
+
+    monkeypatch.setattr(eventstream, "SEND_TIMEOUT", 0.3)
+    backend = Backend(origin=1_735_689_600.0)
+    sagemaker.create_training_job(backend, job("busy"))
+    scope = {"type": "http", "method": "GET", "path": "/_tjsim/events", "headers": [], "query_string": b""}
+
+    async def never_done(message):
+        if message["type"] == "http.response.body" and message.get("body"):
+            await asyncio.sleep(3600)
+
+    async def connected():
+        await asyncio.sleep(3600)
+        return {"type": "http.disconnect"}
+
+    async def serve():
+        response = eventstream.response(backend, Request(scope))
+        await asyncio.wait_for(response(scope, connected, never_done), timeout=10)
+
+    import time
+
+    started = time.monotonic()
+    with pytest.raises(Exception) as raised:  # sse-starlette names its timeout its own way
+        asyncio.run(serve())
+    assert time.monotonic() - started < 3, "dropped by the send timeout, not by the test's own"
+    assert "timeout" in type(raised.value).__name__.lower() or "timeout" in str(raised.value).lower()
+    assert backend.feed._listeners == []
+
+
+def test_a_client_that_hangs_up_is_forgotten():
+    import asyncio
+
+    from starlette.requests import Request
+
+    from simulator.server import eventstream
+
+    backend = Backend(origin=1_735_689_600.0)
+    sagemaker.create_training_job(backend, job("hung"))
+    scope = {"type": "http", "method": "GET", "path": "/_tjsim/events", "headers": [], "query_string": b""}
+    sent: list[dict] = []
+
+    async def record(message):
+        sent.append(message)
+
+    async def hangs_up():
+        await asyncio.sleep(0.3)
+        return {"type": "http.disconnect"}
+
+    async def serve():
+        await asyncio.wait_for(eventstream.response(backend, Request(scope))(scope, hangs_up, record), timeout=10)
+
+    asyncio.run(serve())
+    assert any(b"id: 1" in m.get("body", b"") for m in sent)  # it had its event
+    assert backend.feed._listeners == []

@@ -50,6 +50,8 @@ class Feed:
         self._listeners: list[Any] = []  # objects with .set(): told when events are added
         #: event ``number`` as JSON text; the last ones made are kept
         self.encoded = lru_cache(maxsize=4096)(self._make)
+        #: event ``number`` as a Server-Sent Events message (``id``, ``data``), made once for every client
+        self.message = lru_cache(maxsize=4096)(self._message)
         sim.on_change = self.watch
 
     def __repr__(self) -> str:
@@ -121,6 +123,9 @@ class Feed:
     def event(self, number: int) -> dict[str, Any]:
         """Event ``number`` as EventBridge delivers it."""
         return json.loads(self.encoded(number))
+
+    def _message(self, number: int) -> bytes:
+        return f"id: {number}\r\ndata: {self.encoded(number)}\r\n\r\n".encode()
 
     def _make(self, number: int) -> str:
         job, t, entries = self._events[number - 1]

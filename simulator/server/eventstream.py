@@ -1,7 +1,9 @@
 """``GET /_tjsim/events``: the feed of changes (:mod:`.events`) as Server-Sent Events, for a browser's
 ``EventSource`` or a test's HTTP client.
 
-Each event is one SSE message: ``id`` its number, ``data`` the EventBridge event (JSON). A client
+Each event is one SSE message: ``id`` its number, ``data`` the EventBridge event (JSON); the
+events that came since a client's last write go in one write (at most one every :data:`INTERVAL`
+seconds), each message made once for all clients. A client
 that reconnects sends the last number it had (``Last-Event-ID``, as ``EventSource`` does by itself,
 or ``?after=N``) and gets what followed, nothing twice and nothing lost; ``?TrainingJobName=`` keeps
 one job's. A realtime clock is brought up to the present every :data:`TICK` seconds while a client
@@ -13,8 +15,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import math
 from collections.abc import AsyncIterator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from sse_starlette.sse import EventSourceResponse
 from starlette.requests import Request
@@ -26,7 +29,9 @@ if TYPE_CHECKING:
 
 TICK = 0.25  #: seconds between bringing a realtime clock up to the present, while a client listens
 PING = 15  #: seconds between keep-alive comments on a quiet stream
-SEND_TIMEOUT = 30.0  #: seconds a client may take to accept one message before it is dropped
+SEND_TIMEOUT = 30.0  #: seconds a client may take to accept one write before it is dropped
+BATCH = 500  #: events in one write, at most
+INTERVAL = 0.2  #: seconds between a client's writes, at least: what comes between goes in the next
 
 
 def response(backend: Backend, request: Request) -> EventSourceResponse:
@@ -41,22 +46,27 @@ def response(backend: Backend, request: Request) -> EventSourceResponse:
                                headers={"Cache-Control": "no-store"})
 
 
-async def _messages(backend: Backend, after: int, name: str | None) -> AsyncIterator[dict[str, Any]]:
+async def _messages(backend: Backend, after: int, name: str | None) -> AsyncIterator[bytes]:
     feed = backend.feed
     wake = asyncio.Event()
     feed.listen(wake)
+    loop = asyncio.get_running_loop()
+    written = -math.inf
     try:
         while True:
             backend.sync()
             wake.clear()
-            newest = feed.last
-            for number in feed.numbers(after, newest, name):
-                yield {"id": str(number), "data": feed.encoded(number)}
+            newest = min(feed.last, after + BATCH)
+            numbers = feed.numbers(after, newest, name)
+            if numbers:  # one write for all that came: each message is made once for every client
+                yield b"".join(map(feed.message, numbers))
+                written = loop.time()
             after = newest
-            if feed.last > after:  # more came while these were sent
-                continue
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(wake.wait(), TICK if backend.clock.mode == "realtime" else None)
+            if feed.last <= after:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(wake.wait(), TICK if backend.clock.mode == "realtime" else None)
+            # what comes within INTERVAL of a write waits for the next one, with whatever else comes
+            await asyncio.sleep(max(0.0, written + INTERVAL - loop.time()))
     finally:
         feed.unlisten(wake)
 

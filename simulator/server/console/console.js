@@ -19,6 +19,7 @@ const state = {
   scenarios: [],
   changed: new Set(),       // rows to flash at the next render
   source: null,
+  received: 0, duplicates: 0, gaps: 0, reconnects: 0,   // what the stream delivered (a test reads them)
 };
 
 const $ = (id) => document.getElementById(id);
@@ -204,7 +205,7 @@ function renderList() {
   $("jobs-count").textContent = `(${state.jobs.size.toLocaleString("en")})`;
   $("page-info").textContent = rows.length
     ? `${(start + 1).toLocaleString("en")}–${(start + shown.length).toLocaleString("en")} of ${rows.length.toLocaleString("en")}`
-    : "no jobs";
+    : state.jobs.size ? "no job matches" : "no jobs yet: New job, or create one with any SageMaker client";
   $("page-prev").disabled = state.page === 0;
   $("page-next").disabled = state.page >= pages - 1;
   for (const th of document.querySelectorAll("#jobs th")) {
@@ -235,8 +236,13 @@ function connect() {
   if (state.source) state.source.close();
   const source = new EventSource(`/_tjsim/events?after=${state.last}`);
   state.source = source;
+  source.onopen = () => { state.reconnects += 1; };
   source.onmessage = (message) => {
-    state.last = Number(message.lastEventId);
+    const number = Number(message.lastEventId);
+    if (number <= state.last) state.duplicates += 1;
+    else if (number !== state.last + 1) state.gaps += 1;
+    state.received += 1;
+    state.last = number;
     const event = JSON.parse(message.data);
     const row = rowOf(event.detail);
     state.jobs.set(row.TrainingJobName, row);
