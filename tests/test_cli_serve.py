@@ -23,7 +23,8 @@ def test_port_0_announces_the_port_the_system_chose_and_serves_there():
             assert json.load(answer)["mode"] == "manual"
         announced = [process.stderr.readline() for _ in range(5)]
         assert f"tjsim: the console: http://127.0.0.1:{port}/\n" in announced
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=10) as page:
+        browser = urllib.request.Request(f"http://127.0.0.1:{port}/", headers={"Accept": "text/html"})
+        with urllib.request.urlopen(browser, timeout=10) as page:
             assert b"<title>tjsim" in page.read()
     finally:
         process.terminate()

@@ -127,8 +127,8 @@ def test_a_job_stopped_from_its_page_shows_stopping_then_stopped(page, sagemaker
     page.wait_for_function("document.querySelector('#job-status').textContent.includes('Stopping')")
     step_until(page, sagemaker_sim, "to-stop", "Stopped")
     statuses = page.locator(".transitions td:first-child").all_inner_texts()
-    assert statuses[-2:] == ["Stopping", "Stopped"] or "Stopping" in statuses
-    assert page.locator("#timeline svg rect").count() >= len(statuses)
+    assert statuses[-1] == "Stopped" and statuses.index("Stopping") < len(statuses) - 1
+    assert page.locator("#timeline svg rect.status-bar").count() == len(statuses)
 
 
 def test_an_interruption_injected_from_the_page_shows_in_the_timeline(page, sagemaker_sim):
@@ -177,7 +177,8 @@ def test_a_control_refused_shows_the_reason(page):
 
 def test_every_control_is_labelled_and_the_keyboard_reaches_them(page, sagemaker_sim):
     unlabelled = page.evaluate("""[...document.querySelectorAll('input, select, textarea, button')]
-        .filter((e) => !(e.labels && e.labels.length) && !e.getAttribute('aria-label') && !e.textContent.trim())
+        .filter((e) => !(e.labels && e.labels.length) && !e.getAttribute('aria-label')
+                       && !(e.tagName === 'BUTTON' && e.textContent.trim()))
         .map((e) => e.id || e.outerHTML)""")
     assert unlabelled == []
     sagemaker_sim.client().create_training_job(**job("by-keyboard"))
@@ -189,6 +190,9 @@ def test_every_control_is_labelled_and_the_keyboard_reaches_them(page, sagemaker
     page.keyboard.press("Enter")
     page.wait_for_selector("#job-view:not([hidden])")
     assert page.inner_text("#job-title") == "by-keyboard"
+    assert page.evaluate("document.activeElement.id") == "job-title"  # focus follows the page opened
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "job-next"
 
 
 def test_dark_and_light_follow_the_system(browser, sagemaker_sim):

@@ -67,9 +67,10 @@ def test_errors_are_the_services_four_hundreds():
 
 def test_a_browser_asking_for_the_root_gets_the_console_and_an_aws_call_there_does_not():
     c = client()
-    page = c.get("/")
+    page = c.get("/", headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"})  # as a browser asks
     assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
     assert "/_tjsim/console/console.js" in page.text and c.get("/_tjsim/console").text == page.text
+    assert "<html" not in c.get("/").text  # an unsigned SDK call (S3's ListBuckets) asks for no HTML
     for asset in ("console.js", "console.css"):
         assert c.get(f"/_tjsim/console/{asset}").status_code == 200
     signed = c.get("/", headers={"Authorization": "AWS4-HMAC-SHA256 Credential=x/20250101/us-east-1/s3/aws4_request, "

@@ -7,11 +7,12 @@ from __future__ import annotations
 import itertools
 import json
 import threading
+import time
 
 import httpx2 as httpx
 import pytest
 
-from simulator.server import control, sagemaker
+from simulator.server import control, sagemaker, tags
 from simulator.server.backend import Backend
 from simulator.server.journal import Journal
 
@@ -67,11 +68,17 @@ def test_a_restart_from_the_state_file_numbers_the_events_the_same(tmp_path):
     state = tmp_path / "state.db"
     first = Backend(journal=Journal(state), origin=1_735_689_600.0)
     for name in ("x", "y"):
-        sagemaker.create_training_job(first, job(name))
+        sagemaker.create_training_job(first, job(name, Tags=[{"Key": "team", "Value": "a"}]))
         control.advance(first, 300)
+    tags.add_tags(first, {"ResourceArn": first.sim.job("y").plan.arn, "Tags": [{"Key": "team", "Value": "b"}]})
     control.inject(first, "x", {"type": "stop"})
+    control.play(first, 5000)  # a clock run for a while, then stopped: where it stopped is kept
+    time.sleep(0.3)
+    control.pause(first)
     control.advance(first, 5000)
     before = [first.feed.encoded(n) for n in range(1, first.feed.last + 1)]
+    teams = [json.loads(e)["detail"]["Tags"]["team"] for e in before if '"TrainingJobName":"y"' in e]
+    assert teams[0] == "a" and teams[-1] == "b"  # an event carries the tags of its instant, always
     first.close()
     again = Backend(journal=Journal(state))
     try:
@@ -110,22 +117,40 @@ def test_the_stream_resumes_after_a_reconnect_without_loss_or_duplicates(sagemak
     assert rest[-1][1]["detail"]["TrainingJobStatus"] == "Completed"
 
 
+def numbers_while(sim, name: str, count: int, move) -> list[int]:
+    """Job ``name`` created, a client waiting for ``count`` events after its first while ``move()``
+    runs: the numbers it received."""
+    sim.client().create_training_job(**job(name))
+    got: list[tuple[int, dict]] = []
+    reader = threading.Thread(target=lambda: got.extend(read_events(sim.endpoint_url, count, after="1")))
+    reader.start()
+    time.sleep(0.3)  # it waits
+    move()
+    reader.join(timeout=30)
+    return [n for n, _ in got]
+
+
 @pytest.mark.slow
 def test_a_listener_sees_changes_as_the_clock_moves(sagemaker_sim):
-    sm = sagemaker_sim.client()
-    sm.create_training_job(**job("live"))
-    got: list[tuple[int, dict]] = []
-    reader = threading.Thread(target=lambda: got.extend(read_events(sagemaker_sim.endpoint_url, 4, after="1")))
-    reader.start()
-    for _ in range(4):
-        sagemaker_sim.advance_to_next("live")
-    reader.join(timeout=30)
-    assert [n for n, _ in got] == [2, 3, 4, 5]
+    def step() -> None:
+        for _ in range(4):
+            sagemaker_sim.advance_to_next("live")
+
+    assert numbers_while(sagemaker_sim, "live", 4, step) == [2, 3, 4, 5]
+
+
+@pytest.mark.slow
+def test_a_waiting_listener_follows_the_clock_once_it_plays(sagemaker_sim):
+    try:
+        assert numbers_while(sagemaker_sim, "played", 3, lambda: sagemaker_sim.play(2000)) == [2, 3, 4]
+    finally:
+        sagemaker_sim.pause()
 
 
 def test_a_bad_last_event_id_is_the_clients_error(sagemaker_sim):
-    for bad in ("abc", "99"):
-        response = httpx.get(sagemaker_sim.endpoint_url + "/_tjsim/events", headers={"Last-Event-ID": bad})
+    url = sagemaker_sim.endpoint_url + "/_tjsim/events"
+    for response in (httpx.get(url, headers={"Last-Event-ID": "abc"}), httpx.get(url, headers={"Last-Event-ID": "99"}),
+                     httpx.get(url, params={"after": "\u00b2"})):  # a digit to str.isdigit, not a number
         assert response.status_code == 400 and "Last-Event-ID" in response.json()["message"]
 
 

@@ -172,9 +172,10 @@ class AwsEdge:
 
 
 def _console_page(scope: Scope, headers: Headers) -> bool:
-    """A browser asking for ``/``: the console (an AWS call to ``/`` is signed, or names its action)."""
+    """A browser asking for the page at ``/``: the console. An AWS call to ``/`` (S3's ListBuckets,
+    signed or not) asks for no HTML."""
     return scope["method"] in ("GET", "HEAD") and scope["path"] == "/" and not scope.get("query_string") and \
-        "authorization" not in headers
+        "authorization" not in headers and "text/html" in headers.get("accept", "")
 
 
 async def _failure_before_answer(app: ASGIApp, scope: Scope, receive: Receive, send: Send) -> Exception | None:

@@ -96,9 +96,12 @@ def inject(backend: Backend, name: str, body: dict[str, Any]) -> dict[str, Any]:
 
 
 def pause(backend: Backend) -> dict[str, Any]:
-    """Stop a realtime clock where it is: the clock is manual from now on (until :func:`play`)."""
+    """Stop a realtime clock where it is: the clock is manual from now on (until :func:`play`). The
+    instant it stopped at is journaled (a restart from the state file starts there)."""
     backend.sync()
     backend.clock = ManualClock()
+    backend.write("clock", {})
+    backend.feed.wake()
     return clock_state(backend)
 
 
@@ -112,6 +115,8 @@ def play(backend: Backend, speed: Any) -> dict[str, Any]:
         raise RequestError(f"speed: simulated seconds per real second, from 0.001 to {MAX_SPEED:,.0f} (got {speed!r})")
     backend.sync()
     backend.clock = RealtimeClock(speed, wall_origin=time.time() - backend.sim.now / speed)
+    backend.write("clock", {})
+    backend.feed.wake()  # a client waiting on a manual clock now follows a running one
     return clock_state(backend)
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -45,8 +46,9 @@ class Feed:
         self._taken: dict[str, int] = {}  # job: how many of its history's entries are in events
         self._count: dict[str, int] = {}  # job: how many events it has
         self._order: dict[str, int] = {}  # job: its creation's place
-        #: (job, seconds after its creation, entries of its history then), by number - 1
-        self._events: list[tuple[Job, float, int]] = []
+        #: (job, seconds after its creation, entries of its history then, its tags then), by number - 1
+        self._events: list[tuple[Job, float, int, tuple[tuple[str, str], ...]]] = []
+        self._last_tags: dict[str, tuple[tuple[str, str], ...]] = {}  # job: its tags as its last event had them
         self._listeners: list[Any] = []  # objects with .set(): told when events are added
         #: event ``number`` as JSON text; the last ones made are kept
         self.encoded = lru_cache(maxsize=4096)(self._make)
@@ -94,11 +96,24 @@ class Feed:
             self._taken[name], self._count[name] = i, seen
         self._changed = pending
         fresh.sort(key=lambda e: e[:3])
-        self._events += [(job, t, k) for *_, job, t, k in fresh]
+        self._events += [(job, t, k, self._tags_now(job)) for *_, job, t, k in fresh]
         if fresh:
             for listener in self._listeners:
                 listener.set()
         return len(fresh)
+
+    def _tags_now(self, job: Job) -> tuple[tuple[str, str], ...]:
+        """The job's tags now, as the event of a change now carries them (shared while unchanged)."""
+        tags = tuple((t["Key"], t["Value"]) for t in self._tags(job.plan.arn))
+        kept = self._last_tags.get(job.plan.name)
+        if kept != tags:
+            self._last_tags[job.plan.name] = kept = tags
+        return kept
+
+    def wake(self) -> None:
+        """Tell every listener to look again (the clock was switched: a waiting client must know)."""
+        for listener in self._listeners:
+            listener.set()
 
     def listen(self, listener: Any) -> None:
         """``listener.set()`` is called whenever events are added (an ``asyncio.Event``)."""
@@ -128,21 +143,21 @@ class Feed:
         return f"id: {number}\r\ndata: {self.encoded(number)}\r\n\r\n".encode()
 
     def _make(self, number: int) -> str:
-        job, t, entries = self._events[number - 1]
+        job, t, entries, tags = self._events[number - 1]
         wire = snapshot.from_view(job, record.fold(job.history.entries[:entries], t))
-        at = self.sim.origin + job.created + t
+        at = datetime.fromtimestamp(math.floor(self.sim.origin + job.created + t), UTC)  # to the second
         event = {"version": "0", "id": _uuid(job.plan.name, number), "detail-type": DETAIL_TYPE, "source": SOURCE,
-                 "account": self.account, "time": datetime.fromtimestamp(int(at), UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                 "account": self.account, "time": at.strftime("%Y-%m-%dT%H:%M:%SZ"),
                  "region": self.region, "resources": [job.plan.arn],
-                 "detail": detail(wire, self._tags(job.plan.arn))}
+                 "detail": detail(wire, tags)}
         return json.dumps(event, separators=(",", ":"))
 
 
-def detail(wire: dict[str, Any], tags: list[dict[str, str]]) -> dict[str, Any]:
+def detail(wire: dict[str, Any], tags: tuple[tuple[str, str], ...]) -> dict[str, Any]:
     """The event's ``detail``: the job's description as of the change, its timestamps in epoch
     milliseconds (numbers), and its tags as a map [DOC: the EventBridge page's example; OBS: handlers
     of real events read ``Tags["key"]`` and subtract the times]."""
-    return {**_millis(wire, _DESCRIBE), "Tags": {t["Key"]: t["Value"] for t in tags}}
+    return {**_millis(wire, _DESCRIBE), "Tags": dict(tags)}
 
 
 _DESCRIBE = service.output_shape("DescribeTrainingJob")

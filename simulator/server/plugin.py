@@ -80,6 +80,14 @@ class SageMakerSim:
         """Move the clock to the next change of job ``name`` (or of any job)."""
         return self._call("POST", "/_tjsim/clock/next", {"TrainingJobName": name} if name else {})
 
+    def play(self, speed: float) -> dict[str, Any]:
+        """Run the clock in real time from where it is, ``speed`` simulated seconds per second."""
+        return self._call("POST", "/_tjsim/clock/play", {"speed": speed})
+
+    def pause(self) -> dict[str, Any]:
+        """Stop a running clock where it is."""
+        return self._call("POST", "/_tjsim/clock/pause", {})
+
     def inject(self, name: str, kind: str, **fields: Any) -> dict[str, Any]:
         """Force a path now: ``inject("my-job", "interrupt")``, ``inject("my-job", "fail",
         error="AlgorithmError", message="...")``."""

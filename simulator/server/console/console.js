@@ -110,13 +110,13 @@ function rowOf(detail) {
   };
 }
 
-function elapsed(row) {
-  const end = row.TrainingEndTime ?? (ENDED.has(row.TrainingJobStatus) ? row.LastModifiedTime : now());
+function elapsed(row, at = now()) {
+  const end = row.TrainingEndTime ?? (ENDED.has(row.TrainingJobStatus) ? row.LastModifiedTime : at);
   return end - row.CreationTime;
 }
 
-function sortValue(row, key) {
-  if (key === "Elapsed") return elapsed(row);
+function sortValue(row, key, at) {
+  if (key === "Elapsed") return elapsed(row, at);
   if (key === "InstanceType") return `${row.InstanceType} ${String(row.InstanceCount).padStart(4, "0")}`;
   return row[key] ?? "";
 }
@@ -127,8 +127,9 @@ function chosen() {
   const rows = [...state.jobs.values()].filter((r) =>
     (!status || r.TrainingJobStatus === status) && (!needle || r.TrainingJobName.toLowerCase().includes(needle)));
   const { key, dir } = state.sort;
+  const at = now();  // one present for the whole sort
   rows.sort((a, b) => {
-    const x = sortValue(a, key), y = sortValue(b, key);
+    const x = sortValue(a, key, at), y = sortValue(b, key, at);
     return (x < y ? -1 : x > y ? 1 : 0) * dir || a.TrainingJobName.localeCompare(b.TrainingJobName);
   });
   return rows;
@@ -193,7 +194,7 @@ function renderList() {
   const existing = new Map([...body.children].map((tr) => [tr.dataset.name, tr]));
   // rows are replaced one by one, and only those that changed: no reload of the table
   shown.forEach((row, i) => {
-    const fresh = rowElement(row);
+    const fresh = rowElement(row);  // (textContent only: names and messages are never read as HTML)
     const old = existing.get(row.TrainingJobName);
     const at = body.children[i];
     if (old && old.textContent === fresh.textContent && old === at && !state.changed.has(row.TrainingJobName)) return;
@@ -253,7 +254,9 @@ function connect() {
   source.onerror = () => {
     // EventSource reconnects by itself, sending Last-Event-ID; a refusal (a server restarted
     // without its state) closes it: start again from the server's list
-    if (source.readyState === EventSource.CLOSED) setTimeout(load, 1000);
+    if (source.readyState === EventSource.CLOSED) setTimeout(function again() {
+      load().catch(() => setTimeout(again, 3000));
+    }, 1000);
   };
 }
 
@@ -292,7 +295,7 @@ function renderTimeline(d) {
     const from = x(t.StartTime), to = x(t.EndTime ?? end);
     const colour = state.settings.colours[t.Status] || state.settings.unknown;
     const rect = svg("rect", { x: from, y: 10, width: Math.max(1, to - from), height: 24, fill: colour,
-      stroke: "white", "stroke-width": 0.5 });
+      stroke: "white", "stroke-width": 0.5, class: "status-bar" });
     rect.append(svg("title", {}, `${t.Status}: ${t.StatusMessage || ""}`));
     box.append(rect);
     if (billed.has(t.Status)) {
@@ -371,36 +374,35 @@ function renderBilling(d) {
   }
 }
 
-function jsonTree(value, key) {
+function jsonTree(value, key, path = "") {
+  const label = () => {
+    const k = document.createElement("span"); k.className = "key"; k.textContent = `${key}: `;
+    return k;
+  };
   if (value !== null && typeof value === "object") {
     const details = document.createElement("details");
+    details.dataset.path = path;
     const summary = document.createElement("summary");
     const entries = Array.isArray(value) ? value.map((v, i) => [i, v]) : Object.entries(value);
-    summary.innerHTML = "";
-    if (key !== undefined) {
-      const k = document.createElement("span"); k.className = "key"; k.textContent = `${key}: `;
-      summary.append(k);
-    }
+    if (key !== undefined) summary.append(label());
     summary.append(Array.isArray(value) ? `[${entries.length}]` : `{${entries.length}}`);
     details.append(summary);
-    for (const [k, v] of entries) details.append(jsonTree(v, k));
+    for (const [k, v] of entries) details.append(jsonTree(v, k, `${path}/${k}`));
     return details;
   }
   const line = document.createElement("div");
-  if (key !== undefined) {
-    const k = document.createElement("span"); k.className = "key"; k.textContent = `${key}: `;
-    line.append(k);
-  }
+  if (key !== undefined) line.append(label());
   line.append(JSON.stringify(value));
   return line;
 }
 
+// the response as collapsible JSON; what was open stays open as the job changes (by member path)
 function renderDescribe(d) {
-  const open = [...$("describe").querySelectorAll("details[open] > summary")].map((x) => x.textContent);
+  const open = new Set([...$("describe").querySelectorAll("details[open]")].map((x) => x.dataset.path));
   const tree = jsonTree(d);
   tree.open = true;
   for (const details of tree.querySelectorAll("details")) {
-    if (open.includes(details.querySelector("summary").textContent)) details.open = true;
+    if (open.has(details.dataset.path)) details.open = true;
   }
   $("describe").replaceChildren(tree);
 }
@@ -421,35 +423,41 @@ function showJob(d) {
 let refreshing = null;
 // the job page shows the DescribeTrainingJob response itself: read again when the job changes
 function refreshJob() {
-  if (refreshing) return refreshing;
   const name = state.job;
-  refreshing = act(async () => {
+  if (refreshing && refreshing.name === name) return refreshing.done;
+  const done = act(async () => {
     const d = await aws("DescribeTrainingJob", { TrainingJobName: name });
     if (state.job === name) showJob(d);
-  }).finally(() => { refreshing = null; });
-  return refreshing;
+  }).finally(() => { if (refreshing && refreshing.done === done) refreshing = null; });
+  refreshing = { name, done };
+  return done;
 }
 
 async function openJob(name) {
   state.job = name;
+  state.described = null;
   state.log = { stream: null, token: null, lines: [] };
-  $("log").textContent = "";
+  for (const id of ["log", "metrics", "describe", "timeline", "legend", "billing"]) $(id).replaceChildren();
   $("log-stream").replaceChildren();
-  $("metrics").replaceChildren();
-  $("describe").replaceChildren();
+  $("job-title").textContent = name;
+  $("job-status").textContent = "";
   $("jobs-view").hidden = true;
   $("job-view").hidden = false;
+  $("job-title").focus();  // the link that was followed is gone: focus goes to what it opened
   await refreshJob();
 }
 
-let tailing = false;
+let tailing = null;
 async function tailLog() {
-  if (tailing || !state.job) return;
-  tailing = true;
+  const job = state.job, log = state.log;
+  if (!job || tailing === job) return;
+  tailing = job;
+  const current = () => state.job === job && state.log === log;  // the page moved on: drop what came
   try {
     const group = "/aws/sagemaker/TrainingJobs";
     const streams = (await aws("DescribeLogStreams", { logGroupName: group, logStreamNamePrefix: `${state.job}/`,
       orderBy: "LogStreamName" }, "Logs_20140328")).logStreams || [];
+    if (!current()) return;
     const select = $("log-stream");
     // newest first: the stream of the last start, first host on top
     const names = streams.sort((a, b) => b.creationTime - a.creationTime || a.logStreamName.localeCompare(b.logStreamName))
@@ -462,23 +470,24 @@ async function tailLog() {
     }
     const stream = select.value;
     if (!stream) return;
-    if (stream !== state.log.stream) state.log = { stream, token: null, lines: [] };
+    if (stream !== log.stream) Object.assign(log, { stream, token: null, lines: [] });
     for (;;) {
       const page = await aws("GetLogEvents", { logGroupName: group, logStreamName: stream, startFromHead: true,
-        ...(state.log.token ? { nextToken: state.log.token } : {}) }, "Logs_20140328");
-      state.log.token = page.nextForwardToken;
+        ...(log.token ? { nextToken: log.token } : {}) }, "Logs_20140328");
+      if (!current() || log.stream !== stream) return;
+      log.token = page.nextForwardToken;
       if (!page.events.length) break;
-      state.log.lines.push(...page.events.map((e) => e.message));
+      log.lines.push(...page.events.map((e) => e.message));
+      if (log.lines.length > LOG_LINES) log.lines.splice(0, log.lines.length - LOG_LINES);
     }
-    if (state.log.lines.length > LOG_LINES) state.log.lines.splice(0, state.log.lines.length - LOG_LINES);
     const pre = $("log");
     const atEnd = pre.scrollTop + pre.clientHeight >= pre.scrollHeight - 4;
     pre.textContent = state.log.lines.length ? state.log.lines.join("\n") : "(no lines yet: the container writes once training starts)";
     if (atEnd) pre.scrollTop = pre.scrollHeight;
   } catch (err) {
-    showError(err);
+    if (current()) showError(err);
   } finally {
-    tailing = false;
+    if (tailing === job) tailing = null;
   }
 }
 
@@ -527,6 +536,7 @@ function openNew() {
     $("request-body").value = JSON.stringify({ ...state.scenarios[0].request, TrainingJobName: "my-job" }, null, 2);
   }
   $("new-errors").hidden = true;
+  for (const id of ["scenario-name", "request-body"]) $(id).removeAttribute("aria-invalid");
   $("new-dialog").showModal();
 }
 
@@ -541,6 +551,10 @@ function suggestName() {
 function showProblems(err) {
   const list = $("new-errors");
   list.replaceChildren();
+  const field = document.querySelector("input[name=from]:checked").value === "scenario" ? "scenario-name" : "request-body";
+  $(field).setAttribute("aria-invalid", "true");
+  $(field).setAttribute("aria-describedby", "new-errors");
+  $(field).after(list);  // the problems sit right under the field they are about
   // "2 validation errors detected: Value '…' at 'trainingJobName' failed to satisfy constraint: …; …"
   const text = err.message || String(err);
   const body = text.replace(/^\d+ validation errors? detected: /, "");
@@ -581,13 +595,17 @@ async function createJob(event) {
 // ---- routes and wiring -----------------------------------------------------------------------------
 function route() {
   const found = /^#\/job\/(.+)$/.exec(location.hash);
-  if (found) {
-    openJob(decodeURIComponent(found[1]));
+  let name = null;
+  try { name = found ? decodeURIComponent(found[1]) : null; } catch { name = null; }
+  if (name) {
+    openJob(name);
   } else {
+    const wasJob = state.job !== null;
     state.job = null;
     $("job-view").hidden = true;
     $("jobs-view").hidden = false;
     renderList();
+    if (wasJob) $("jobs-title").focus();
   }
 }
 
@@ -616,7 +634,7 @@ function wire() {
       box.hidden = false;
     }
   };
-  $("log-stream").onchange = () => { state.log = { stream: null, token: null, lines: [] }; tailLog(); };
+  $("log-stream").onchange = () => { state.log = { stream: null, token: null, lines: [] }; tailing = null; tailLog(); };
   $("filter-status").onchange = (e) => { state.filter.status = e.target.value; state.page = 0; renderList(); };
   $("filter-name").oninput = (e) => { state.filter.name = e.target.value; state.page = 0; renderList(); };
   $("page-prev").onclick = () => { state.page -= 1; renderList(); };
