@@ -96,7 +96,7 @@ def read_events(url: str, count: int, last_event_id: str | None = None, **params
         assert response.status_code == 200 and response.headers["content-type"].startswith("text/event-stream")
         for line in response.iter_lines():
             if line.startswith("id:"):
-                number = int(line[3:])
+                number = int(line[3:].rpartition("-")[2])
             elif line.startswith("data:"):
                 got.append((number, json.loads(line[5:])))
                 if len(got) == count:
@@ -149,7 +149,11 @@ def test_a_waiting_listener_follows_the_clock_once_it_plays(sagemaker_sim):
 
 def test_a_bad_last_event_id_is_the_clients_error(sagemaker_sim):
     url = sagemaker_sim.endpoint_url + "/_tjsim/events"
+    sagemaker_sim.client().create_training_job(**job("one"))
+    epoch = httpx.get(sagemaker_sim.endpoint_url + "/_tjsim/jobs").json()["epoch"]
+    assert read_events(sagemaker_sim.endpoint_url, 1, last_event_id=f"{epoch}-0")[0][0] == 1
     for response in (httpx.get(url, headers={"Last-Event-ID": "abc"}), httpx.get(url, headers={"Last-Event-ID": "99"}),
+                     httpx.get(url, headers={"Last-Event-ID": "0123abcd-1"}),  # another simulation's event
                      httpx.get(url, params={"after": "\u00b2"})):  # a digit to str.isdigit, not a number
         assert response.status_code == 400 and "Last-Event-ID" in response.json()["message"]
 
@@ -213,5 +217,5 @@ def test_a_client_that_hangs_up_is_forgotten():
         await asyncio.wait_for(eventstream.response(backend, Request(scope))(scope, hangs_up, record), timeout=10)
 
     asyncio.run(serve())
-    assert any(b"id: 1" in m.get("body", b"") for m in sent)  # it had its event
+    assert any(f"id: {backend.feed.epoch}-1\r".encode() in m.get("body", b"") for m in sent)  # it had its event
     assert backend.feed._listeners == []

@@ -26,7 +26,7 @@ def jobs(backend: Backend) -> dict[str, Any]:
     """Every job as a row of the console's list, oldest first; the clock; the newest event's number."""
     backend.sync()
     return {"jobs": [row(json.loads(snapshot.wire_json(job))) for job in backend.sim.jobs.values()],
-            "last": backend.feed.last, "clock": control.clock_state(backend)}
+            "last": backend.feed.last, "epoch": backend.feed.epoch, "clock": control.clock_state(backend)}
 
 
 def row(description: dict[str, Any]) -> dict[str, Any]:

@@ -3,6 +3,10 @@ for it ("SageMaker Training Job State Change", ``source`` ``aws.sagemaker``), nu
 the endpoint saw them. ``GET /_tjsim/events`` serves it as Server-Sent Events (:mod:`.app`); in
 process, :meth:`.inprocess.SimulatedAWS.events` iterates it.
 
+A message's id is ``<epoch>-<number>``: the epoch names the simulation (:attr:`Feed.epoch`), so
+that a client of a server restarted without its state is told, not fed other events under numbers
+it has seen.
+
 A change is an instant at which a job's description changed (a status, a message, a time). The
 engine calls :meth:`Feed.watch` as a job's history grows; the feed takes the new changes at fixed
 points — after each accepted mutation or clock move (and each journal entry replayed), and when a
@@ -42,6 +46,9 @@ class Feed:
                  tags: Callable[[str], list[dict[str, str]]] | None = None):
         self.sim, self.region, self.account = sim, region, account
         self._tags = tags or (lambda arn: [])
+        #: what the events' ids begin with: the same for a server restarted on its state file (the same
+        #: origin, region and account), another for a new simulation, whose numbers mean other events
+        self.epoch = hashlib.sha256(f"{sim.origin!r}/{region}/{account}".encode()).hexdigest()[:8]
         self._changed: dict[str, Job] = {}  # jobs whose history grew since the last take, in order
         self._taken: dict[str, int] = {}  # job: how many of its history's entries are in events
         self._count: dict[str, int] = {}  # job: how many events it has
@@ -140,7 +147,7 @@ class Feed:
         return json.loads(self.encoded(number))
 
     def _message(self, number: int) -> bytes:
-        return f"id: {number}\r\ndata: {self.encoded(number)}\r\n\r\n".encode()
+        return f"id: {self.epoch}-{number}\r\ndata: {self.encoded(number)}\r\n\r\n".encode()
 
     def _make(self, number: int) -> str:
         job, t, entries, tags = self._events[number - 1]

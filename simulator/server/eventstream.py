@@ -32,7 +32,7 @@ TICK = 0.25  #: seconds between bringing a realtime clock up to the present, whi
 PING = 15  #: seconds between keep-alive comments on a quiet stream
 SEND_TIMEOUT = 30.0  #: seconds a client may take to accept one write before it is dropped
 BATCH = 5000  #: events in one write, at most
-_NUMBER = re.compile(r"^\s*[0-9]{1,18}\s*$")  # ASCII digits only ("²" is a digit to str.isdigit)
+_ID = re.compile(r"^\s*(?:([0-9a-f]{8})-)?([0-9]{1,18})\s*$")  # ASCII digits only ("²" is one to str.isdigit)
 INTERVAL = 0.2  #: seconds between a client's writes, at least: what comes between goes in the next
 
 
@@ -74,9 +74,13 @@ async def _messages(backend: Backend, after: int, name: str | None) -> AsyncIter
 
 
 def _after(backend: Backend, text: str) -> int:
-    if not _NUMBER.match(text):
-        raise RequestError(f"Last-Event-ID: the number of an event (got {text[:40]!r})")
-    after = int(text.strip())
+    found = _ID.match(text)
+    if found is None:
+        raise RequestError(f"Last-Event-ID: an event's id, <epoch>-<number>, or its number (got {text[:40]!r})")
+    epoch, after = found.group(1), int(found.group(2))
+    if epoch is not None and epoch != backend.feed.epoch:
+        raise RequestError(f"Last-Event-ID: {text.strip()} is an event of another simulation (this one's ids begin "
+                           f"{backend.feed.epoch}-): start again from GET /_tjsim/jobs")
     if after > backend.feed.last:
         raise RequestError(f"Last-Event-ID: {after} is past the newest event ({backend.feed.last}): this server "
                            "has not seen it (was it restarted without --state?)")

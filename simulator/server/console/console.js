@@ -239,7 +239,7 @@ function connect() {
   state.source = source;
   source.onopen = () => { state.reconnects += 1; };
   source.onmessage = (message) => {
-    const number = Number(message.lastEventId);
+    const number = Number(message.lastEventId.split("-").pop());  // "<epoch>-<number>"
     if (number <= state.last) state.duplicates += 1;
     else if (number !== state.last + 1) state.gaps += 1;
     state.received += 1;
