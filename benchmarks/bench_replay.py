@@ -36,7 +36,7 @@ def scenario(interruptions: int, folder: Path) -> Path:
     runtime = min(int(interruptions * (3600 / RATE + 90)), 28 * 86400)
     data["job"]["StoppingCondition"] = {"MaxRuntimeInSeconds": runtime, "MaxWaitTimeInSeconds": 365 * 86400}
     data["timing"] = {"training": 365 * 86400, "capacity_wait": {"uniform": [10, 30]}}
-    data["spot"] = {"interruption_rate_per_hour": RATE}
+    data["spot"] = {"interruptions_per_instance_hour": RATE}
     path = folder / f"interrupted-{interruptions}.yaml"
     path.write_text(yaml.safe_dump(data))
     return path

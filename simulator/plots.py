@@ -178,7 +178,7 @@ def _savings(result: Result, out: Path) -> Path:
 
 
 #: units of the grid paths tjsim knows, for the axis
-_UNITS = {"interval": "seconds", "write": "seconds", "interruption_rate_per_hour": "per instance-hour",
+_UNITS = {"interval": "seconds", "write": "seconds", "interruptions_per_instance_hour": "per instance-hour",
           "price_ratio": "of the on-demand price", "MaxRuntimeInSeconds": "seconds", "MaxWaitTimeInSeconds": "seconds",
           "training": "seconds", "capacity_wait": "seconds", "InstanceCount": "instances"}
 

@@ -88,7 +88,7 @@ def scenarios(draw):
     checkpoint_settings = {"interval": draw(st.integers(1, 900)), "write": draw(st.sampled_from([0, 0, 5, 60]))}
     spot_settings = {}
     if spot:
-        spot_settings |= {"interruption_rate_per_hour": draw(st.sampled_from([0, 0.5, 3])),
+        spot_settings |= {"interruptions_per_instance_hour": draw(st.sampled_from([0, 0.5, 3])),
                           "price_ratio": draw(st.sampled_from([0.3, {"uniform": [0.2, 0.5]}])),
                           "capacity": draw(st.sampled_from(["available", "available", "never"])),
                           "first_capacity_wait": draw(seconds)}

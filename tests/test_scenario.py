@@ -196,3 +196,16 @@ def test_a_section_emptied_by_a_rename_is_not_set():
     with pytest.warns(DeprecatedName):
         s = scenario(spot={"checkpoint_interval": 300})
     assert "spot" not in s.model_fields_set and s.checkpoint.interval == 300
+
+
+def test_the_per_job_interruption_rate_is_refused_naming_its_per_instance_successor():
+    from simulator import parse
+    from simulator.errors import ScenarioError
+
+    data = yaml.safe_load((ROOT / "scenarios" / "spot-random-interruptions.yaml").read_text())
+    data["spot"] = {"interruption_rate_per_hour": 0.6}
+    with pytest.raises(ScenarioError) as raised:
+        parse(data, source="old.yaml")
+    (line,) = raised.value.problems
+    assert line.startswith("old.yaml: spot.interruption_rate_per_hour: replaced by interruptions_per_instance_hour")
+    assert "N times as often" in line

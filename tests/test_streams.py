@@ -52,7 +52,7 @@ def test_a_stream_pickles_with_its_position():
 
 
 def test_common_random_numbers_a_setting_that_cannot_matter_changes_nothing():
-    spot = dict(spot=(86400, 172800), spot_settings={"interruption_rate_per_hour": 1.5})
+    spot = dict(spot=(86400, 172800), spot_settings={"interruptions_per_instance_hour": 1.5})
     constant = compile_plan(scenario(timing={"training": 5000}, **spot))
     one_point = compile_plan(scenario(timing={"training": {"choice": [5000]}}, metrics={"loss": 0.3}, **spot))
     figures = [[(o.secondary, o.billable_seconds, o.training_seconds, o.interruptions)
@@ -65,7 +65,7 @@ def test_common_random_numbers_the_interruption_clock_is_shared_across_variants(
     # a different checkpoint interval changes how much work is lost, not when instances are reclaimed
     def reclaims(interval):
         plan = compile_plan(scenario(timing={"training": 5000}, spot=(86400, 172800),
-                                     spot_settings={"interruption_rate_per_hour": 1.0},
+                                     spot_settings={"interruptions_per_instance_hour": 1.0},
                                      checkpoint_settings={"interval": interval}))
         return [simulate(plan, seed=4, replicate=i).interruptions for i in range(30)]
 

@@ -111,7 +111,7 @@ def _interrupted(runtime: int):
     data["job"].pop("CheckpointConfig")
     data["job"]["StoppingCondition"] = {"MaxRuntimeInSeconds": runtime, "MaxWaitTimeInSeconds": 365 * 86400}
     data["timing"] = {"training": 365 * 86400, "capacity_wait": {"uniform": [10, 30]}}
-    data["spot"] = {"interruption_rate_per_hour": 12.0}
+    data["spot"] = {"interruptions_per_instance_hour": 12.0}
     return replay(parse(data))
 
 

@@ -65,3 +65,28 @@ def test_a_wait_that_no_action_shortens():
     process.interrupt(Stop())
     sim.advance_to(10)
     assert ended == [5.0]
+
+
+def interruptions(instances: int, replicates: int = 400) -> float:
+    """Mean spot interruptions of a job of ``instances`` instances, 0.5 per instance-hour, an hour of
+    training, no limits in the way."""
+    from simulator.engine.streams import Streams
+
+    data = scenario(job={"ResourceConfig": {"InstanceType": "ml.g5.xlarge", "InstanceCount": instances,
+                                            "VolumeSizeInGB": 30}},
+                    spot=(86400, 10 * 86400), spot_settings={"interruptions_per_instance_hour": 0.5},
+                    timing={"training": 3600})
+    plan = compile_plan(data)
+    total = 0
+    for replicate in range(replicates):
+        sim = Simulation()
+        job = sim.submit(plan, streams=Streams(plan.seed, replicate), record=False)
+        sim.run()
+        total += job.interruptions
+    return total / replicates
+
+
+def test_a_job_of_n_instances_is_interrupted_n_times_as_often():
+    one, four = interruptions(1), interruptions(4)
+    assert 0.3 < one < 0.8  # about half an interruption in an hour of instance time (plus redone work)
+    assert 3.4 < four / one < 4.6, (one, four)  # any one instance reclaimed interrupts the whole job

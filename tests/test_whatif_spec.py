@@ -50,16 +50,16 @@ def test_the_shipped_study():
 
 
 def test_a_grid_adds_a_variant_per_point(tmp_path):
-    baseline = "checkpoint.interval=300, spot.interruption_rate_per_hour=1"
+    baseline = "checkpoint.interval=300, spot.interruptions_per_instance_hour=1"
     study = load_study(write(tmp_path, {"baseline": baseline, "grid": {
-        "checkpoint.interval": [300, 900], "spot.interruption_rate_per_hour": [0.5, 1]}}))
+        "checkpoint.interval": [300, 900], "spot.interruptions_per_instance_hour": [0.5, 1]}}))
     assert [v.name for v in study.variants] == [
-        "checkpoint.interval=300, spot.interruption_rate_per_hour=0.5",
-        "checkpoint.interval=300, spot.interruption_rate_per_hour=1",
-        "checkpoint.interval=900, spot.interruption_rate_per_hour=0.5",
-        "checkpoint.interval=900, spot.interruption_rate_per_hour=1"]
+        "checkpoint.interval=300, spot.interruptions_per_instance_hour=0.5",
+        "checkpoint.interval=300, spot.interruptions_per_instance_hour=1",
+        "checkpoint.interval=900, spot.interruptions_per_instance_hour=0.5",
+        "checkpoint.interval=900, spot.interruptions_per_instance_hour=1"]
     assert study.variants[3].plan.checkpoint.interval == 900
-    assert study.grid == ("checkpoint.interval", "spot.interruption_rate_per_hour")
+    assert study.grid == ("checkpoint.interval", "spot.interruptions_per_instance_hour")
 
 
 def test_prices_can_be_given_in_the_scenario(tmp_path):

@@ -75,7 +75,7 @@ def test_with_no_interruptions_spot_saves_one_minus_the_price_ratio(tmp_path):
 def test_savings_are_paired_a_setting_that_cannot_matter_saves_exactly_nothing(tmp_path):
     study = study_of(tmp_path, {"baseline": "constant", "variants": [
         {"name": "constant"}, {"name": "one-point", "timing": {"training": {"choice": [1000]}}}]},
-        job=SPOT_JOB, spot={"interruption_rate_per_hour": 2.0},
+        job=SPOT_JOB, spot={"interruptions_per_instance_hour": 2.0},
         timing={**TIMING, "capacity_wait": {"exponential": 300}})
     stats = sweep(study, runs=200, seed=3).stats
     assert stats[1].savings.total == stats[1].savings.squares == 0  # identical replicate by replicate
@@ -86,7 +86,7 @@ def test_savings_are_paired_a_setting_that_cannot_matter_saves_exactly_nothing(t
 def test_more_interruptions_never_lower_the_mean_wall_time(tmp_path):
     rates = [0.0, 0.3, 1.0, 3.0]
     study = study_of(tmp_path, {"baseline": "r=0.0", "variants": [
-        {"name": f"r={rate}", "spot": {"interruption_rate_per_hour": rate}} for rate in rates]},
+        {"name": f"r={rate}", "spot": {"interruptions_per_instance_hour": rate}} for rate in rates]},
         job=SPOT_JOB, timing={**TIMING, "training": 3000})
     means = [s.wall.mean for s in sweep(study, runs=300, seed=2).stats]
     assert means == sorted(means) and means[0] < means[-1]
@@ -95,7 +95,7 @@ def test_more_interruptions_never_lower_the_mean_wall_time(tmp_path):
 def test_free_checkpoints_never_raise_billable_time_under_the_same_interruptions(tmp_path):
     study = study_of(tmp_path, {"baseline": "no checkpoints", "variants": [
         {"name": "no checkpoints", "job": {"CheckpointConfig": None}}, {"name": "checkpoints"}]},
-        job=SPOT_JOB, spot={"interruption_rate_per_hour": 1.5}, checkpoint={"interval": 120},
+        job=SPOT_JOB, spot={"interruptions_per_instance_hour": 1.5}, checkpoint={"interval": 120},
         timing={**TIMING, "training": 3000})
     checkpoints = sweep(study, runs=300, seed=4).stats[1]
     assert checkpoints.savings.low >= 0  # replicate by replicate, never costlier

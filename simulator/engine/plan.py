@@ -48,7 +48,7 @@ class Spot:
     """Managed spot behaviour."""
 
     price_ratio: float | Distribution
-    interruption_rate_per_hour: float
+    interruptions_per_instance_hour: float  #: a job of N instances is interrupted N times as often
     first_capacity_wait: Duration
     capacity: Literal["available", "never"]
 

@@ -141,8 +141,9 @@ class Waits:
         #: MaxWait, as a clock time
         self.deadline = env.now + plan.max_wait if plan.max_wait is not None else INF
         self.clocks: list[RandomClock] = []  #: what happens at random on instance time
-        if plan.spot and plan.spot_config.interruption_rate_per_hour:
-            rate = plan.spot_config.interruption_rate_per_hour / 3600
+        if plan.spot and plan.spot_config.interruptions_per_instance_hour:
+            # any one instance reclaimed interrupts the whole job [DOC: the managed spot guide]
+            rate = plan.spot_config.interruptions_per_instance_hour * plan.instance_count / 3600
             self.clocks.append(RandomClock(Limit.SPOT_RECLAIM, streams["interruptions"], rate))
         for kind, rate, failure in plan.failure_clocks:
             self.clocks.append(RandomClock(failure, streams[f"failures.{kind}"], rate))

@@ -143,9 +143,22 @@ class Spot(BaseModel):
 
     model_config = _STRICT
     price_ratio: Ratio = 0.30  #: spot price / on-demand price; observed 874/262 s, a 70 % saving
-    interruption_rate_per_hour: Annotated[float, Field(ge=0, le=3600)] = 0.0  #: Poisson rate on instance time
+    #: reclaims of ONE instance per instance-hour (a Poisson rate): a job of N instances is interrupted
+    #: when any of them is, N times as often
+    interruptions_per_instance_hour: Annotated[float, Field(ge=0, le=3600)] = 0.0
     first_capacity_wait: Duration = 0.0  #: Starting with insufficient capacity before the first grant
     capacity: Literal["available", "never"] = "available"
+
+    @model_validator(mode="before")
+    @classmethod
+    def _per_instance(cls, data: Any) -> Any:
+        """The old ``interruption_rate_per_hour`` was a rate per job, whatever its InstanceCount: a file
+        that has it is refused, naming the setting that replaced it, rather than read otherwise."""
+        if isinstance(data, dict) and "interruption_rate_per_hour" in data:
+            raise ProblemAt("interruption_rate_per_hour", "replaced by interruptions_per_instance_hour, a rate per "
+                            "instance: a job of N instances is interrupted N times as often (for one instance, "
+                            "write the same number)")
+        return data
 
 
 class Checkpoint(BaseModel):
