@@ -90,3 +90,28 @@ def test_a_job_of_n_instances_is_interrupted_n_times_as_often():
     one, four = interruptions(1), interruptions(4)
     assert 0.3 < one < 0.8  # about half an interruption in an hour of instance time (plus redone work)
     assert 3.4 < four / one < 4.6, (one, four)  # any one instance reclaimed interrupts the whole job
+
+
+def capacity_waited(instances: int, capacity_for: str, replicates: int = 200) -> float:
+    """Mean end of a spot job interrupted once, its capacity wait drawn from 100–1,000 s."""
+    from simulator.engine.streams import Streams
+
+    data = scenario(job={"ResourceConfig": {"InstanceType": "ml.g5.xlarge", "InstanceCount": instances,
+                                            "VolumeSizeInGB": 30}},
+                    spot=(86400, 10 * 86400), spot_settings={"capacity_for": capacity_for},
+                    timing={"capacity_wait": {"uniform": [100, 1000]}}, events=[{"at": 300, "type": "interrupt"}])
+    plan = compile_plan(data)
+    total = 0.0
+    for replicate in range(replicates):
+        sim = Simulation()
+        job = sim.submit(plan, streams=Streams(plan.seed, replicate), record=False)
+        sim.run()
+        total += job.ended
+    return total / replicates
+
+
+def test_capacity_waits_grow_with_instance_count_when_each_instance_waits():
+    assert capacity_waited(1, "each_instance") == capacity_waited(1, "job")  # one instance: the same draws
+    assert capacity_waited(8, "job") == capacity_waited(1, "job")
+    # the last of 8 uniform draws on [100, 1000] is 900 s / 9 from the top on average: ~350 s later than one
+    assert 250 < capacity_waited(8, "each_instance") - capacity_waited(8, "job") < 450

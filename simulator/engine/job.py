@@ -145,7 +145,7 @@ class Job:
         capacity = 0.0
         if plan.spot:
             never = plan.spot_config.capacity == "never"
-            capacity = INF if never else self.streams.draw("first_capacity_wait", plan.spot_config.first_capacity_wait)
+            capacity = INF if never else self._capacity("first_capacity_wait", plan.spot_config.first_capacity_wait)
         cause: Limit | Action | None = None
         remaining = 0.0
         while True:
@@ -212,7 +212,15 @@ class Job:
         self.enter("interrupt", msg.INTERRUPTED)
         yield from self.waits.hold(self.streams.draw("interrupted", self.plan.timing.interrupted), IDLE)
         self.enter("start", msg.NO_CAPACITY)
-        yield from self.waits.hold(self.streams.draw("capacity_wait", self.plan.timing.capacity_wait), IDLE)
+        yield from self.waits.hold(self._capacity("capacity_wait", self.plan.timing.capacity_wait), IDLE)
+
+    def _capacity(self, source: str, duration: Any) -> float:
+        """A wait for spot capacity: one draw for the job, or with ``spot.capacity_for: each_instance``
+        one per instance, the job waiting for the last (a wait that grows with InstanceCount)."""
+        draw = self.streams.draw
+        if self.plan.spot_config.capacity_for == "job" or self.plan.instance_count == 1:
+            return draw(source, duration)
+        return max(draw(source, duration) for _ in range(self.plan.instance_count))
 
     def _retry(self) -> Generator[simpy.Event, Any, None]:
         """[DOC] "When the job is retried, its SecondaryStatus is changed to STARTING"."""

@@ -51,6 +51,7 @@ class Spot:
     interruptions_per_instance_hour: float  #: a job of N instances is interrupted N times as often
     first_capacity_wait: Duration
     capacity: Literal["available", "never"]
+    capacity_for: Literal["job", "each_instance"]  #: one capacity wait for the job, or one per instance
 
 
 @dataclass(frozen=True, slots=True)

@@ -148,6 +148,10 @@ class Spot(BaseModel):
     interruptions_per_instance_hour: Annotated[float, Field(ge=0, le=3600)] = 0.0
     first_capacity_wait: Duration = 0.0  #: Starting with insufficient capacity before the first grant
     capacity: Literal["available", "never"] = "available"
+    #: "job": one draw of each capacity wait for the whole job; "each_instance": one per instance, the job
+    #: waiting for the last, so that a wait grows with InstanceCount (with a distribution; a constant
+    #: stays the same)
+    capacity_for: Literal["job", "each_instance"] = "job"
 
     @model_validator(mode="before")
     @classmethod
