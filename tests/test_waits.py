@@ -67,23 +67,27 @@ def test_a_wait_that_no_action_shortens():
     assert ended == [5.0]
 
 
-def interruptions(instances: int, replicates: int = 400) -> float:
-    """Mean spot interruptions of a job of ``instances`` instances, 0.5 per instance-hour, an hour of
-    training, no limits in the way."""
+def mean_over_replicates(instances: int, read, replicates: int, **sections) -> float:
+    """The mean of ``read(job)`` over ``replicates`` runs of a spot job of ``instances`` instances (no
+    limit in the way), made of ``sections``."""
     from simulator.engine.streams import Streams
 
-    data = scenario(job={"ResourceConfig": {"InstanceType": "ml.g5.xlarge", "InstanceCount": instances,
-                                            "VolumeSizeInGB": 30}},
-                    spot=(86400, 10 * 86400), spot_settings={"interruptions_per_instance_hour": 0.5},
-                    timing={"training": 3600})
-    plan = compile_plan(data)
-    total = 0
+    plan = compile_plan(scenario(job={"ResourceConfig": {"InstanceType": "ml.g5.xlarge", "InstanceCount": instances,
+                                                         "VolumeSizeInGB": 30}},
+                                 spot=(86400, 10 * 86400), **sections))
+    total = 0.0
     for replicate in range(replicates):
         sim = Simulation()
         job = sim.submit(plan, streams=Streams(plan.seed, replicate), record=False)
         sim.run()
-        total += job.interruptions
+        total += read(job)
     return total / replicates
+
+
+def interruptions(instances: int) -> float:
+    """Mean interruptions at 0.5 per instance-hour over an hour of training."""
+    return mean_over_replicates(instances, lambda job: job.interruptions, 400, timing={"training": 3600},
+                                spot_settings={"interruptions_per_instance_hour": 0.5})
 
 
 def test_a_job_of_n_instances_is_interrupted_n_times_as_often():
@@ -92,22 +96,11 @@ def test_a_job_of_n_instances_is_interrupted_n_times_as_often():
     assert 3.4 < four / one < 4.6, (one, four)  # any one instance reclaimed interrupts the whole job
 
 
-def capacity_waited(instances: int, capacity_for: str, replicates: int = 200) -> float:
+def capacity_waited(instances: int, capacity_for: str) -> float:
     """Mean end of a spot job interrupted once, its capacity wait drawn from 100–1,000 s."""
-    from simulator.engine.streams import Streams
-
-    data = scenario(job={"ResourceConfig": {"InstanceType": "ml.g5.xlarge", "InstanceCount": instances,
-                                            "VolumeSizeInGB": 30}},
-                    spot=(86400, 10 * 86400), spot_settings={"capacity_for": capacity_for},
-                    timing={"capacity_wait": {"uniform": [100, 1000]}}, events=[{"at": 300, "type": "interrupt"}])
-    plan = compile_plan(data)
-    total = 0.0
-    for replicate in range(replicates):
-        sim = Simulation()
-        job = sim.submit(plan, streams=Streams(plan.seed, replicate), record=False)
-        sim.run()
-        total += job.ended
-    return total / replicates
+    return mean_over_replicates(instances, lambda job: job.ended, 200, spot_settings={"capacity_for": capacity_for},
+                                timing={"capacity_wait": {"uniform": [100, 1000]}},
+                                events=[{"at": 300, "type": "interrupt"}])
 
 
 def test_capacity_waits_grow_with_instance_count_when_each_instance_waits():
