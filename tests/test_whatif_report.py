@@ -40,3 +40,27 @@ def test_into_a_file_the_table_is_120_columns(result):
     report.show(result, Console(file=out))
     assert max(len(line) for line in out.getvalue().splitlines()[:-1]) <= 120
     assert "┃ variant" in out.getvalue()  # the full table, rules and all
+
+
+def test_a_share_is_never_rounded_to_zero_or_to_all_when_it_is_not():
+    from simulator.whatif.report import _percent
+
+    assert [_percent(n, 20_000) for n in (0, 1, 1000, 19_999, 20_000)] == ["0.0%", "<0.1%", "5.0%", ">99.9%", "100.0%"]
+
+
+def test_a_grid_of_booleans_is_written_as_the_file_writes_it(tmp_path):
+    import yaml
+
+    data = yaml.safe_load((ROOT / "scenarios" / "whatif-spot-vs-on-demand.yaml").read_text())
+    data["whatif"] = {"grid": {"job.EnableNetworkIsolation": [True, False]},
+                      "baseline": "job.EnableNetworkIsolation=false"}
+    path = tmp_path / "grid.yaml"
+    path.write_text(yaml.safe_dump(data))
+    study = load_study(path)
+    result = sweep(study, runs=4, seed=7)
+    data = result.to_json()
+    out = io.StringIO()
+    Console(file=out, width=160).print(report.table(result, data))
+    assert "EnableNetworkIsolation=true" in out.getvalue() and "True" not in out.getvalue()
+    assert [v["name"] for v in data["variants"]] == ["job.EnableNetworkIsolation=true",
+                                                     "job.EnableNetworkIsolation=false"]

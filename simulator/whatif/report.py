@@ -8,7 +8,7 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
-from .spec import short
+from .spec import short, written
 from .sweep import Result
 
 #: the endings other than Completed, as the table abbreviates them
@@ -31,8 +31,18 @@ def _count(outcomes: dict[str, int], secondary: str) -> int:
     return sum(n for key, n in outcomes.items() if key.endswith(f"/{secondary}"))
 
 
+def _percent(count: int, runs: int) -> str:
+    """``count`` of ``runs`` as a percentage to a tenth, never rounded to 0 or 100 when it is not."""
+    share = 100 * count / runs
+    if 0 < share < 0.05:
+        return "<0.1%"
+    if 99.95 <= share < 100:
+        return ">99.9%"
+    return f"{share:.1f}%"
+
+
 def _others(outcomes: dict[str, int], runs: int) -> str:
-    parts = [f"{label} {100 * _count(outcomes, secondary) / runs:.1f}%"
+    parts = [f"{label} {_percent(_count(outcomes, secondary), runs)}"
              for secondary, label in _OTHER_ENDINGS if _count(outcomes, secondary)]
     return ", ".join(parts) or "—"
 
@@ -63,12 +73,12 @@ def table(result: Result, data: dict[str, Any] | None = None) -> Table:
             saved = f"{_usd(savings['usd']['mean'])} {savings['percent']:.0f}%"
         name = variant["name"]
         if spec.from_grid:  # the grid's points, named by the shortest clear form of each path
-            name = ", ".join(f"{short(k)}={v}" for k, v in variant["overrides"].items())
+            name = ", ".join(f"{short(k)}={written(v)}" for k, v in variant["overrides"].items())
         half = (ci[1] - ci[0]) / 2 if ci else None
         spread = "" if half is None else f" ±{half:.2f}" if half >= 0.005 else " ±<0.01"
-        completed = 100 * _count(variant["outcomes"], "Completed") / data["runs"]
+        completed = _percent(_count(variant["outcomes"], "Completed"), data["runs"])
         others = _others(variant["outcomes"], data["runs"])
-        ended = f"{completed:.1f}% ok" + ("" if others == "—" else f", {others}")
+        ended = f"{completed} ok" + ("" if others == "—" else f", {others}")
         price = f"{variant['hourly_price_usd']:g}" + (f"×{variant['instance_count']}" if variant["instance_count"] > 1
                                                       else "")
         out.add_row(name, *((price,) if len(prices) > 1 else ()), ended, f"{_usd(cost['mean'])}{spread}",

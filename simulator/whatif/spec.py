@@ -136,7 +136,7 @@ def _points(whatif: WhatIf) -> list[tuple[str, str, dict[str, Any], bool]]:
         overrides: dict[str, Any] = {}
         for path, value in zip(paths, values, strict=True):
             overrides = deep_merge(overrides, _nest(path, value))
-        name = ", ".join(f"{path}={_show(value)}" for path, value in zip(paths, values, strict=True))
+        name = ", ".join(f"{path}={written(value)}" for path, value in zip(paths, values, strict=True))
         points.append((f"whatif.grid ({name})", name, moved(overrides), True))
     return points
 
@@ -154,7 +154,8 @@ def short(path: str) -> str:
     return path.rsplit(".", 1)[-1] if path.startswith("job.") else path
 
 
-def _show(value: Any) -> str:
+def written(value: Any) -> str:
+    """A grid value as tables, plots and names write it: as YAML and JSON do (``true``, not ``True``)."""
     return value if isinstance(value, str) else json.dumps(value, separators=(",", ":"))
 
 
