@@ -12,31 +12,20 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
 import urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from bench_serve import JOB, free_port, wait_for  # the endpoint benchmark's helpers (this script's folder)
+
 JOBS = int(os.environ.get("BENCH_JOBS", "10000"))
 MINUTES = float(os.environ.get("BENCH_MINUTES", "60"))
 SPEED = float(os.environ.get("BENCH_SPEED", "60"))
 EVERY = float(os.environ.get("BENCH_EVERY", "5"))
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-REQUEST = {
-    "RoleArn": "arn:aws:iam::123456789012:role/SageMakerRole",
-    "AlgorithmSpecification": {"TrainingImage": "123456789012.dkr.ecr.us-east-1.amazonaws.com/train:1",
-                               "TrainingInputMode": "File"},
-    "OutputDataConfig": {"S3OutputPath": "s3://bucket/out"},
-    "ResourceConfig": {"InstanceType": "ml.g5.xlarge", "InstanceCount": 1, "VolumeSizeInGB": 30},
-    "StoppingCondition": {"MaxRuntimeInSeconds": 86400},
-}
-
-
 def post(url: str, path: str, body: dict) -> dict:
     request = urllib.request.Request(url + path, data=json.dumps(body).encode(), method="POST",
                                      headers={"Content-Type": "application/json"})
@@ -58,25 +47,17 @@ def main() -> None:
     import boto3
     from playwright.sync_api import sync_playwright
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     server = subprocess.Popen([sys.executable, "-m", "simulator", "serve", "--clock", "manual", "--port", str(port)],
                               stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                urllib.request.urlopen(url + "/_tjsim/clock", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.2)
+        wait_for(port, server)
         sm = boto3.client("sagemaker", endpoint_url=url, region_name="us-east-1", aws_access_key_id="x",
                           aws_secret_access_key="y")
         started = time.perf_counter()
         for i in range(JOBS):
-            sm.create_training_job(TrainingJobName=f"job-{i:05d}", **REQUEST)
+            sm.create_training_job(TrainingJobName=f"job-{i:05d}", **JOB)
         print(f"{JOBS:,} jobs created in {time.perf_counter() - started:.0f} s; server {rss_mb(server.pid):.0f} MB")
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=chromium,
@@ -101,7 +82,7 @@ def main() -> None:
             created, next_job = 0, time.monotonic()
             while time.monotonic() < end:
                 if time.monotonic() >= next_job:
-                    sm.create_training_job(TrainingJobName=f"more-{created:05d}", **REQUEST)
+                    sm.create_training_job(TrainingJobName=f"more-{created:05d}", **JOB)
                     created, next_job = created + 1, next_job + EVERY
                 if not samples or time.monotonic() - samples[-1][0] >= max(10.0, MINUTES * 60 / 30):
                     session.send("HeapProfiler.collectGarbage")

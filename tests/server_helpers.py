@@ -5,6 +5,10 @@ from __future__ import annotations
 
 import copy
 import json
+import subprocess
+import sys
+import time
+from pathlib import Path
 from typing import Any
 
 from simulator.server.backend import Backend
@@ -28,3 +32,22 @@ def request(name: str = "job-1", **members: Any) -> dict[str, Any]:
 
 def describe(b: Backend, name: str = "job-1") -> dict[str, Any]:
     return json.loads(describe_training_job(b, {"TrainingJobName": name}))
+
+
+def start_server(state: Path, port: int = 0) -> tuple[subprocess.Popen, str]:
+    """``tjsim serve --state`` on ``port`` (0: of the system's choosing, no race with other tests for
+    a free one): the process and its URL, read from the line it announces on stderr (kept in a log
+    beside the state)."""
+    log = state.with_suffix(f".{time.monotonic_ns()}.log")
+    with log.open("w") as stderr:
+        process = subprocess.Popen([sys.executable, "-m", "simulator", "serve", "--clock", "manual", "--port",
+                                    str(port), "--state", str(state)], stderr=stderr)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and process.poll() is None:
+        announced = [line for line in log.read_text().splitlines() if "SageMaker on http://" in line]
+        if announced:
+            return process, announced[0].split("SageMaker on ")[1].split()[0]
+        time.sleep(0.05)
+    process.kill()
+    process.wait()
+    raise RuntimeError(log.read_text())

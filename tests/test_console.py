@@ -8,9 +8,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
-import sys
-import time
 import urllib.request
 from pathlib import Path
 
@@ -19,6 +16,7 @@ import pytest
 from simulator.server.plugin import SageMakerSim
 
 from .aws_helpers import job
+from .server_helpers import start_server
 
 pytestmark = pytest.mark.slow
 SHOTS = Path(__file__).resolve().parent.parent / ".screenshots"
@@ -241,8 +239,8 @@ def test_the_page_resumes_its_event_stream_after_the_server_restarts(browser, tm
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    state, url = tmp_path / "state.db", f"http://127.0.0.1:{port}"
-    server = serve(port, state)
+    state = tmp_path / "state.db"
+    server, url = start_server(state, port)
     try:
         sim = SageMakerSim(url)
         sim.client().create_training_job(**job("while-away"))
@@ -252,7 +250,7 @@ def test_the_page_resumes_its_event_stream_after_the_server_restarts(browser, tm
         page.wait_for_function("window.tjsim.reconnects === 1")
         server.terminate()
         server.wait(timeout=30)
-        server = serve(port, state)
+        server, _ = start_server(state, port)  # on the same port: the page's EventSource finds it
         sim.advance(100_000)  # the job runs to its end while the page is away
         page.wait_for_function("window.tjsim.reconnects >= 2", timeout=30_000)
         page.wait_for_function("""document.querySelector('#jobs-body tr[data-name="while-away"] td:nth-child(2)')
@@ -263,18 +261,3 @@ def test_the_page_resumes_its_event_stream_after_the_server_restarts(browser, tm
     finally:
         server.terminate()
         server.wait(timeout=30)
-
-
-def serve(port: int, state: Path):
-    """``tjsim serve`` on ``port`` with ``state``, once it answers."""
-    process = subprocess.Popen([sys.executable, "-m", "simulator", "serve", "--clock", "manual", "--port", str(port),
-                                "--state", str(state)], stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/_tjsim/clock", timeout=1)
-            return process
-        except OSError:
-            time.sleep(0.1)
-    process.kill()
-    raise RuntimeError("tjsim serve did not start")

@@ -9,7 +9,6 @@ import os
 import shutil
 import signal
 import subprocess
-import sys
 import threading
 import time
 
@@ -18,6 +17,7 @@ from botocore.exceptions import ClientError, WaiterError
 
 from .conftest import ROOT
 from .factories import JOB
+from .server_helpers import start_server
 
 SPOT = {"EnableManagedSpotTraining": True, "CheckpointConfig": {"S3Uri": "s3://bucket/ckpt/"},
         "StoppingCondition": {"MaxRuntimeInSeconds": 86400, "MaxWaitTimeInSeconds": 172800}}
@@ -175,24 +175,6 @@ def test_the_aws_cli(sagemaker_sim):
                               "--endpoint-url", sagemaker_sim.endpoint_url], capture_output=True, text=True,
                              env=environment, timeout=120)
     assert missing.returncode != 0 and "Requested resource not found." in missing.stderr
-
-
-def start_server(state):
-    """``tjsim serve`` on a port of the system's choosing (no race with other tests for a free one):
-    the process and its URL, read from the line it announces on stderr (kept in a log beside the state)."""
-    log = state.with_suffix(f".{time.monotonic_ns()}.log")
-    with log.open("w") as stderr:
-        process = subprocess.Popen([sys.executable, "-m", "simulator", "serve", "--clock", "manual", "--port", "0",
-                                    "--state", str(state)], stderr=stderr)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and process.poll() is None:
-        announced = [line for line in log.read_text().splitlines() if "SageMaker on http://" in line]
-        if announced:
-            return process, announced[0].split("SageMaker on ")[1].split()[0]
-        time.sleep(0.05)
-    process.kill()
-    process.wait()
-    raise RuntimeError(log.read_text())
 
 
 @pytest.mark.slow

@@ -149,6 +149,7 @@ class AwsEdge:
 
     async def _elsewhere(self, scope: Scope, receive: Receive, send: Send) -> None:
         headers = Headers(scope=scope)
+        protocol = services.protocol_of(headers)
         signed = "Credential=" in headers.get("authorization", "") or \
             b"X-Amz-Credential=" in scope.get("query_string", b"")
         if self.others is None or not signed:
@@ -158,16 +159,16 @@ class AwsEdge:
                             f"logs, metrics and identity, and hands other AWS calls to moto: {why}")
             status = 400 if signed or (scope["path"], scope["method"]) == ("/", "POST") else \
                 405 if scope["path"] == "/" else 404
-            reply = protocols.error(services.protocol_of(headers), err, status)
+            reply = protocols.error(protocol, err, status)
             await Response(reply.body, reply.status, reply.headers)(scope, receive, send)
             return
         elsewhere.write_artifacts(self.backend)
         err = await _failure_before_answer(self.others, scope, receive, send)
         if err is not None:
             what = headers.get("x-amz-target") or f"{scope['method']} {scope['path']}"
-            refused = elsewhere.refusal(err, what, services.protocol_of(headers))
+            refused = elsewhere.refusal(err, what, protocol)
             log.warning("%s", refused)  # moto's failure, not ours: one line, no traceback
-            reply = protocols.error(services.protocol_of(headers), refused, 400)
+            reply = protocols.error(protocol, refused, 400)
             await Response(reply.body, reply.status, reply.headers)(scope, receive, send)
 
 

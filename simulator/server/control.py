@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
@@ -98,11 +99,7 @@ def inject(backend: Backend, name: str, body: dict[str, Any]) -> dict[str, Any]:
 def pause(backend: Backend) -> dict[str, Any]:
     """Stop a realtime clock where it is: the clock is manual from now on (until :func:`play`). The
     instant it stopped at is journaled (a restart from the state file starts there)."""
-    backend.sync()
-    backend.clock = ManualClock()
-    backend.write("clock", {})
-    backend.feed.wake()
-    return clock_state(backend)
+    return _switch(backend, ManualClock)
 
 
 def play(backend: Backend, speed: Any) -> dict[str, Any]:
@@ -113,10 +110,16 @@ def play(backend: Backend, speed: Any) -> dict[str, Any]:
     """
     if isinstance(speed, bool) or not isinstance(speed, int | float) or not 0.001 <= speed <= MAX_SPEED:
         raise RequestError(f"speed: simulated seconds per real second, from 0.001 to {MAX_SPEED:,.0f} (got {speed!r})")
+    return _switch(backend, lambda: RealtimeClock(speed, wall_origin=time.time() - backend.sim.now / speed))
+
+
+def _switch(backend: Backend, clock: Callable[[], ManualClock | RealtimeClock]) -> dict[str, Any]:
+    """Run on ``clock()``, made at the present: the instant journaled, and every waiting client told
+    (one waiting on a stopped clock must now follow a running one)."""
     backend.sync()
-    backend.clock = RealtimeClock(speed, wall_origin=time.time() - backend.sim.now / speed)
+    backend.clock = clock()
     backend.write("clock", {})
-    backend.feed.wake()  # a client waiting on a manual clock now follows a running one
+    backend.feed.wake()
     return clock_state(backend)
 
 

@@ -105,8 +105,7 @@ class Feed:
         fresh.sort(key=lambda e: e[:3])
         self._events += [(job, t, k, self._tags_now(job)) for *_, job, t, k in fresh]
         if fresh:
-            for listener in self._listeners:
-                listener.set()
+            self.wake()
         return len(fresh)
 
     def _tags_now(self, job: Job) -> tuple[tuple[str, str], ...]:
@@ -118,7 +117,7 @@ class Feed:
         return kept
 
     def wake(self) -> None:
-        """Tell every listener to look again (the clock was switched: a waiting client must know)."""
+        """Tell every listener to look again (events came, or the clock was switched)."""
         for listener in self._listeners:
             listener.set()
 

@@ -142,20 +142,13 @@ function cell(text, className) {
   return td;
 }
 
-function statusCell(status) {
+// a status with its dot: a primary status coloured by its class (as the SageMaker console colours
+// it), a secondary status in its colour of `tjsim plot`'s palette
+function statusCell(status, secondary = false) {
   const td = document.createElement("td");
   const span = document.createElement("span");
-  span.className = `status ${status}`;
-  span.textContent = status;
-  td.append(span);
-  return td;
-}
-
-function secondaryCell(status) {
-  const td = document.createElement("td");
-  const span = document.createElement("span");
-  span.className = "status";
-  span.style.setProperty("--dot", state.settings.colours[status] || state.settings.unknown);
+  span.className = secondary ? "status" : `status ${status}`;
+  if (secondary) span.style.setProperty("--dot", state.settings.colours[status] || state.settings.unknown);
   span.textContent = status || "—";
   td.append(span);
   return td;
@@ -169,7 +162,7 @@ function rowElement(row) {
   link.href = `#/job/${encodeURIComponent(row.TrainingJobName)}`;
   link.textContent = row.TrainingJobName;
   name.append(link);
-  tr.append(name, statusCell(row.TrainingJobStatus), secondaryCell(row.SecondaryStatus),
+  tr.append(name, statusCell(row.TrainingJobStatus), statusCell(row.SecondaryStatus, true),
     cell(`${row.InstanceType} × ${row.InstanceCount}`), cell(row.Spot ? "spot" : "on-demand"),
     cell(utc(row.CreationTime)), cell(span(elapsed(row)), "num"),
     cell(row.BillableTimeInSeconds ?? "—", "num"));
@@ -345,7 +338,7 @@ function transitionsTable(transitions, created) {
   table.append(head);
   for (const t of transitions) {
     const tr = document.createElement("tr");
-    tr.append(secondaryCell(t.Status), cell(utc(t.StartTime)), cell(`+${span(t.StartTime - created)}`),
+    tr.append(statusCell(t.Status, true), cell(utc(t.StartTime)), cell(`+${span(t.StartTime - created)}`),
       cell(t.StatusMessage || ""));
     table.append(tr);
   }
