@@ -37,3 +37,14 @@ def replayed(name: str) -> Replay:
 @pytest.fixture(params=[p.stem for p in SCENARIOS])
 def shipped(request) -> Replay:
     return replayed(request.param)
+
+
+@pytest.fixture
+def drawn(monkeypatch) -> dict:
+    """Every figure the code under test saves (matplotlib's ``savefig``), by file name, instead of the file."""
+    import matplotlib.figure
+
+    figures: dict[str, matplotlib.figure.Figure] = {}
+    monkeypatch.setattr(matplotlib.figure.Figure, "savefig", lambda fig, out, *a, **k: figures.update({
+        Path(out).name: fig}))
+    return figures

@@ -22,11 +22,11 @@ def test_whatif_table_and_json():
     result = CliRunner().invoke(main, ["whatif", str(SPOT_STUDY), "--runs", "30", "--seed", "7"])
     assert result.exit_code == 0, result.output
     assert "on-demand" in result.output and "baseline" in result.output
-    assert "cheapest per completed job" in result.output
+    assert "recommended across the assumptions: spot, checkpoint every 10 min" in result.output
     data = json.loads(CliRunner().invoke(main, ["whatif", str(SPOT_STUDY), "--runs", "30", "--seed", "7",
                                                 "--json"]).output)
     assert (data["seed"], data["runs"], data["baseline"]) == (7, 30, "on-demand")
-    assert len(data["variants"]) == 5 and data["transitions"] > 0
+    assert len(data["variants"]) == 4 * 3 and data["transitions"] > 0
 
 
 @pytest.mark.slow  # five PNGs rendered

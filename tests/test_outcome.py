@@ -5,7 +5,8 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
 
 from simulator import HistoryNotKept, Job, Simulation, Streams, compile_plan, replay, simulate
 from simulator.engine.snapshot import describe
@@ -85,3 +86,44 @@ def test_a_sweep_equals_the_recorded_run_for_any_replicate_even_at_half_seconds(
             sim.run()
             assert (swept.training_seconds, swept.billable_seconds, swept.ended, swept.transitions) == (
                 job.billing.training_seconds, job.billing.billable_seconds, job.ended, job.transitions), (name, i)
+
+
+def _limited(plan, max_wait=None, max_runtime=None):
+    """``plan`` with other limits: what a shorter MaxWait or MaxRuntime would have done."""
+    return dataclasses.replace(plan, max_wait=plan.max_wait if max_wait is None else max_wait,
+                               max_runtime=plan.max_runtime if max_runtime is None else max_runtime)
+
+
+_RANDOM_SPOT = scenario(spot=(86400, 172800), spot_settings={"interruptions_per_instance_hour": 2.0},
+                        checkpoint_settings={"interval": 120, "write": 7},
+                        timing={"training": {"uniform": [1500, 4000]}, "capacity_wait": {"exponential": 300}},
+                        failures={"InternalServerError": 0.2}, job={"RetryStrategy": {"MaximumRetryAttempts": 2}})
+
+
+@pytest.mark.parametrize("field, measure, ending, seed", [
+    ("max_wait", "wait_checked", "MaxWaitTimeExceeded", 3), ("max_runtime", "runtime_used", "MaxRuntimeExceeded", 4)])
+@given(replicate=st.integers(0, 10_000), cut=st.floats(0.05, 1.5))
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_a_limit_below_what_the_job_needed_stops_it_and_one_at_it_does_not(field, measure, ending, seed, replicate,
+                                                                          cut):
+    plan = compile_plan(_RANDOM_SPOT)
+    free = simulate(plan, seed=seed, replicate=replicate)
+    assume(free.secondary not in ("MaxWaitTimeExceeded", "MaxRuntimeExceeded"))
+    needed = getattr(free, measure)
+    assert simulate(_limited(plan, **{field: needed}), seed=seed, replicate=replicate) == free  # nothing changes
+    limit = max(1.0, needed * cut)
+    shorter = simulate(_limited(plan, **{field: limit}), seed=seed, replicate=replicate)
+    assert (shorter.secondary == ending) == (limit < needed)
+
+
+def test_checkpoint_writes_are_counted_whatever_the_restarts():
+    on_demand = scenario(checkpoint_settings={"interval": 300, "write": 20}, timing={"training": 3000},
+                         job={"CheckpointConfig": {"S3Uri": "s3://bucket/ckpt/"}})
+    assert simulate(compile_plan(on_demand)).checkpoint_write_seconds == 9 * 20  # no write at the end
+    plan, writes = compile_plan(_RANDOM_SPOT), set()
+    for replicate in range(200):
+        o = simulate(plan, seed=5, replicate=replicate)
+        # every write costs instance seconds, and no more than the work done beside it
+        assert 0 <= o.checkpoint_write_seconds <= o.runtime_used
+        writes.add(o.checkpoint_write_seconds)
+    assert len(writes) > 20  # restarts lose writes and make more: not a fixed count

@@ -25,21 +25,35 @@ def test_every_figure_is_whole_on_a_terminal_of_80_columns_and_more(result, widt
     out = io.StringIO()
     report.show(result, Console(file=out, width=width, force_terminal=True, color_system=None))
     lines = out.getvalue().splitlines()
-    assert max(len(line) for line in lines[:-1]) <= width  # the last line is the soft-wrapped verdict
+    assert max(len(line) for line in lines) <= width
     text = out.getvalue()
     for variant in result.to_json()["variants"]:
         assert f"${variant['cost_usd']['mean']:.2f}" in text and f"${variant['cost_usd']['p95']:.2f}" in text
-    assert "…" not in "".join(re.findall(r"\$[\d.]+[^\n]*", text))
+    assert "…" not in text
     rows = [line.rstrip() for line in lines if re.search(r"\$\d+\.\d\d ±", line)]  # a variant's figures
     # nothing cropped on the right: a row with a left rule has its right one, a row without ends in its saving
-    assert rows and all(row.endswith("│") if row.startswith("│") else row.endswith(("%", "baseline")) for row in rows)
+    assert len(rows) == len(result.study.variants)
+    assert all(row.endswith("│") if row.startswith("│") else re.search(r"(%\)|baseline|\$[\d.]+)$", row)
+               for row in rows)
 
 
-def test_into_a_file_the_table_is_120_columns(result):
+def test_into_a_file_or_a_pipe_the_table_is_never_cut(tmp_path):
+    import yaml
+
+    data = yaml.safe_load((ROOT / "scenarios" / "whatif-spot-vs-on-demand.yaml").read_text())
+    data["whatif"] = {"baseline": "on-demand", "variants": data["whatif"]["variants"][:1], "grid": {
+        "job.StoppingCondition.MaxWaitTimeInSeconds": [30000, 40000], "checkpoint.interval": [300, 600]},
+        "assumptions": {"spot.interruptions_per_instance_hour": [0.333333, 0.666666]}}
+    path = tmp_path / "grid.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    result = sweep(load_study(path), runs=10, seed=7)
     out = io.StringIO()
     report.show(result, Console(file=out))
-    assert max(len(line) for line in out.getvalue().splitlines()[:-1]) <= 120
-    assert "┃ variant" in out.getvalue()  # the full table, rules and all
+    text = out.getvalue()
+    assert "┃ variant" in text and "…" not in text  # the full table, rules and all, nothing cut
+    for name in ("MaxWaitTimeInSeconds=30000, interval=300", "MaxWaitTimeInSeconds=40000, interval=600"):
+        assert text.count(f"│ {name} ") == 2  # whole, once under each setting of the assumptions
+    assert "under spot.interruptions_per_instance_hour=0.666666:" in text
 
 
 def test_a_share_is_never_rounded_to_zero_or_to_all_when_it_is_not():
@@ -61,6 +75,7 @@ def test_a_grid_of_booleans_is_written_as_the_file_writes_it(tmp_path):
     data = result.to_json()
     out = io.StringIO()
     Console(file=out, width=160).print(report.table(result, data))
-    assert "EnableNetworkIsolation=true" in out.getvalue() and "True" not in out.getvalue()
+    assert "variant / EnableNetworkIsolation" in out.getvalue()  # the grid's one path, named once
+    assert "│ true " in out.getvalue() and "True" not in out.getvalue()
     assert [v["name"] for v in data["variants"]] == ["job.EnableNetworkIsolation=true",
                                                      "job.EnableNetworkIsolation=false"]

@@ -25,10 +25,21 @@ from .edge import fail, given, main
 @click.option("--json", "as_json", is_flag=True,
               help="Print the result as JSON (deterministic: the same seed gives the same bytes).")
 @click.option("--plots", type=click.Path(file_okay=False), help="Write PNG plots of the result into this folder.")
+@click.option("--quantiles", default="50,90,95,99", show_default=True, callback=lambda ctx, param, value:
+              _quantiles(value), help="Percentiles of cost, wall time and billable time to report (the table shows "
+                                      "p95, or the highest).")
+@click.option("--solve", type=click.Choice(["MaxWaitTimeInSeconds", "MaxRuntimeInSeconds"]),
+              help="Find each variant's smallest limit of this kind that stops at most --kill-share of its jobs.")
+@click.option("--kill-share", type=click.FloatRange(0, 1, max_open=True), default=0.05, show_default=True,
+              help="With --solve: the share of jobs the limit may stop (by MaxWait or MaxRuntime).")
 @click.pass_context
 def whatif_command(ctx: click.Context, scenario: str, runs: int, seed: int | None, workers: int, dask: str | None,
-                   chunk_size: int, as_json: bool, plots: str | None) -> None:
-    """Compare the variants of SCENARIO's whatif: section over RUNS replicates each: cost, time, outcomes."""
+                   chunk_size: int, as_json: bool, plots: str | None, quantiles: tuple[float, ...],
+                   solve: str | None, kill_share: float) -> None:
+    """Compare the variants of SCENARIO's whatif: section over RUNS replicates each: cost, time, outcomes,
+    the decision to take under each setting of the assumptions and across them."""
+    if given(ctx, "kill_share") and solve is None:
+        raise click.UsageError("--kill-share: the share a solved limit may stop; give --solve too", ctx)
     if dask is not None and given(ctx, "workers"):
         raise click.UsageError("--workers: processes on this machine; with --dask the cluster's workers run it", ctx)
     from rich.console import Console
@@ -48,12 +59,13 @@ def whatif_command(ctx: click.Context, scenario: str, runs: int, seed: int | Non
                   console=console, transient=True, disable=not console.is_terminal) as progress:
         task = progress.add_task(f"{len(study.variants)} variants", total=total)
         result = sweep(study, runs=runs, seed=seed, workers=workers, dask=dask, chunk=chunk_size,
-                       progress=lambda done: progress.advance(task, done * len(study.variants)))
+                       progress=lambda done: progress.advance(task, done * len(study.variants)),
+                       quantiles=quantiles, solve=solve, kill_share=kill_share)
     if plots is not None:
-        from .. import plots as plotting  # matplotlib only when plots are asked for
+        from ..whatif.plots import whatif_plots  # matplotlib only when plots are asked for
 
         try:
-            written = plotting.whatif_plots(result, Path(plots))
+            written = whatif_plots(result, Path(plots))
         except OSError as err:
             fail([f"--plots {plots}: cannot write there ({err.strerror or err})"])
         for path in written:
@@ -62,6 +74,18 @@ def whatif_command(ctx: click.Context, scenario: str, runs: int, seed: int | Non
         click.echo(json.dumps(result.to_json(), indent=2))
     else:
         report.show(result, Console(file=sys.stdout))
+
+
+def _quantiles(value: str) -> tuple[float, ...]:
+    """``50,90,99.9`` as (0.5, 0.9, 0.999)."""
+    try:
+        found = tuple(sorted({float(part) / 100 for part in value.split(",") if part.strip()}))
+    except ValueError:
+        found = ()
+    if not found or not all(0 < q < 1 for q in found):
+        raise click.BadParameter(f"expected percentiles between 0 and 100, comma-separated, such as 50,95,99 "
+                                 f"(got {value!r})")
+    return found
 
 
 def _writable(folder: Path) -> None:

@@ -34,6 +34,12 @@ class Outcome:
     instance_count: int
     interruptions: int
     attempts: int
+    checkpoint_write_seconds: float  #: instance seconds training paused for checkpoint writes, all attempts
+    #: instance seconds counted against MaxRuntime: a MaxRuntimeInSeconds below it would have stopped the job
+    runtime_used: float
+    #: the end of the last wait MaxWait could cut short: a MaxWaitTimeInSeconds below it would have
+    #: stopped the job, one at or above it changes nothing (the same draws run up to the limit)
+    wait_checked: float
     transitions: int
     failure_reason: str | None
     hourly_price: float | None  #: on-demand USD per instance-hour, when given
@@ -50,7 +56,9 @@ class Outcome:
                    training_start=None if billing.training_start is None else billing.training_start - job.created,
                    training_seconds=billing.training_seconds, billable_seconds=billing.billable_seconds,
                    warm_pool_seconds=retained, instance_count=job.plan.instance_count,
-                   interruptions=job.interruptions, attempts=job.attempts, transitions=job.transitions,
+                   interruptions=job.interruptions, attempts=job.attempts,
+                   checkpoint_write_seconds=job.progress.writing, runtime_used=billing.runtime_used,
+                   wait_checked=job.waits.checked - job.created, transitions=job.transitions,
                    failure_reason=job.failure_reason, hourly_price=hourly_price, cost_usd=cost)
 
 

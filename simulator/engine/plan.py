@@ -48,7 +48,8 @@ class Spot:
     """Managed spot behaviour."""
 
     price_ratio: float | Distribution
-    interruptions_per_instance_hour: float  #: a job of N instances is interrupted N times as often
+    #: a job of N instances is interrupted N times as often; a distribution is drawn once per job
+    interruptions_per_instance_hour: float | Distribution
     first_capacity_wait: Duration
     capacity: Literal["available", "never"]
     capacity_for: Literal["job", "each_instance"]  #: one capacity wait for the job, or one per instance

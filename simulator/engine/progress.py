@@ -26,11 +26,14 @@ class Progress:
         history: where each checkpoint completed is recorded (plots read them).
     """
 
-    __slots__ = ("_history", "_saved", "_writing", "done", "interval", "last_at", "needed", "started_at", "write")
+    __slots__ = ("_history", "_saved", "_writing", "done", "interval", "last_at", "lost", "needed", "started_at",
+                 "worked", "write")
 
     def __init__(self, needed: float, interval: float, write: float, history: History | Quiet):
         self.needed = needed
         self.done = 0.0  #: training seconds done (what a restart resumes from: the last checkpoint)
+        self.worked = 0.0  #: instance seconds spent training, checkpoint writes included, all attempts
+        self.lost = 0.0  #: training seconds done and then lost to restarts
         self.interval = interval
         self.write = write
         self._writing = 0.0  # what is left of the checkpoint being written
@@ -57,14 +60,21 @@ class Progress:
             left += self._writing + max(0, last - first + 1) * self.write
         return left
 
+    @property
+    def writing(self) -> float:
+        """Instance seconds spent writing checkpoints (training paused), all attempts."""
+        return max(0.0, self.worked - self.done - self.lost)
+
     def lose(self) -> None:
         """The instances are gone: resume from the last checkpoint, or from scratch."""
+        before = self.done
         if not self.interval:
             self.done = 0.0
         elif self.write:
             self.done, self._writing = self._saved, 0.0
         else:
             self.done = math.floor(self.done / self.interval + _EPS) * self.interval
+        self.lost += before - self.done
 
     def advance(self, elapsed: float, now: float) -> None:
         """Training went on for ``elapsed`` instance seconds, ending ``now``, pausing for each
@@ -75,6 +85,7 @@ class Progress:
         as fit, then the write due and what is left of the work.
         """
         self.last_at = now
+        self.worked += elapsed
         if not self.write:
             if self._history.recording and self.interval:
                 self._record_passed(self.done, self.done + elapsed, now)

@@ -129,7 +129,7 @@ class Waits:
     """
 
     __slots__ = ("_billing", "_env", "_job", "_max_runtime", "_progress",
-                 "clocks", "deadline", "deferred", "update_until")
+                 "checked", "clocks", "deadline", "deferred", "update_until")
 
     def __init__(self, env: simpy.Environment, plan: Plan, streams: Streams, billing: Billing, progress: Progress, *,
                  job: Owner):
@@ -140,11 +140,18 @@ class Waits:
         self._job = weakref.proxy(job)
         #: MaxWait, as a clock time
         self.deadline = env.now + plan.max_wait if plan.max_wait is not None else INF
+        #: the end of the last wait MaxWait could have cut short: a MaxWait below it (counted from the
+        #: creation) would have stopped the job; one at or above it changes nothing
+        self.checked = env.now
         self.clocks: list[RandomClock] = []  #: what happens at random on instance time
-        if plan.spot and plan.spot_config.interruptions_per_instance_hour:
+        per_instance = plan.spot_config.interruptions_per_instance_hour
+        if plan.spot and per_instance:
+            if per_instance.__class__ is not float:  # an uncertain rate: one draw per job, from its own stream
+                per_instance = per_instance.draw(streams["interruption_rate"])
             # any one instance reclaimed interrupts the whole job [DOC: the managed spot guide]
-            rate = plan.spot_config.interruptions_per_instance_hour * plan.instance_count / 3600
-            self.clocks.append(RandomClock(Limit.SPOT_RECLAIM, streams["interruptions"], rate))
+            rate = per_instance * plan.instance_count / 3600
+            if rate:
+                self.clocks.append(RandomClock(Limit.SPOT_RECLAIM, streams["interruptions"], rate))
         for kind, rate, failure in plan.failure_clocks:
             self.clocks.append(RandomClock(failure, streams[f"failures.{kind}"], rate))
         self.update_until = INF  #: when the Updating detour ends
@@ -186,6 +193,8 @@ class Waits:
             now = env.now
             elapsed = now - start
             remaining -= elapsed
+            if kind != WIND:
+                self.checked = now
             if billing.up:  # instance time: billed; against MaxRuntime and the random clocks
                 billing.running += elapsed  # unless stopping; training progress when working
                 if kind in (UP, WORK):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, PrivateAttr, create_model, model_validator
+from pydantic import AfterValidator, BaseModel, Field, PrivateAttr, create_model, model_validator
 
 from .. import service, shapes
 from ..defaults import DEFAULT_ACCOUNT, DEFAULT_EPOCH, DEFAULT_REGION
@@ -28,6 +28,16 @@ class Rule(BaseModel):
     model_config = _STRICT
     result: Literal["NoIssuesFound", "IssuesFound", "Error"] = "NoIssuesFound"
     details: Annotated[str, Field(max_length=1024)] | None = None
+
+
+def _instance_type(value: Any) -> Any:
+    if isinstance(value, str) and value not in service.enum("TrainingInstanceType"):
+        hint = shapes.did_you_mean(value, service.enum("TrainingInstanceType"))
+        raise ValueError(f"{value!r} is not a SageMaker training instance type{f' ({hint})' if hint else ''}")
+    return value
+
+
+InstanceType = Annotated[str, AfterValidator(_instance_type)]
 
 
 class Settings(BaseModel):
@@ -49,6 +59,10 @@ class Settings(BaseModel):
     rules: dict[str, Rule] = {}  #: outcome per RuleConfigurationName
     #: random failures: the rate per instance-hour of each kind, on instance time
     failures: dict[FailureKind, Annotated[float, Field(ge=0, le=3600)]] = {}
+    #: relative training speed per instance type (a what-if comparing types reads it): ``timing.training``
+    #: is for the request's own InstanceType; on type T training takes training × speed[own] / speed[T],
+    #: a type not listed being the request's own speed (1.0) only when it is the request's own type
+    speed: dict[InstanceType, Annotated[float, Field(gt=0, le=1000, allow_inf_nan=False)]] = {}
 
     @model_validator(mode="before")
     @classmethod

@@ -87,6 +87,28 @@ Ratio = Annotated[Any, PlainValidator(_ratio),
                                             *_DURATION_SCHEMA["anyOf"][1:]]})]
 
 
+def _rate(value: Any) -> Any:
+    """A rate per hour from 0 to 3600, or a distribution of them (drawn once per job: an uncertain rate)."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if not (math.isfinite(value) and 0 <= value <= 3600):
+            raise ValueError(f"a rate is a number of events per hour from 0 to 3600 (got {value})")
+        return float(value)
+    if isinstance(value, dict):
+        try:
+            return _duration(value)
+        except ValueError as err:
+            raise ValueError(str(err).replace(_DURATION_HELP, "expected a rate per hour or one of {uniform: "
+                                              "[low, high]}, {normal: [mean, sd]}, {lognormal: [mu, sigma]}, "
+                                              "{exponential: mean}, {choice: [...]}")) from None
+    raise ValueError(f"expected a rate per hour or a distribution of rates such as {{uniform: [0.1, 0.5]}} "
+                     f"(got {value!r})")
+
+
+Rate = Annotated[Any, PlainValidator(_rate),
+                 WithJsonSchema({"anyOf": [{"type": "number", "minimum": 0, "maximum": 3600},
+                                           *_DURATION_SCHEMA["anyOf"][1:]]})]
+
+
 def _epoch_seconds(value: Any) -> Any:
     """A number is epoch seconds, however large (pydantic would read one above 2e10 as milliseconds)."""
     if isinstance(value, str) and re.fullmatch(r"\s*[-+]?[0-9]+(\.[0-9]*)?\s*", value):
@@ -144,8 +166,9 @@ class Spot(BaseModel):
     model_config = _STRICT
     price_ratio: Ratio = 0.30  #: spot price / on-demand price; observed 874/262 s, a 70 % saving
     #: reclaims of ONE instance per instance-hour (a Poisson rate): a job of N instances is interrupted
-    #: when any of them is, N times as often
-    interruptions_per_instance_hour: Annotated[float, Field(ge=0, le=3600)] = 0.0
+    #: when any of them is, N times as often. A distribution is drawn once per job (per what-if
+    #: replicate): uncertainty about the rate itself, on top of the Poisson noise
+    interruptions_per_instance_hour: Rate = 0.0
     first_capacity_wait: Duration = 0.0  #: Starting with insufficient capacity before the first grant
     capacity: Literal["available", "never"] = "available"
     #: "job": one draw of each capacity wait for the whole job; "each_instance": one per instance, the job
@@ -216,7 +239,7 @@ def renamed(data: Any) -> Any:
 
 #: the scenario sections a later job or a what-if variant may override, each written as a mapping
 #: deep-merged into the scenario's, but ``events``: a list, which replaces the scenario's
-OVERRIDABLE = ("job", "timing", "spot", "checkpoint", "lifecycle", "failures", "metrics", "rules", "events")
+OVERRIDABLE = ("job", "timing", "spot", "checkpoint", "lifecycle", "failures", "speed", "metrics", "rules", "events")
 
 
 def override_type(section: str) -> Any:

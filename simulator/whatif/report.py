@@ -1,26 +1,30 @@
-"""A sweep's result on the terminal: one rich table row per variant."""
+"""A sweep's result on the terminal: one rich table row per variant, a section per setting of the
+assumptions, then what to choose: under each setting, across them, and where it stops paying."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from rich import box
-from rich.console import Console
+from rich.console import Console, Group
 from rich.table import Table
 
 from .spec import short, written
+from .stats import label
 from .sweep import Result
 
 #: the endings other than Completed, as the table abbreviates them
 _OTHER_ENDINGS = (("MaxWaitTimeExceeded", "MaxWait"), ("MaxRuntimeExceeded", "MaxRuntime"), ("Failed", "Failed"),
                   ("Stopped", "Stopped"))
+_LIMIT = {"MaxWaitTimeInSeconds": "MaxWait", "MaxRuntimeInSeconds": "MaxRuntime"}
 
 
-def _hours(seconds: float | None) -> str:
+def hours(seconds: float | None) -> str:
+    """Seconds as h:mm."""
     if seconds is None:
         return "—"
-    hours, rest = divmod(round(seconds), 3600)
-    return f"{hours}:{rest // 60:02d}"
+    whole, rest = divmod(round(seconds), 3600)
+    return f"{whole}:{rest // 60:02d}"
 
 
 def _usd(value: float | None) -> str:
@@ -42,68 +46,198 @@ def _percent(count: int, runs: int) -> str:
 
 
 def _others(outcomes: dict[str, int], runs: int) -> str:
-    parts = [f"{label} {_percent(_count(outcomes, secondary), runs)}"
-             for secondary, label in _OTHER_ENDINGS if _count(outcomes, secondary)]
+    parts = [f"{name} {_percent(_count(outcomes, secondary), runs)}"
+             for secondary, name in _OTHER_ENDINGS if _count(outcomes, secondary)]
     return ", ".join(parts) or "—"
 
 
-def table(result: Result, data: dict[str, Any] | None = None) -> Table:
-    """The result as a rich table (``data``: its :meth:`~.sweep.Result.to_json`, when already made)."""
+def name_of(result: Result, index: int) -> str:
+    """A variant as the table and the plots name it: a named variant by its name; a grid point by
+    the values that vary in the grid — just the value when one path varies (the column names it),
+    else ``key=value`` by each path's last key."""
+    variant = result.study.variants[index]
+    if not variant.from_grid:
+        return variant.name
+    varying = _varying(result)
+    if len(varying) == 1:
+        return written(variant.overrides[varying[0]])
+    return ", ".join(f"{p.rsplit('.', 1)[-1]}={written(variant.overrides[p])}" for p in varying)
+
+
+def named_by(result: Result) -> str | None:
+    """The grid path whose value alone names each grid point (:func:`name_of`), to say once in a
+    legend's title or a column's head; None if names say their paths."""
+    varying = _varying(result) if any(v.from_grid for v in result.study.variants) else []
+    return short(varying[0]) if len(varying) == 1 else None
+
+
+def _varying(result: Result) -> list[str]:
+    study = result.study
+    return [p for p in study.grid if len({written(v.overrides.get(p)) for v in study.variants if v.from_grid}) > 1] \
+        or list(study.grid)
+
+
+def shown_quantile(result: Result) -> float:
+    """The quantile the table shows beside the mean: p95 when asked for (the default), else the highest."""
+    return 0.95 if 0.95 in result.quantiles else max(result.quantiles)
+
+
+def table(result: Result, data: dict[str, Any] | None = None, stacked: bool = False) -> Group:
+    """The result as rich tables, one per setting of the assumptions (``data``: its
+    :meth:`~.sweep.Result.to_json`, when already made; ``stacked``: each second figure under the
+    first, for a narrow terminal)."""
     data = result.to_json() if data is None else data
+    study = result.study
+    q = label(shown_quantile(result))
+    prices = {(v["hourly_price_usd"], v["instance_count"]) for v in data["variants"]}
     title = (f"{data['scenario']}: {data['runs']:,} replicates per variant, seed {data['seed']}, "
              f"baseline {data['baseline']!r}")
-    out = Table(title=title, title_justify="left", caption_justify="left",
-                caption="cost per job = billable seconds × instances × on-demand $/h ÷ 3600 (± is the 95 % CI of "
-                        "the mean) · wall: h:mm from creation to end · savings: paired, replicate by replicate")
-    prices = {(v["hourly_price_usd"], v["instance_count"]) for v in data["variants"]}
     if len(prices) == 1:  # one price for all: said once, in the title
         (price, count), = prices
-        out.title += f", ${price:g}/h{f' × {count} instances' if count > 1 else ''}"
-    columns = (("variant", "left", 12), *((("$/h", "right", 5),) if len(prices) > 1 else ()), ("ended", "left", 9),
-               ("cost", "right", 6), ("cost p95", "right", 6), ("wall (p95)", "right", 5), ("saves", "right", 6))
-    for column, justify, width in columns:  # figures never wrap: the variant and outcome columns give way
-        out.add_column(column, justify=justify, min_width=width,  # type: ignore[arg-type]
-                       no_wrap=column not in ("variant", "ended"))
-    for spec, variant in zip(result.study.variants, data["variants"], strict=True):
-        cost, wall = variant["cost_usd"], variant["wall_seconds"]
-        ci = cost["ci95"]
-        savings = variant.get("savings_vs_baseline")
-        saved = "baseline"
-        if savings is not None and savings["usd"] is not None:
-            saved = f"{_usd(savings['usd']['mean'])} {savings['percent']:.0f}%"
-        name = variant["name"]
-        if spec.from_grid:  # the grid's points, named by the shortest clear form of each path
-            name = ", ".join(f"{short(k)}={written(v)}" for k, v in variant["overrides"].items())
-        half = (ci[1] - ci[0]) / 2 if ci else None
-        spread = "" if half is None else f" ±{half:.2f}" if half >= 0.005 else " ±<0.01"
-        completed = _percent(_count(variant["outcomes"], "Completed"), data["runs"])
-        others = _others(variant["outcomes"], data["runs"])
-        ended = f"{completed} ok" + ("" if others == "—" else f", {others}")
-        price = f"{variant['hourly_price_usd']:g}" + (f"×{variant['instance_count']}" if variant["instance_count"] > 1
-                                                      else "")
-        out.add_row(name, *((price,) if len(prices) > 1 else ()), ended, f"{_usd(cost['mean'])}{spread}",
-                    _usd(cost["p95"]), f"{_hours(wall and wall['mean'])} ({_hours(wall and wall['p95'])})", saved)
-    return out
+        title += f", ${price:g}/h{f' × {count} instances' if count > 1 else ''}"
+    spot = any(v["spot"] for v in data["variants"])
+    solve = data.get("solve")
+    varying = _varying(result) if any(v.from_grid for v in study.variants) else []
+    first = "variant" if len(varying) != 1 else f"variant / {short(varying[0])}"
+    longest = max(len(name_of(result, i)) for i in range(len(study.variants)))
+    limit = solve and (_LIMIT[solve["limit"]], f"≤{100 * solve['kill_share']:g}% killed")
+    # (header, header when stacked, justify, wraps): on a narrow terminal each second figure goes under
+    # the first (the cost's quantile under its mean), so that every figure stays whole
+    narrow_first = short(varying[0]).replace(".", ".\n") if len(varying) == 1 else first
+    columns = [(first, narrow_first, "left", True), *((("$/h", "$/h", "right", False),) if len(prices) > 1 else ()),
+               ("ended", "ended", "left", True), ("cost", f"cost\n{q}", "right", False),
+               *(((f"cost {q}", None, "right", False),) if not stacked else ()),
+               (f"wall ({q})", f"wall\n{q}", "right", False),
+               *(((f"interrupted ({q})", f"inter-\nruptions\n{q}", "right", False),) if spot else ()),
+               *(((f"{limit[0]} for {limit[1]} (CI)", f"{limit[0]}\n{limit[1]}\n(CI)", "right", False),)
+                 if solve else ()),
+               ("saves", "saves", "right", False)]
+    tables = []
+    for world in range(len(study.worlds)):
+        heading = title if world == 0 else ""
+        if len(study.worlds) > 1:
+            heading += ("\n" if heading else "") + f"under {study.world_name(world)}:"
+        out = Table(title=heading, title_justify="left", caption_justify="left", title_style="",
+                    caption=_caption(q, spot, solve) if world == len(study.worlds) - 1 else None,
+                    padding=0 if stacked else (0, 1), pad_edge=not stacked)
+        for wide, narrow, justify, wraps in columns:  # figures never wrap: the variant and outcome columns give way
+            out.add_column(narrow if stacked else wide, justify=justify,  # type: ignore[arg-type]
+                           no_wrap=not wraps, overflow="fold",
+                           min_width=(min(longest, 14) if wide == first else 9) if wraps else None)
+        size = len(study.decisions)
+        for index in range(world * size, (world + 1) * size):
+            cells = _row(result, index, data["variants"][index], len(prices) > 1, spot, solve, q)
+            out.add_row(*_cells(cells, stacked))
+        tables.append(out)
+    return Group(*tables)
+
+
+def _caption(q: str, spot: bool, solve: dict[str, Any] | None) -> str:
+    return (f"cost per job = billable seconds × instances × on-demand $/h ÷ 3600 (± is the 95 % CI of the mean) · "
+            f"wall: h:mm from creation to end, mean ({q})"
+            + (f" · interrupted: spot interruptions per job, mean ({q})" if spot else "")
+            + (f" · {_LIMIT[solve['limit']]}: the smallest that stops at most {100 * solve['kill_share']:g} % of jobs "
+               f"(by MaxWait or MaxRuntime), h:mm, with its 95 % CI; * with MaxRuntime lowered to it" if solve else "")
+            + " · savings: paired, replicate by replicate, in the same assumptions")
+
+
+def _row(result: Result, index: int, variant: dict[str, Any], priced: bool, spot: bool, solve: Any,
+         q: str) -> list[tuple[str, str]]:
+    """The row's cells, each a figure and what goes beside it (in parentheses) or under it."""
+    cost, wall, runs = variant["cost_usd"], variant["wall_seconds"], result.runs
+    ci = cost["ci95"]
+    half = (ci[1] - ci[0]) / 2 if ci else None
+    spread = "" if half is None else f" ±{half:.2f}" if half >= 0.005 else " ±<0.01"
+    completed = _percent(_count(variant["outcomes"], "Completed"), runs)
+    others = _others(variant["outcomes"], runs)
+    price = f"{variant['hourly_price_usd']:g}" + (f"×{variant['instance_count']}" if variant["instance_count"] > 1
+                                                  else "")
+    cells = [(name_of(result, index), ""), *(((price, ""),) if priced else ()),
+             (f"{completed} ok", "" if others == "—" else others), (f"{_usd(cost['mean'])}{spread}", _usd(cost[q])),
+             (hours(wall and wall["mean"]), hours(wall and wall[q]))]
+    if spot:
+        per_job = variant["interruptions_per_job"]
+        cells.append((f"{per_job['mean']:.2f}", str(per_job["p95"])) if variant["spot"] else ("—", ""))
+    if solve:
+        solved = variant.get("solved", {})
+        ci95 = solved.get("ci95")
+        cells.append(("—", "") if solved.get("seconds") is None else
+                     (hours(solved["seconds"]) + ("*" if "note" in solved else ""),
+                      f"{hours(ci95[0])}–{hours(ci95[1])}" if ci95 else ""))
+    savings = variant.get("savings_vs_baseline")
+    if savings is not None and savings["usd"] is not None:
+        cells.append((_usd(savings["usd"]["mean"]), f"{savings['percent']:.0f}%"))
+    else:
+        cells.append(("baseline", ""))
+    return cells
+
+
+def _cells(cells: list[tuple[str, str]], stacked: bool) -> list[str]:
+    """Side by side — ``4:37 (5:25)``, the cost's quantile in a column of its own — or, on a narrow
+    terminal, each second figure under the first."""
+    shown = []
+    for main, extra in cells:
+        if not extra:
+            shown.append(main)
+        elif stacked:
+            shown.append(f"{main}\n{extra}")
+        elif main.endswith(" ok"):  # the outcomes: one list
+            shown.append(f"{main}, {extra}")
+        elif main.startswith("$") and "±" in main:  # the cost's mean; its quantile has a column
+            shown += [main, extra]
+        else:
+            shown.append(f"{main} ({extra})")
+    return shown
 
 
 def show(result: Result, console: Console | None = None) -> None:
-    """Print the table (to fit the terminal; 120 columns wide into a file or a pipe)."""
+    """Print the table, as wide as it needs into a file or a pipe (never cut), then the verdict."""
     console = console or Console()
-    if not console.is_terminal:
-        console.width = 120
     data = result.to_json()
     shown = table(result, data)
-    if console.width < 100:  # a narrow terminal: no vertical rules, so that every figure fits
-        shown.box, shown.show_edge = box.SIMPLE_HEAD, False
+    wide = console.measure(shown, options=console.options.update_width(10_000)).maximum
+    if not console.is_terminal:  # into a file or a pipe: the tables' own width, however wide
+        console.width = max(80, wide)
+    elif wide > console.width:  # a narrow terminal: second figures under the first, no vertical rules
+        shown = table(result, data, stacked=True)
+        for part in shown.renderables:
+            part.box, part.show_edge = box.SIMPLE_HEAD, False
     console.print(shown)
-    finishing = [v for v in data["variants"] if v["cost_per_completed_job_usd"] is not None]
-    line = f"{result.transitions:,} state-machine transitions simulated"
-    if finishing:  # a job stopped by MaxWait is cheap and useless: rank by what a finished model costs
-        best = min(finishing, key=_per_completed)
-        line = (f"cheapest per completed job: {best['name']} ({_usd(best['cost_per_completed_job_usd'])}, all "
-                f"replicates' cost over those that completed) · {line}")
-    console.print(line, highlight=False, markup=False, soft_wrap=True)
+    for line in verdict(result, data):
+        console.print(line, highlight=False, markup=False)
 
 
-def _per_completed(variant: dict[str, Any]) -> float:
-    return variant["cost_per_completed_job_usd"]
+def verdict(result: Result, data: dict[str, Any]) -> list[str]:
+    """What to choose, in sentences: under each setting of the assumptions, across them, where the
+    choice stops saving; what the baseline pays for checkpoints; what the solver found."""
+    study, lines = result.study, []
+    recommendation = data["recommendation"]
+    rule = "the lowest cost per completed job (all replicates' cost over those that completed)"
+    if study.max_kill_share is not None:
+        rule += f" among those killing at most {100 * study.max_kill_share:g} %"
+    across = recommendation["across_assumptions"]
+    if len(study.worlds) == 1:
+        best = recommendation["per_assumption"][0]
+        lines.append(f"recommended: {best['decision']} — {rule}: {_usd(best['cost_per_completed_job_usd'])}"
+                     if best["decision"] else f"no variant qualifies as {rule}")
+    else:
+        for best in recommendation["per_assumption"]:
+            world = ", ".join(f"{short(p)}={written(v)}" for p, v in best["assumptions"].items())
+            lines.append(f"under {world}: {best['decision'] or 'none qualifies'}"
+                         + (f" ({_usd(best['cost_per_completed_job_usd'])}, saves {best['savings_percent']:.0f}%)"
+                            if best["decision"] else ""))
+        if across:
+            worst = across["worst_case"]
+            world = ", ".join(f"{short(p)}={written(v)}" for p, v in worst["assumptions"].items())
+            lines.append(f"recommended across the assumptions: {across['decision']} — the best worst case of "
+                         f"{rule}: {_usd(worst['cost_per_completed_job_usd'])}, under {world}")
+    for row in data.get("sensitivity", []):
+        if row["break_even"] is not None:
+            lines.append(f"{row['decision']} stops saving against {data['baseline']!r} at "
+                         f"{short(row['assumption'])} ≈ {row['break_even']:g}")
+    base = data["variants"][study.baseline]
+    if base["checkpoint_write_seconds_mean"]:
+        lines.append(f"note: the baseline {data['baseline']!r} pays {base['checkpoint_write_seconds_mean']:,.0f} s "
+                     f"of checkpoint writes per job (CheckpointConfig is set): its cost includes them")
+    lines.append(f"{result.transitions:,} state-machine transitions simulated")
+    return lines

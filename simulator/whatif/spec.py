@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
-import math
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -22,10 +21,11 @@ from ..engine.plan import Plan
 from ..errors import ScenarioError
 from ..format.overlay import deep_merge, is_distribution, moved, overlay, validate
 from ..format.settings import RENAMED_PATHS
-from ..format.whatif import WhatIf
+from ..format.whatif import WhatIf, split
 from ..loading import noted, read
 from ..shapes import Problem
 from . import prices as price_table
+from . import speed
 
 #: a USD amount in integer units, so that sums are exact: 1 unit = 1 / (3600 · 10⁶) USD, which is
 #: one second of an instance priced to the micro-dollar per hour
@@ -36,15 +36,18 @@ COST_UNITS_PER_USD = 3600 * 10**PRICE_DIGITS
 
 @dataclass(frozen=True, slots=True)
 class PricedVariant:
-    """One variant of a study, compiled and priced."""
+    """One variant of a study — a decision under one setting of the assumptions — compiled and priced."""
 
-    name: str
-    overrides: dict[str, Any]  #: dotted scenario path -> value, as merged into the scenario
+    name: str  #: the decision's
+    overrides: dict[str, Any]  #: the decision's: dotted scenario path -> value, as merged into the scenario
     plan: Plan
     hourly_price: float  #: on-demand USD per instance-hour
     price_source: str
     price_units: int  #: hourly price in micro-dollars: cost units per instance-second
     from_grid: bool = False  #: a point of the grid (named after its values)
+    decision: int = 0  #: index into :attr:`Study.decisions`
+    world: int = 0  #: index into :attr:`Study.worlds`: the assumptions it runs under
+    speed: float = 1.0  #: how many times longer training takes than on the scenario's own type
 
     def cost_units(self, billed_seconds: int) -> int:
         return billed_seconds * self.plan.instance_count * self.price_units
@@ -52,13 +55,29 @@ class PricedVariant:
 
 @dataclass(frozen=True, slots=True)
 class Study:
-    """The variants of a scenario file's what-if section, and which one is the baseline."""
+    """The variants of a scenario file's what-if section: every decision under every setting of the
+    assumptions (a world), world by world, and which decision is the baseline."""
 
     source: str  #: the file's name
     sha256: str  #: of the file's bytes
-    variants: tuple[PricedVariant, ...]
-    baseline: int  #: index into ``variants``
+    variants: tuple[PricedVariant, ...]  #: world-major: variant ``w · len(decisions) + d``
+    baseline: int  #: the baseline decision's index into ``decisions`` (and its variant in the first world)
     grid: tuple[str, ...]  #: the grid's dotted paths, in the file's order
+    decisions: tuple[str, ...] = ()  #: the decisions' names, in the file's order (variants, then grid points)
+    assumptions: tuple[str, ...] = ()  #: the assumptions' dotted paths, in the file's order
+    worlds: tuple[dict[str, Any], ...] = ({},)  #: each setting of the assumptions: path -> value
+    max_kill_share: float | None = None  #: a decision that kills more is never recommended
+
+    def baseline_of(self, index: int) -> int:
+        """The variant that is variant ``index``'s baseline: the baseline decision in its world."""
+        return self.variants[index].world * len(self.decisions) + self.baseline
+
+    def in_world(self, world: int) -> tuple[PricedVariant, ...]:
+        size = len(self.decisions)
+        return self.variants[world * size:(world + 1) * size]
+
+    def world_name(self, world: int) -> str:
+        return ", ".join(f"{short(p)}={written(v)}" for p, v in self.worlds[world].items())
 
 
 def load_study(path: str | Path) -> Study:
@@ -87,33 +106,39 @@ def _study(source: str, raw: bytes, data: dict[str, Any]) -> Study:
     if problems:
         raise ScenarioError(source, problems)
     whatif = scenario.whatif
-    count = len(whatif.variants) + (math.prod(len(values) for values in whatif.grid.values()) if whatif.grid else 0)
+    decisions, worlds = _points(whatif), _worlds(whatif)
+    count = len(decisions) * len(worlds)
     if count > MAX_VARIANTS:
-        raise ScenarioError(source, [Problem("whatif", f"{count:,} variants (the grid's points included); at most "
-                                                       f"{MAX_VARIANTS:,}")])
-    points = _points(whatif)
+        raise ScenarioError(source, [Problem("whatif", f"{count:,} variants (every decision, the grid's points "
+                                                       f"included, under every setting of the assumptions); at "
+                                                       f"most {MAX_VARIANTS:,}")])
+    own_type = speed.instance_type(scenario)
     problems, variants = [], []  # the variants' own problems, from here
-    grid_problems: dict[Problem, list[str]] = {}
-    for label, name, overrides, from_grid in points:
-        candidate, found = overlay(data, overrides)
-        plan = compile_plan(candidate) if candidate is not None and not found else None
-        price = _price(plan, whatif) if plan is not None else None
-        if isinstance(price, str):
-            found = [Problem("", price)]
-        if from_grid:  # one line for a problem several points of the grid share
-            for problem in found:
-                grid_problems.setdefault(problem, []).append(name)
-        else:
-            problems += [problem.within(label, ": ") for problem in found]
-        if found or plan is None:
-            continue
-        hourly, where = price
-        variants.append(PricedVariant(name, _dotted(overrides), plan, hourly, where,
-                                      int(Decimal(repr(hourly)).scaleb(PRICE_DIGITS).to_integral_value()), from_grid))
-    for problem, names in grid_problems.items():
-        where = names[0] if len(names) == 1 else f"{len(names)} points, e.g. {names[0]}"
-        problems.append(problem.within(f"whatif.grid ({where})", ": "))
-    names = [name for _, name, _, _ in points]
+    shared: dict[Problem, list[str]] = {}  # a problem of grid points or assumption settings: one line
+    for w, (world_label, assumed) in enumerate(worlds):
+        for d, (label, name, overrides, from_grid) in enumerate(decisions):
+            merged = deep_merge(overrides, assumed)
+            found, plan, slower = _compiled(data, merged, own_type)
+            price = _price(plan, whatif) if plan is not None else None
+            if isinstance(price, str):
+                found = [*found, Problem("", price)]
+            if from_grid or world_label:  # one line for a problem that several variants share
+                place = name if from_grid else label
+                for problem in found:
+                    shared.setdefault(problem, []).append(f"{place} under {world_label}" if world_label else place)
+            else:
+                problems += [problem.within(label, ": ") for problem in found]
+            if found or plan is None:
+                continue
+            hourly, source_of_price = price
+            variants.append(PricedVariant(name, _dotted(overrides), plan, hourly, source_of_price,
+                                          int(Decimal(repr(hourly)).scaleb(PRICE_DIGITS).to_integral_value()),
+                                          from_grid, d, w, slower))
+    for problem, places in shared.items():
+        where = places[0] if len(places) == 1 else \
+            f"{len(places)} {'points' if len(worlds) == 1 else 'variants'}, e.g. {places[0]}"
+        problems.append(problem.within(f"whatif.grid ({where})" if len(worlds) == 1 else f"whatif ({where})", ": "))
+    names = [name for _, name, _, _ in decisions]
     for name in sorted({n for n in names if names.count(n) > 1}):
         problems.append(Problem("whatif", f"more than one variant is named {name!r} (a variant named like a grid "
                                           "point, or a value listed twice in the grid)"))
@@ -122,8 +147,29 @@ def _study(source: str, raw: bytes, data: dict[str, Any]) -> Study:
         problems.append(Problem("whatif.baseline", f"no variant named {whatif.baseline!r} (the variants are: {hint})"))
     if problems:
         raise ScenarioError(source, problems)
-    return Study(Path(source).name, hashlib.sha256(raw).hexdigest(), tuple(variants),
-                 [v.name for v in variants].index(whatif.baseline), tuple(RENAMED_PATHS.get(p, p) for p in whatif.grid))
+    return Study(Path(source).name, hashlib.sha256(raw).hexdigest(), tuple(variants), names.index(whatif.baseline),
+                 tuple(RENAMED_PATHS.get(p, p) for p in whatif.grid), tuple(names), tuple(whatif.assumptions),
+                 tuple(_dotted_world(whatif, values) for values in _settings(whatif)), whatif.max_kill_share)
+
+
+def _compiled(data: dict[str, Any], overrides: dict[str, Any], own_type: str | None
+              ) -> tuple[list[Problem], Plan | None, float]:
+    """``overrides`` laid over the scenario and compiled, its training scaled by the speed of the
+    instance type it runs on: (problems, plan, how many times longer training takes)."""
+    candidate, found = overlay(data, overrides)
+    if candidate is None or found:
+        return found, None, 1.0
+    slower = speed.factor(candidate, own_type)
+    if isinstance(slower, Problem):  # compiled all the same, so that its price is checked too
+        return [slower], compile_plan(candidate), 1.0
+    if slower != 1.0:
+        training = candidate.timing.training
+        written_as = training if isinstance(training, float) else training.model_dump()
+        candidate, found = overlay(data, deep_merge(overrides, {"timing": {"training": speed.scaled(written_as,
+                                                                                                     slower)}}))
+        if candidate is None or found:
+            return found, None, slower
+    return [], compile_plan(candidate), slower
 
 
 def _points(whatif: WhatIf) -> list[tuple[str, str, dict[str, Any], bool]]:
@@ -133,17 +179,37 @@ def _points(whatif: WhatIf) -> list[tuple[str, str, dict[str, Any], bool]]:
               for i, v in enumerate(whatif.variants)]
     paths = list(whatif.grid)
     for values in itertools.product(*(whatif.grid[p] for p in paths)) if paths else ():
-        overrides: dict[str, Any] = {}
-        for path, value in zip(paths, values, strict=True):
-            overrides = deep_merge(overrides, _nest(path, value))
         name = ", ".join(f"{path}={written(value)}" for path, value in zip(paths, values, strict=True))
-        points.append((f"whatif.grid ({name})", name, moved(overrides), True))
+        points.append((f"whatif.grid ({name})", name, moved(_nested(paths, values)), True))
     return points
+
+
+def _settings(whatif: WhatIf) -> list[tuple[Any, ...]]:
+    """Every combination of the assumptions' values (one empty one without assumptions)."""
+    return list(itertools.product(*whatif.assumptions.values()))
+
+
+def _worlds(whatif: WhatIf) -> list[tuple[str, dict[str, Any]]]:
+    """(label, overrides) of every setting of the assumptions."""
+    paths = list(whatif.assumptions)
+    return [(", ".join(f"{path}={written(value)}" for path, value in zip(paths, values, strict=True)),
+             moved(_nested(paths, values))) for values in _settings(whatif)]
+
+
+def _dotted_world(whatif: WhatIf, values: tuple[Any, ...]) -> dict[str, Any]:
+    return dict(zip(whatif.assumptions, values, strict=True))
+
+
+def _nested(paths: list[str], values: tuple[Any, ...]) -> dict[str, Any]:
+    overrides: dict[str, Any] = {}
+    for path, value in zip(paths, values, strict=True):
+        overrides = deep_merge(overrides, _nest(path, value))
+    return overrides
 
 
 def _nest(path: str, value: Any) -> dict[str, Any]:
     nested: Any = value
-    for part in reversed(path.split(".")):
+    for part in reversed(split(path)):
         nested = {part: nested}
     return nested
 

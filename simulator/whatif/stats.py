@@ -73,29 +73,102 @@ class Summary:
             return self.low if q <= 0 else self.high
         return min(max(self.sketch.get_quantile_value(q), self.low), self.high)
 
-    def report(self, scale: float = 1.0, digits: int = 3) -> dict[str, Any] | None:
-        """``{n, mean, p50, p95, ci95: [low, high]}`` in units of ``scale``, or None without values."""
+    def report(self, scale: float = 1.0, digits: int = 3, quantiles: tuple[float, ...] = (0.5, 0.95)
+               ) -> dict[str, Any] | None:
+        """``{n, mean, p50, p95, …, ci95: [low, high]}`` in units of ``scale`` (a ``pNN`` per asked
+        quantile), or None without values."""
         if not self.n:
             return None
         ci = self.ci95()
         return {"n": self.n, "mean": round(self.mean * scale, digits),
-                "p50": round(float(self.quantile(0.5)) * scale, digits),
-                "p95": round(float(self.quantile(0.95)) * scale, digits),
+                **{label(q): round(float(self.quantile(q)) * scale, digits) for q in quantiles},
                 "ci95": None if ci is None else [round(ci[0] * scale, digits), round(ci[1] * scale, digits)]}
+
+
+def label(q: float) -> str:
+    """A quantile's key: 0.95 -> ``p95``, 0.999 -> ``p99.9``."""
+    return f"p{100 * q:.10g}"
+
+
+class Counts(Counter):
+    """Exact counts of small integers (interruptions per job): mean and quantiles with no sketch."""
+
+    @property
+    def n(self) -> int:
+        return sum(self.values())
+
+    @property
+    def mean(self) -> float | None:
+        n = self.n
+        return sum(k * v for k, v in self.items()) / n if n else None
+
+    def quantile(self, q: float) -> int | None:
+        """The smallest value with at least ``q`` of the counts at or below it."""
+        n, seen = self.n, 0
+        for value in sorted(self):
+            seen += self[value]
+            if seen >= q * n:
+                return value
+        return None
+
+
+class Needed:
+    """What each replicate needed of a limit (MaxWait or MaxRuntime) not to be stopped by it, in
+    milliseconds. Replicates a limit stopped are counted apart: ``beyond``, stopped by this limit
+    (they needed more than it, by how much no one can tell), and ``other``, stopped by the other
+    limit (stopped whatever this one is)."""
+
+    __slots__ = ("beyond", "other", "values")
+
+    def __init__(self) -> None:
+        self.values = Summary()
+        self.beyond = 0
+        self.other = 0
+
+    def merge(self, other: Needed) -> None:
+        self.values.merge(other.values)
+        self.beyond += other.beyond
+        self.other += other.other
+
+    def smallest(self, share: float) -> tuple[float, tuple[float, float] | None] | str:
+        """The smallest limit (ms) that stops at most ``share`` of the replicates, and its
+        distribution-free 95 % interval (order statistics of the binomial); or why there is none:
+        ``"other"`` (the other limit alone stops more), ``"beyond"`` (it lies above the limit the
+        sweep ran with)."""
+        finite = self.values
+        n = finite.n + self.beyond + self.other
+        allowed = math.floor(share * n + 1e-9)  # replicates the limit may stop
+        if self.other > allowed:
+            return "other"
+        if self.beyond + self.other > allowed or not finite.n:
+            return "beyond"
+        # at most ``allowed`` stopped, those stopped already included: at or above the (n - allowed)-th need
+        rank = n - allowed
+
+        def at(r: float) -> float:
+            r = min(max(round(r), 1), finite.n)
+            return finite.quantile((r - 1) / (finite.n - 1)) if finite.n > 1 else finite.low
+
+        spread = Z95 * math.sqrt(n * share * (1 - share))
+        return at(rank), (at(rank - spread), at(rank + spread + 1))
 
 
 class VariantStats:
     """Everything a sweep keeps of one variant's replicates."""
 
-    __slots__ = ("billable", "cost", "never_ended", "outcomes", "savings", "training", "transitions", "wall")
+    __slots__ = ("billable", "cost", "interruptions", "needed", "never_ended", "outcomes", "savings", "training",
+                 "transitions", "wall", "writing")
 
-    def __init__(self) -> None:
+    def __init__(self, solve: bool = False) -> None:
         self.outcomes: Counter[str] = Counter()  #: "TrainingJobStatus/SecondaryStatus" -> replicates
         self.cost = Summary()  #: in price units (see sweep.COST_UNITS_PER_USD)
         self.billable = Summary()  #: seconds, warm-pool seconds included
         self.training = Summary()  #: seconds
         self.wall = Summary()  #: milliseconds from creation to the end
         self.savings = Summary()  #: the baseline's cost minus this variant's, replicate by replicate
+        self.interruptions = Counts()  #: spot interruptions per job -> replicates
+        self.writing = 0  #: milliseconds of checkpoint writes, all replicates
+        self.needed = Needed() if solve else None  #: what each replicate needed of the limit solved for
         self.transitions = 0
         self.never_ended = 0
 
@@ -103,5 +176,9 @@ class VariantStats:
         self.outcomes.update(other.outcomes)
         for name in ("cost", "billable", "training", "wall", "savings"):
             getattr(self, name).merge(getattr(other, name))
+        self.interruptions.update(other.interruptions)
+        self.writing += other.writing
+        if self.needed is not None and other.needed is not None:
+            self.needed.merge(other.needed)
         self.transitions += other.transitions
         self.never_ended += other.never_ended

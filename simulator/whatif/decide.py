@@ -1,0 +1,122 @@
+"""What to choose: the best decision under each setting of the assumptions, the decision that is best
+across them (by its worst case), and how the chosen decision's savings move with each assumption.
+
+A recommendation is always a decision — never an assumption: an optimistic market is not a choice.
+The measure is the cost per completed job (every replicate's cost over those that completed), so a
+cheap variant that MaxWait kills does not win by dying early; ``whatif.max_kill_share`` also rules
+out a decision that kills more than that share of jobs.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from typing import Any
+
+from .spec import Study
+
+
+def decide(study: Study, variants: list[dict[str, Any]]) -> dict[str, Any]:
+    """``{"recommendation": ..., "sensitivity": [...]}`` from the variants' JSON entries (world-major)."""
+    size, worlds = len(study.decisions), len(study.worlds)
+    cell = [[variants[w * size + d] for d in range(size)] for w in range(worlds)]
+
+    def eligible(entry: dict[str, Any]) -> bool:
+        return entry["cost_per_completed_job_usd"] is not None and (
+            study.max_kill_share is None or entry["kill_share"] <= study.max_kill_share)
+
+    per_world = []
+    for w in range(worlds):
+        fit = [entry for entry in cell[w] if eligible(entry)]
+        best = min(fit, key=_per_completed) if fit else None
+        per_world.append({"assumptions": study.worlds[w], "decision": best and best["name"],
+                          "cost_per_completed_job_usd": best and best["cost_per_completed_job_usd"],
+                          "kill_share": best and best["kill_share"],
+                          "savings_percent": best and _percent(best)})
+    scores = []
+    for d in range(size):
+        column = [cell[w][d] for w in range(worlds)]
+        if all(eligible(entry) for entry in column):
+            worst = max(range(worlds), key=lambda w, c=column: _per_completed(c[w]))
+            scores.append((_per_completed(column[worst]), d, worst))
+    robust = None
+    if scores:
+        cost, d, worst = min(scores)
+        column = [cell[w][d] for w in range(worlds)]
+        robust = {"decision": study.decisions[d], "worst_case": {
+            "assumptions": study.worlds[worst], "cost_per_completed_job_usd": cost,
+            "kill_share": column[worst]["kill_share"], "savings_percent": _percent(column[worst])},
+            "mean_cost_per_completed_job_usd": round(sum(map(_per_completed, column)) / worlds, 4)}
+    data: dict[str, Any] = {"recommendation": {"per_assumption": per_world, "across_assumptions": robust}}
+    if study.assumptions:
+        data["sensitivity"] = _sensitivity(study, cell, robust)
+    return data
+
+
+def _per_completed(entry: dict[str, Any]) -> float:
+    return entry["cost_per_completed_job_usd"]
+
+
+def _percent(entry: dict[str, Any]) -> float:
+    savings = entry.get("savings_vs_baseline")
+    return 0.0 if savings is None else savings["percent"] or 0.0
+
+
+def central(study: Study) -> list[int]:
+    """Each assumption's middle value (its index): where the others are held while one moves."""
+    return [len(values) // 2 for values in _values(study)]
+
+
+def _values(study: Study) -> list[list[Any]]:
+    found: list[list[Any]] = [[] for _ in study.assumptions]
+    for world in study.worlds:
+        for i, path in enumerate(study.assumptions):
+            if world[path] not in found[i]:
+                found[i].append(world[path])
+    return found
+
+
+def world_index(study: Study, indices: list[int]) -> int:
+    """The world with the ``indices``-th value of each assumption (worlds are their product, in order)."""
+    index = 0
+    for count, i in zip(map(len, _values(study)), indices, strict=True):
+        index = index * count + i
+    return index
+
+
+def _sensitivity(study: Study, cell: list[list[dict[str, Any]]], robust: dict[str, Any] | None
+                 ) -> list[dict[str, Any]]:
+    """For the chosen decision (the best other than the baseline, if the baseline is chosen): its
+    savings against the baseline as each assumption moves over its values, the others held at their
+    middle value; where a numeric assumption makes the savings cross zero, the break-even value."""
+    baseline = study.baseline
+    chosen = study.decisions.index(robust["decision"]) if robust else None
+    if chosen is None or chosen == baseline:
+        others = [d for d in range(len(study.decisions)) if d != baseline]
+        if not others:
+            return []
+        chosen = min(others, key=lambda d: max(_per_completed(row[d]) if row[d]["cost_per_completed_job_usd"]
+                                               is not None else math.inf for row in cell))
+    middle, rows = central(study), []
+    for i, (path, values) in enumerate(zip(study.assumptions, _values(study), strict=True)):
+        usd, percent = [], []
+        for k in range(len(values)):
+            entry = cell[world_index(study, [*middle[:i], k, *middle[i + 1:]])][chosen]
+            savings = entry.get("savings_vs_baseline") or {}
+            usd.append((savings.get("usd") or {}).get("mean"))
+            percent.append(savings.get("percent"))
+        rows.append({"decision": study.decisions[chosen], "assumption": path, "values": values,
+                     "savings_usd": usd, "savings_percent": percent, "break_even": _break_even(values, usd)})
+    return rows
+
+
+def _break_even(values: list[Any], savings: list[float | None]) -> float | None:
+    """Where the savings cross zero between two numeric values (linear between them), or None."""
+    points = sorted((v, s) for v, s in zip(values, savings, strict=True)
+                    if isinstance(v, int | float) and not isinstance(v, bool) and s is not None)
+    for (x0, y0), (x1, y1) in itertools.pairwise(points):
+        if y0 == 0:
+            return x0
+        if (y0 > 0) != (y1 > 0):
+            return round(x0 + (x1 - x0) * y0 / (y0 - y1), 6)
+    return None
