@@ -120,8 +120,8 @@ def test_prices_can_be_given_in_the_scenario(tmp_path):
      ["whatif.variants[0] (a): speed: no speed for ml.r5.large: a comparison with ml.g5.xlarge needs each type's "
       "training speed (speed: {ml.r5.large: 0.625} if it trains at 0.625× the speed of ml.g5.xlarge, so that "
       "training takes 1.6× as long)",
-      "whatif.variants[0] (a): no on-demand price for ml.r5.large in us-east-1: give one as whatif.prices: "
-      "{ml.r5.large: <USD per instance-hour>}"]),
+      "whatif.variants[0] (a): no on-demand price for ml.r5.large in us-east-1 (the shipped table has none; tjsim "
+      "prices lists the table): give one as whatif.prices: {ml.r5.large: <USD per instance-hour>}"]),
 ])
 def test_bad_what_if_input_is_one_line_per_problem(tmp_path, whatif, expected):
     found = problems(write(tmp_path, whatif))

@@ -246,7 +246,8 @@ def _price(plan: Plan, whatif: WhatIf) -> tuple[float, str] | str:
     if instance in whatif.prices:
         return whatif.prices[instance], "whatif.prices"
     found = price_table.on_demand(instance, plan.region)
-    if found is None:
-        return (f"no on-demand price for {instance} in {plan.region}: give one as whatif.prices: "
-                f"{{{instance}: <USD per instance-hour>}}")
+    if found is None or found.usd_per_hour is None:
+        why = "no public figure was found" if found is not None else "the shipped table has none"
+        return (f"no on-demand price for {instance} in {plan.region} ({why}; tjsim prices lists the table): give "
+                f"one as whatif.prices: {{{instance}: <USD per instance-hour>}}")
     return found.usd_per_hour, found.source
