@@ -45,6 +45,11 @@ def test_whatif_plots_are_written_as_png(tmp_path):
     (["whatif", "scenarios/nope.yaml"], "scenarios/nope.yaml: no such file"),
     (["whatif", str(SPOT_STUDY), "--workers", "2", "--dask", "tcp://127.0.0.1:9"], "--workers: processes on this "
                                                                                     "machine; with --dask"),
+    (["whatif", str(SPOT_STUDY), "--quantiles", "50,101"], "expected percentiles between 0 and 100"),
+    (["whatif", str(SPOT_STUDY), "--quantiles", "median"], "expected percentiles between 0 and 100"),
+    (["whatif", str(SPOT_STUDY), "--kill-share", "0.1"], "--kill-share: the share a solved limit may stop; give "
+                                                          "--solve too"),
+    (["whatif", str(SPOT_STUDY), "--solve", "MaxPendingTimeInSeconds"], "Invalid value for '--solve'"),
 ])
 def test_bad_whatif_input_is_one_line_exit_2(args, expected):
     result = run(*args)
@@ -52,3 +57,14 @@ def test_bad_whatif_input_is_one_line_exit_2(args, expected):
     lines = [line for line in result.stderr.splitlines() if line.strip()]
     assert len(lines) == 1 or "Usage" in result.stderr, result.stderr
     assert expected in result.stderr and "Traceback" not in result.stderr
+
+
+def test_the_solved_limit_and_the_asked_quantiles_reach_the_table_and_the_json():
+    args = ["whatif", str(SPOT_STUDY), "--runs", "40", "--solve", "MaxWaitTimeInSeconds", "--kill-share", "0.1",
+            "--quantiles", "50,99.9"]
+    table = run(*args)
+    assert table.returncode == 0 and "MaxWait for ≤10% killed (CI)" in table.stdout and "cost p99.9" in table.stdout
+    data = json.loads(run(*args, "--json").stdout)
+    assert data["solve"] == {"limit": "MaxWaitTimeInSeconds", "kill_share": 0.1} and data["quantiles"] == [0.5, 0.999]
+    spot = data["variants"][1]
+    assert spot["solved"]["seconds"] > 0 and set(spot["cost_usd"]) == {"n", "mean", "p50", "p99.9", "ci95"}

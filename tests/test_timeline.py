@@ -75,6 +75,9 @@ OUTCOMES = {
     "updated": [("Completed", "Completed", None, {"Updating"})],
     "whatif-checkpoint-interval": [("Completed", "Completed", None, {"Interrupted"})],
     "whatif-spot-vs-on-demand": [("Completed", "Completed", None, {"Training"})],
+    "whatif-p4d-spot-maxwait": [("Completed", "Completed", None, {"Interrupted"})],
+    "whatif-multi-node-spot": [("Completed", "Completed", None, {"Interrupted"})],
+    "whatif-g5-vs-g4dn": [("Completed", "Completed", None, {"Training"})],
     "warm-pool-expiry": [("Completed", "Completed", "Terminated", set()), ("Completed", "Completed", None, set())],
     "warm-pool-reuse": [("Completed", "Completed", "Reused", set()), ("Completed", "Completed", "Terminated", set())],
 }

@@ -75,7 +75,7 @@ def test_every_decision_runs_under_every_setting_of_the_assumptions(tmp_path):
     assert study.worlds[1] == {"spot.price_ratio": 0.3, "checkpoint.write": 50}
     assert study.worlds[2]["spot.price_ratio"] == {"uniform": [0.4, 0.5]}
     assert [v.plan.checkpoint.write for v in study.variants] == [5, 5, 50, 50, 5, 5, 50, 50]
-    assert study.world_name(3) == "spot.price_ratio={\"uniform\":[0.4,0.5]}, checkpoint.write=50"
+    assert study.world_name(3) == "spot.price_ratio=uniform(0.4, 0.5), checkpoint.write=50"
 
 
 @pytest.mark.parametrize("whatif, expected", [

@@ -79,7 +79,7 @@ def whatif_command(ctx: click.Context, scenario: str, runs: int, seed: int | Non
 def _quantiles(value: str) -> tuple[float, ...]:
     """``50,90,99.9`` as (0.5, 0.9, 0.999)."""
     try:
-        found = tuple(sorted({float(part) / 100 for part in value.split(",") if part.strip()}))
+        found = tuple(sorted({round(float(part) / 100, 10) for part in value.split(",") if part.strip()}))
     except ValueError:
         found = ()
     if not found or not all(0 < q < 1 for q in found):

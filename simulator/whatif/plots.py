@@ -22,7 +22,7 @@ from matplotlib.ticker import FuncFormatter
 
 from ..palette import COLOURS, UNKNOWN
 from .report import hours, name_of, named_by
-from .spec import COST_UNITS_PER_USD, short, written
+from .spec import COST_UNITS_PER_USD, short, shown, written
 from .stats import Summary
 from .sweep import KILLED, Result
 
@@ -201,9 +201,10 @@ def _grid(result: Result, out: Path) -> Path:
         for ax, metric in zip(panels, ("cost", "wall", "killed"), strict=True):
             mean, low, high = _figures(metric, [s for _, s in points], result.runs)
             style = {**palette[n], "marker": "o", "label": label or None}
-            if numeric:  # a quantity: a line, and the confidence band around it
+            if numeric:  # a quantity: a line, and the confidence band around it (none around no kills at all)
                 ax.plot(xs, mean, **style)
-                ax.fill_between(xs, low, high, alpha=0.1 if metric == "killed" else 0.2, color=style["color"])
+                if metric != "killed" or any(mean):
+                    ax.fill_between(xs, low, high, alpha=0.1 if metric == "killed" else 0.2, color=style["color"])
             else:  # categories: points with error bars, nothing between them
                 ax.errorbar(xs, mean, yerr=[[m - lo for m, lo in zip(mean, low, strict=True)],
                                             [hi - m for m, hi in zip(mean, high, strict=True)]],
@@ -221,7 +222,7 @@ def _grid(result: Result, out: Path) -> Path:
         if metric == "wall":
             ax.yaxis.set_major_formatter(FuncFormatter(_hm))
         if metric == "killed":
-            ax.set_ylim(bottom=0)
+            ax.set_ylim(0, max(1.0, ax.get_ylim()[1]))  # no kills: a flat line at 0 of a 1 % axis, not noise
         _ticks(ax, sorted({x for points in series.values() for x, _ in points}) if numeric else categories,
                numeric, seconds)
         ax.grid(alpha=0.3)
@@ -297,19 +298,23 @@ def _tornado(result: Result, out: Path) -> Path:
     numeric = [r for r in rows if all(isinstance(v, int | float) and not isinstance(v, bool) for v in r["values"])]
     panels = 1 + min(len(numeric), 4)
     fig, axes = plt.subplots(1, panels, figsize=(6 + 4 * (panels - 1), 1.8 + 0.6 * max(len(rows), 2)), dpi=_DPI,
-                             squeeze=False, gridspec_kw={"width_ratios": [1.5] + [1] * (panels - 1)})
+                             squeeze=False, gridspec_kw={"width_ratios": [2.2] + [1] * (panels - 1)})
     ax = axes[0][0]
+    ends = [s for r in rows for s in r["savings_percent"] if s is not None] + [0.0]
     for i, row in enumerate(rows):
         points = sorted(((s, v) for v, s in zip(row["values"], row["savings_percent"], strict=True)
                          if s is not None), key=lambda p: p[0])
         (low, at_low), (high, at_high) = points[0], points[-1]
         ax.barh(i, max(high - low, 0.3), left=low if high > low else low - 0.15, height=0.5, alpha=0.85,
                 color="#31a354" if low >= 0 else "#a50f15" if high <= 0 else "#fd8d3c")
-        ax.text(low, i + 0.42, f"{written(at_low)}: {low:.0f}%", ha="left", va="center", fontsize=7)
-        ax.text(high, i - 0.42, f"{written(at_high)}: {high:.0f}%", ha="right", va="center", fontsize=7)
+        if high - low < 0.2 * (max(ends) - min(ends) or 1):  # a short bar: both ends said once, under it
+            ax.text((low + high) / 2, i + 0.3, f"{shown(at_low)}: {low:.0f}%  …  {shown(at_high)}: {high:.0f}%",
+                    ha="center", va="top", fontsize=7)
+        else:
+            ax.text(low, i + 0.42, f"{shown(at_low)}: {low:.0f}%", ha="left", va="center", fontsize=7)
+            ax.text(high, i - 0.42, f"{shown(at_high)}: {high:.0f}%", ha="right", va="center", fontsize=7)
     ax.axvline(0, color="black", linewidth=1)
-    ends = [s for r in rows for s in r["savings_percent"] if s is not None] + [0.0]
-    room = (max(ends) - min(ends)) * 0.25 or 5
+    room = (max(ends) - min(ends)) * 0.4 or 5
     ax.set_xlim(min(ends) - room, max(ends) + room)  # room for the labels at the bars' ends
     ax.set_yticks(range(len(rows)), [short(r["assumption"]) for r in rows])
     ax.set_ylim(len(rows) - 0.3, -0.7)

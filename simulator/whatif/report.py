@@ -9,7 +9,7 @@ from rich import box
 from rich.console import Console, Group
 from rich.table import Table
 
-from .spec import short, written
+from .spec import short, shown, written
 from .stats import label
 from .sweep import Result
 
@@ -222,13 +222,13 @@ def verdict(result: Result, data: dict[str, Any]) -> list[str]:
                      if best["decision"] else f"no variant qualifies as {rule}")
     else:
         for best in recommendation["per_assumption"]:
-            world = ", ".join(f"{short(p)}={written(v)}" for p, v in best["assumptions"].items())
+            world = ", ".join(f"{short(p)}={shown(v)}" for p, v in best["assumptions"].items())
             lines.append(f"under {world}: {best['decision'] or 'none qualifies'}"
                          + (f" ({_usd(best['cost_per_completed_job_usd'])}, saves {best['savings_percent']:.0f}%)"
                             if best["decision"] else ""))
         if across:
             worst = across["worst_case"]
-            world = ", ".join(f"{short(p)}={written(v)}" for p, v in worst["assumptions"].items())
+            world = ", ".join(f"{short(p)}={shown(v)}" for p, v in worst["assumptions"].items())
             lines.append(f"recommended across the assumptions: {across['decision']} — the best worst case of "
                          f"{rule}: {_usd(worst['cost_per_completed_job_usd'])}, under {world}")
     for row in data.get("sensitivity", []):

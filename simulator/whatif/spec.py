@@ -77,7 +77,7 @@ class Study:
         return self.variants[world * size:(world + 1) * size]
 
     def world_name(self, world: int) -> str:
-        return ", ".join(f"{short(p)}={written(v)}" for p, v in self.worlds[world].items())
+        return ", ".join(f"{short(p)}={shown(v)}" for p, v in self.worlds[world].items())
 
 
 def load_study(path: str | Path) -> Study:
@@ -223,6 +223,14 @@ def short(path: str) -> str:
 def written(value: Any) -> str:
     """A grid value as tables, plots and names write it: as YAML and JSON do (``true``, not ``True``)."""
     return value if isinstance(value, str) else json.dumps(value, separators=(",", ":"))
+
+
+def shown(value: Any) -> str:
+    """A value as a label reads it: a distribution as ``lognormal(6.4, 1)``, anything else :func:`written`."""
+    if is_distribution(value):
+        (kind, given), = value.items()
+        return f"{kind}({', '.join(f'{v:g}' for v in given) if isinstance(given, list) else f'{given:g}'})"
+    return written(value)
 
 
 def _dotted(overrides: dict[str, Any], prefix: str = "") -> dict[str, Any]:
