@@ -108,3 +108,17 @@ def test_capacity_waits_grow_with_instance_count_when_each_instance_waits():
     assert capacity_waited(8, "job") == capacity_waited(1, "job")
     # the last of 8 uniform draws on [100, 1000] is 900 s / 9 from the top on average: ~350 s later than one
     assert 250 < capacity_waited(8, "each_instance") - capacity_waited(8, "job") < 450
+
+
+def test_an_uncertain_rate_is_drawn_per_job_unrounded_even_at_the_advisors_small_rates():
+    from simulator.engine.streams import Streams
+
+    plan = compile_plan(scenario(spot=(86400, 172800),
+                                 spot_settings={"interruptions_per_instance_hour": {"uniform": [0.0001, 0.0004]}}))
+    rates = set()
+    for replicate in range(50):
+        sim = Simulation()
+        job = sim.submit(plan, streams=Streams(plan.seed, replicate), record=False)
+        (clock,) = job.waits.clocks
+        rates.add(clock.rate * 3600)
+    assert len(rates) == 50 and all(0.0001 <= r <= 0.0004 for r in rates)  # none rounded to 0 or to 0.001

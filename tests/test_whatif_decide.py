@@ -56,6 +56,11 @@ def test_the_sensitivity_moves_one_assumption_with_the_others_at_their_middle(ma
         cell = data["variants"][3 * world_index(study, [k, 1]) + 2]
         assert cell["savings_vs_baseline"]["usd"]["mean"] == saved
     assert rate["savings_usd"] == sorted(rate["savings_usd"], reverse=True)  # a busier market saves less
+    # every decision's saving per completed job, along the same line of settings
+    for k, saved in enumerate(rate["by_decision"]["spot, no checkpoints"]["savings_percent"]):
+        row = data["variants"][3 * world_index(study, [k, 1]):3 * world_index(study, [k, 1]) + 3]
+        base, ours = row[0]["cost_per_completed_job_usd"], row[1]["cost_per_completed_job_usd"]
+        assert saved == round(100 * (base - ours) / base, 2)
 
 
 def test_where_spot_stops_paying(tmp_path):
@@ -64,8 +69,27 @@ def test_where_spot_stops_paying(tmp_path):
                      timing={**TIMING, "training": 7200})
     data = sweep(study, runs=200, seed=4).to_json()
     row = data["sensitivity"][0]
-    assert row["savings_usd"][0] > 0 > row["savings_usd"][-1]
-    assert row["values"][0] < row["break_even"] < row["values"][-1]
+    for name, moved in row["by_decision"].items():  # per completed job, against on-demand's
+        saved = moved["savings_percent"]
+        assert saved[0] > 0 > (-100 if saved[-1] is None else saved[-1]), name  # None: none completed
+        assert row["values"][0] < moved["break_even"] < row["values"][-1]
+    assert row["break_even"] == row["by_decision"][row["decision"]]["break_even"]
+    assert row["best"][0] != "on-demand" and row["best"][-1] == "on-demand"
+    (switch, *_) = row["switches"]
+    assert switch["to"] == "on-demand" and switch["at"] is not None
+
+
+def test_where_the_best_decision_changes(tmp_path):
+    from simulator.whatif.spec import load_study
+
+    from .conftest import ROOT
+
+    data = sweep(load_study(ROOT / "scenarios" / "whatif-g5-vs-g4dn.yaml"), runs=200, seed=9).to_json()
+    speed = next(r for r in data["sensitivity"] if r["assumption"] == "speed.ml.g4dn.xlarge")
+    assert speed["best"] == ["g5 spot", "g5 spot", "g4dn spot"]
+    (switch,) = speed["switches"]
+    assert (switch["from"], switch["to"], switch["between"]) == ("g5 spot", "g4dn spot", [0.45, 0.6])
+    assert 0.45 < switch["at"] < 0.6
 
 
 def test_a_cap_on_kills_rules_a_decision_out(tmp_path):

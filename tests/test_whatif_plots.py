@@ -111,8 +111,14 @@ def test_the_sensitivity_shows_each_assumptions_range_and_the_saving_against_it(
     (bar,) = tornado.patches
     assert bar.get_x() == pytest.approx(min(row["savings_percent"]))
     assert bar.get_x() + bar.get_width() == pytest.approx(max(row["savings_percent"]))
-    (saving,) = [ln for ln in line.lines if ln.get_marker() == "o"]
-    assert list(saving.get_xdata()) == row["values"] and list(saving.get_ydata()) == row["savings_percent"]
+    savings = [ln for ln in line.lines if ln.get_marker() == "o"]
+    assert [ln.get_label().split(" (breaks even")[0] for ln in savings] == list(row["by_decision"])  # named variants
+    for ln, (name, moved) in zip(savings, row["by_decision"].items(), strict=True):
+        shown = [(v, s) for v, s in zip(row["values"], moved["savings_percent"], strict=True) if s is not None]
+        assert list(zip(ln.get_xdata(), ln.get_ydata(), strict=True)) == shown
+        even = moved["break_even"]
+        assert ln.get_label() == (name if even is None else f"{name} (breaks even at {even:.3g})")
+    assert any(m["break_even"] is not None for m in row["by_decision"].values())  # this study has one
     assert line.get_xlabel() == "spot.interruptions_per_instance_hour"
 
 

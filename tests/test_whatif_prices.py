@@ -95,3 +95,9 @@ def test_the_command_lists_prices_sources_and_spot_assumptions():
     assert data["spot"]["families"]["p4d"]["advisor_band_per_instance_per_month"] == [0.1, 0.15]
     bad = run("prices", "--region", "mars-1")
     assert bad.returncode == 2 and "the table prices us-east-1, us-west-2, eu-west-1" in bad.stderr
+
+
+def test_p5e_is_a_stand_in_marked_as_an_estimate():
+    p5e = prices.on_demand("ml.p5e.48xlarge", "us-east-1")
+    assert p5e.estimate and "training-plan reservation rate" in p5e.source
+    assert "≈41.6116" in run("prices", "--region", "us-east-1").stdout

@@ -249,3 +249,13 @@ def test_a_speed_for_an_unknown_type_is_refused(tmp_path):
     found = problems(write(tmp_path, BASE["whatif"], speed={"ml.g4dn.xlarg": 0.6}))
     assert found == ["speed.ml.g4dn.xlarg: 'ml.g4dn.xlarg' is not a SageMaker training instance type (did you mean "
                      "'ml.g4dn.xlarge'?)"] or found[0].startswith("speed")
+
+
+def test_a_variant_cannot_reset_an_assumption_by_removing_its_section(tmp_path):
+    whatif = {"baseline": "a", "variants": [{"name": "a"}, {"name": "free writes", "checkpoint": None}]}
+    assert problems(write(tmp_path, whatif)) == [
+        "whatif.variants[1]: 'free writes' sets checkpoint, which holds an assumption (checkpoint.write): a variant "
+        "is a decision; list the assumption's values under whatif.assumptions, where every decision is compared "
+        "under each"]
+    whatif["variants"][1] = {"name": "every 5 min", "checkpoint": {"interval": 300}}  # a decision under it: fine
+    assert load_study(write(tmp_path, whatif)).variants[1].plan.checkpoint.interval == 300

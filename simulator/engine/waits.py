@@ -147,7 +147,8 @@ class Waits:
         per_instance = plan.spot_config.interruptions_per_instance_hour
         if plan.spot and per_instance:
             if per_instance.__class__ is not float:  # an uncertain rate: one draw per job, from its own stream
-                per_instance = per_instance.draw(streams["interruption_rate"])
+                # unrounded: a duration's millisecond would round the Advisor's 0.0002 an hour to 0
+                per_instance = max(0.0, per_instance.sample(streams["interruption_rate"]))
             # any one instance reclaimed interrupts the whole job [DOC: the managed spot guide]
             rate = per_instance * plan.instance_count / 3600
             if rate:

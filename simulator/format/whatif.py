@@ -41,7 +41,8 @@ def is_decision(path: str) -> bool:
     """Whether the dotted scenario ``path`` (under its new name, if it moved) is the user's choice
     (else: an assumption)."""
     path = RENAMED_PATHS.get(path, path)
-    return not any(path == a or path.startswith(f"{a}.") for a in ASSUMPTIONS)
+    # an assumption, under one, or above one (a variant's ``checkpoint: null`` would reset checkpoint.write)
+    return not any(path == a or path.startswith(f"{a}.") or a.startswith(f"{path}.") for a in ASSUMPTIONS)
 
 
 def split(path: str) -> list[str]:
@@ -104,15 +105,20 @@ class WhatIf(BaseModel):
             if not is_decision(path):
                 raise ProblemAt(f"grid.{path}", "an assumption, not a decision: list its values under "
                                                 "whatif.assumptions, where every decision is compared under each")
-        for path in self.assumptions:
+        for path, values in self.assumptions.items():
+            twice = [v for i, v in enumerate(values) if v in values[:i]]
+            if twice:
+                raise ProblemAt(f"assumptions.{path}", f"{twice[0]!r} is listed twice")
             if is_decision(path):
                 raise ProblemAt(f"assumptions.{path}", "a decision (the request, or checkpoint.interval), not an "
                                                        "assumption: list its values under whatif.grid")
         for i, variant in enumerate(self.variants):
             assumed = [p for p in paths(variant.overrides()) if not is_decision(p)]
             if assumed:
-                raise ProblemAt(f"variants[{i}]", f"{variant.name!r} sets {assumed[0]}, an assumption: a variant is "
-                                f"a decision; list the assumption's values under whatif.assumptions, where every "
+                held = [a for a in ASSUMPTIONS if a.startswith(f"{assumed[0]}.")]
+                what = f"which holds an assumption ({held[0]})" if held else "an assumption"
+                raise ProblemAt(f"variants[{i}]", f"{variant.name!r} sets {assumed[0]}, {what}: a variant is a "
+                                f"decision; list the assumption's values under whatif.assumptions, where every "
                                 f"decision is compared under each")
         unknown = sorted(set(self.prices) - set(_instance_types()))
         if unknown:

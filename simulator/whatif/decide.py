@@ -86,9 +86,11 @@ def world_index(study: Study, indices: list[int]) -> int:
 
 def _sensitivity(study: Study, cell: list[list[dict[str, Any]]], robust: dict[str, Any] | None
                  ) -> list[dict[str, Any]]:
-    """For the chosen decision (the best other than the baseline, if the baseline is chosen): its
-    savings against the baseline as each assumption moves over its values, the others held at their
-    middle value; where a numeric assumption makes the savings cross zero, the break-even value."""
+    """As each assumption moves over its values, the others held at their middle value: every
+    decision's saving per completed job against the baseline's (%), where a numeric assumption makes
+    it cross zero (the decision stops paying), the best decision at each value and where it changes;
+    and for the chosen decision (the best other than the baseline, if the baseline is chosen) its
+    paired saving per job."""
     baseline = study.baseline
     chosen = study.decisions.index(robust["decision"]) if robust else None
     if chosen is None or chosen == baseline:
@@ -99,21 +101,67 @@ def _sensitivity(study: Study, cell: list[list[dict[str, Any]]], robust: dict[st
                                                is not None else math.inf for row in cell))
     middle, rows = central(study), []
     for i, (path, values) in enumerate(zip(study.assumptions, _values(study), strict=True)):
-        usd, percent = [], []
-        for k in range(len(values)):
-            entry = cell[world_index(study, [*middle[:i], k, *middle[i + 1:]])][chosen]
-            savings = entry.get("savings_vs_baseline") or {}
-            usd.append((savings.get("usd") or {}).get("mean"))
-            percent.append(savings.get("percent"))
-        rows.append({"decision": study.decisions[chosen], "assumption": path, "values": values,
-                     "savings_usd": usd, "savings_percent": percent, "break_even": _break_even(values, usd)})
+        line = [cell[world_index(study, [*middle[:i], k, *middle[i + 1:]])] for k in range(len(values))]
+        paired = [entry.get("savings_vs_baseline") or {} for entry in (row[chosen] for row in line)]
+        by_decision = {}
+        for d, name in enumerate(study.decisions):
+            if d != baseline:
+                saved = [_saved_per_completed(row[baseline], row[d]) for row in line]
+                by_decision[name] = {"savings_percent": saved, "break_even": _break_even(values, saved)}
+        best = [_best(study, row) for row in line]
+        rows.append({"assumption": path, "values": values, "decision": study.decisions[chosen],
+                     "savings_usd": [(p.get("usd") or {}).get("mean") for p in paired],
+                     "savings_percent": [p.get("percent") for p in paired],
+                     "break_even": by_decision[study.decisions[chosen]]["break_even"],
+                     "by_decision": by_decision, "best": best, "switches": _switches(values, best, line, study)})
     return rows
 
 
+def _saved_per_completed(base: dict[str, Any], entry: dict[str, Any]) -> float | None:
+    """The saving per completed job against the baseline's, in %: what a finished model costs (a
+    decision that never completes saves -100 % and more: None)."""
+    ours, theirs = entry["cost_per_completed_job_usd"], base["cost_per_completed_job_usd"]
+    if ours is None or not theirs:
+        return None
+    return round(100 * (theirs - ours) / theirs, 2)
+
+
+def _best(study: Study, row: list[dict[str, Any]]) -> str | None:
+    fit = [e for e in row if e["cost_per_completed_job_usd"] is not None
+           and (study.max_kill_share is None or e["kill_share"] <= study.max_kill_share)]
+    return min(fit, key=_per_completed)["name"] if fit else None
+
+
+def _switches(values: list[Any], best: list[str | None], line: list[list[dict[str, Any]]], study: Study
+              ) -> list[dict[str, Any]]:
+    """Where the best decision changes between two neighbouring values: for numeric values, the value
+    at which the two decisions' costs per completed job meet (linear between them)."""
+    found = []
+    order = sorted(range(len(values)), key=lambda k: values[k]) if all(
+        isinstance(v, int | float) and not isinstance(v, bool) for v in values) else None
+    ks = order if order is not None else list(range(len(values)))
+    for a, b in itertools.pairwise(ks):
+        if best[a] is None or best[b] is None or best[a] == best[b]:
+            continue
+        at = None
+        if order is not None:
+            da, db = study.decisions.index(best[a]), study.decisions.index(best[b])
+            gap_a = _per_completed(line[a][da]) - _per_completed(line[a][db]) if line[a][db][
+                "cost_per_completed_job_usd"] is not None else None
+            gap_b = _per_completed(line[b][da]) - _per_completed(line[b][db]) if line[b][da][
+                "cost_per_completed_job_usd"] is not None else None
+            if gap_a is not None and gap_b is not None and gap_a != gap_b:
+                at = round(values[a] + (values[b] - values[a]) * gap_a / (gap_a - gap_b), 6)
+        found.append({"from": best[a], "to": best[b], "between": [values[a], values[b]], "at": at})
+    return found
+
+
 def _break_even(values: list[Any], savings: list[float | None]) -> float | None:
-    """Where the savings cross zero between two numeric values (linear between them), or None."""
-    points = sorted((v, s) for v, s in zip(values, savings, strict=True)
-                    if isinstance(v, int | float) and not isinstance(v, bool) and s is not None)
+    """Where the savings cross zero between two numeric values (linear between them), or None. A
+    saving of None (the decision never completed: a finished model costs without bound) counts as
+    -100 %."""
+    points = sorted((v, -100.0 if s is None else s) for v, s in zip(values, savings, strict=True)
+                    if isinstance(v, int | float) and not isinstance(v, bool))
     for (x0, y0), (x1, y1) in itertools.pairwise(points):
         if y0 == 0:
             return x0

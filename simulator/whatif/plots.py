@@ -290,16 +290,22 @@ def declutter(fig: Any) -> None:
 
 
 def _tornado(result: Result, out: Path) -> Path:
-    """How the chosen decision's saving against the baseline (%) moves with each assumption, the
-    others at their middle value: a tornado of the ranges, then for each numeric assumption the saving
-    against its value, with the value where the choice stops paying."""
+    """How the savings move with each assumption, the others at their middle value: above, a tornado
+    of the chosen decision's paired saving per job (%); below, for each numeric assumption, every
+    decision's saving per completed job against its value, each break-even marked and in its legend."""
     data = result.to_json()
     rows = data.get("sensitivity", [])
-    numeric = [r for r in rows if all(isinstance(v, int | float) and not isinstance(v, bool) for v in r["values"])]
-    panels = 1 + min(len(numeric), 4)
-    fig, axes = plt.subplots(1, panels, figsize=(6 + 4 * (panels - 1), 1.8 + 0.6 * max(len(rows), 2)), dpi=_DPI,
-                             squeeze=False, gridspec_kw={"width_ratios": [2.2] + [1] * (panels - 1)})
-    ax = axes[0][0]
+    numeric = [r for r in rows if all(isinstance(v, int | float) and not isinstance(v, bool) for v in r["values"])][:4]
+    columns = max(len(numeric), 1)
+    decisions = len(result.study.decisions) - 1
+    # the line panels, and under them each panel's legend (a few decisions) or one for all, in two columns
+    below = 3.4 + 0.16 * (decisions if decisions <= 8 else math.ceil(decisions / 2)) + 0.4
+    fig = plt.figure(figsize=(max(11.0, 4.6 * columns + 3), 1.4 + 0.55 * max(len(rows), 1) + (below if numeric else 0)),
+                     dpi=_DPI, layout="constrained")  # legends beside and under panels: tight_layout cannot fit them
+    grid = fig.add_gridspec(2 if numeric else 1, columns, height_ratios=[0.8 + 0.55 * max(len(rows), 1)] +
+                            ([below] if numeric else []))
+    ax = fig.add_subplot(grid[0, :])
+    label = {name: name_of(result, d) for d, name in enumerate(result.study.decisions)}  # a grid point: short
     ends = [s for r in rows for s in r["savings_percent"] if s is not None] + [0.0]
     for i, row in enumerate(rows):
         points = sorted(((s, v) for v, s in zip(row["values"], row["savings_percent"], strict=True)
@@ -307,40 +313,47 @@ def _tornado(result: Result, out: Path) -> Path:
         (low, at_low), (high, at_high) = points[0], points[-1]
         ax.barh(i, max(high - low, 0.3), left=low if high > low else low - 0.15, height=0.5, alpha=0.85,
                 color="#31a354" if low >= 0 else "#a50f15" if high <= 0 else "#fd8d3c")
-        if high - low < 0.2 * (max(ends) - min(ends) or 1):  # a short bar: both ends said once, under it
-            ax.text((low + high) / 2, i + 0.3, f"{shown(at_low)}: {low:.0f}%  …  {shown(at_high)}: {high:.0f}%",
-                    ha="center", va="top", fontsize=7)
-        else:
-            ax.text(low, i + 0.42, f"{shown(at_low)}: {low:.0f}%", ha="left", va="center", fontsize=7)
-            ax.text(high, i - 0.42, f"{shown(at_high)}: {high:.0f}%", ha="right", va="center", fontsize=7)
+        ax.text(high + 0.01 * (max(ends) - min(ends) or 1), i, f"  {shown(at_low)}: {low:.0f}%  …  "
+                f"{shown(at_high)}: {high:.0f}%", ha="left", va="center", fontsize=8)
     ax.axvline(0, color="black", linewidth=1)
-    room = (max(ends) - min(ends)) * 0.4 or 5
-    ax.set_xlim(min(ends) - room, max(ends) + room)  # room for the labels at the bars' ends
+    room = (max(ends) - min(ends)) or 10
+    ax.set_xlim(min(ends) - 0.1 * room, max(ends) + 0.8 * room)  # room for the labels beside the bars
     ax.set_yticks(range(len(rows)), [short(r["assumption"]) for r in rows])
-    ax.set_ylim(len(rows) - 0.3, -0.7)
-    ax.set_xlabel("saving (%, paired)")
-    ax.grid(axis="x", alpha=0.3)
-    for ax, row in zip(axes[0][1:], numeric, strict=False):
-        points = [(v, s) for v, s in zip(row["values"], row["savings_percent"], strict=True) if s is not None]
-        ax.plot([v for v, _ in points], [s for _, s in points], marker="o", color="#31a354")
-        ax.axhline(0, color="black", linewidth=1)
-        if row["break_even"] is not None:
-            ax.axvline(row["break_even"], color="#a50f15", linestyle=":", linewidth=1.2)
-            ax.annotate(f"stops paying at {row['break_even']:g}", (row["break_even"], 0), xytext=(4, 6),
-                        textcoords="offset points", fontsize=8, color="#a50f15")
-        ax.set_xlabel(short(row["assumption"]))
-        ax.set_ylabel("saving (%)")
-        ax.grid(alpha=0.3)
+    ax.set_ylim(len(rows) - 0.4, -0.6)
     decision = rows[0]["decision"] if rows else "—"
-    fig.suptitle(f"{result.study.source}: saving of {decision!r} against {data['baseline']!r} as each assumption "
-                 f"moves\n(the others at their middle value; {result.runs:,} replicates each)", x=0.01, ha="left",
-                 fontsize=10)
+    ax.set_xlabel(f"paired saving per job of {label.get(decision, decision)!r} against {data['baseline']!r} (%)")
+    ax.grid(axis="x", alpha=0.3)
+    for column, row in enumerate(numeric):  # every decision's saving per completed job
+        line_ax = fig.add_subplot(grid[1, column])
+        palette = styles(len(row["by_decision"]))
+        for n, (name, moved) in enumerate(row["by_decision"].items()):
+            points = [(v, s) for v, s in zip(row["values"], moved["savings_percent"], strict=True) if s is not None]
+            even = moved["break_even"]
+            line_ax.plot([v for v, _ in points], [s for _, s in points], marker="o", **palette[n],
+                         label=label[name] + ("" if even is None else f" (breaks even at {even:.3g})"))
+            if even is not None:
+                line_ax.axvline(even, linestyle=":", linewidth=1.2, color=palette[n]["color"])
+        line_ax.axhline(0, color="black", linewidth=1)
+        low = min((s for m in row["by_decision"].values() for s in m["savings_percent"] if s is not None), default=0)
+        line_ax.set_ylim(max(low, -100) - 5, 100)  # a decision that rarely completes would dwarf the rest
+        line_ax.set_xlabel(short(row["assumption"]))
+        line_ax.set_ylabel("saving per completed job (%)" if column == 0 else "")
+        line_ax.grid(alpha=0.3)
+        if len(row["by_decision"]) <= 8:  # each panel's own legend, its break-evens in it, under it
+            line_ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(0.0, -0.2), frameon=False)
+        elif column == 0:  # many decisions: one legend under the figure (the verdict lists the break-evens)
+            handles, labels = line_ax.get_legend_handles_labels()
+            fig.legend(handles, [label.split(" (breaks even")[0] for label in labels], loc="outside lower left",
+                       ncols=2, fontsize=7, frameon=False)
+    fig.suptitle(f"{result.study.source}: how the savings move as each assumption does (the others at their "
+                 f"middle value; {result.runs:,} replicates each)", x=0.01, ha="left", fontsize=10)
     return _save(fig, out)
 
 
 def _save(fig: Any, out: Path) -> Path:
     out.parent.mkdir(parents=True, exist_ok=True)
-    fig.tight_layout()
+    if fig.get_layout_engine() is None:
+        fig.tight_layout()
     declutter(fig)
     # no version stamp in the file: the same bytes every run; every legend inside the picture
     fig.savefig(out, format="png", metadata={"Software": None}, bbox_inches="tight")

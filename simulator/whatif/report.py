@@ -160,13 +160,15 @@ def _row(result: Result, index: int, variant: dict[str, Any], priced: bool, spot
         cells.append((f"{per_job['mean']:.2f}", str(per_job["p95"])) if variant["spot"] else ("—", ""))
     if solve:
         solved = variant.get("solved", {})
-        ci95 = solved.get("ci95")
-        cells.append(("—", "") if solved.get("seconds") is None else
-                     (hours(solved["seconds"]) + ("*" if "note" in solved else ""),
-                      f"{hours(ci95[0])}–{hours(ci95[1])}" if ci95 else ""))
+        if solved.get("seconds") is not None:
+            low, high = solved["ci95"]
+            cells.append((hours(solved["seconds"]) + ("*" if "note" in solved else ""),
+                          f"{hours(low)}–{hours(high)}" if high is not None else f"≥{hours(low)}"))
+        else:  # above the scenario's own limit, or not for this variant (on-demand, the other limit)
+            cells.append((f"≥{hours(solved['at_least'])}" if "at_least" in solved else "—", ""))
     savings = variant.get("savings_vs_baseline")
     if savings is not None and savings["usd"] is not None:
-        cells.append((_usd(savings["usd"]["mean"]), f"{savings['percent']:.0f}%"))
+        cells.append((_usd(savings["usd"]["mean"]), "" if savings["percent"] is None else f"{savings['percent']:.0f}%"))
     else:
         cells.append(("baseline", ""))
     return cells
@@ -226,18 +228,28 @@ def verdict(result: Result, data: dict[str, Any]) -> list[str]:
             lines.append(f"under {world}: {best['decision'] or 'none qualifies'}"
                          + (f" ({_usd(best['cost_per_completed_job_usd'])}, saves {best['savings_percent']:.0f}%)"
                             if best["decision"] else ""))
-        if across:
+        if not across:
+            lines.append(f"no decision qualifies in every setting of the assumptions as {rule}")
+        else:
             worst = across["worst_case"]
             world = ", ".join(f"{short(p)}={shown(v)}" for p, v in worst["assumptions"].items())
             lines.append(f"recommended across the assumptions: {across['decision']} — the best worst case of "
                          f"{rule}: {_usd(worst['cost_per_completed_job_usd'])}, under {world}")
-    for row in data.get("sensitivity", []):
-        if row["break_even"] is not None:
-            lines.append(f"{row['decision']} stops saving against {data['baseline']!r} at "
-                         f"{short(row['assumption'])} ≈ {row['break_even']:g}")
-    base = data["variants"][study.baseline]
-    if base["checkpoint_write_seconds_mean"]:
-        lines.append(f"note: the baseline {data['baseline']!r} pays {base['checkpoint_write_seconds_mean']:,.0f} s "
-                     f"of checkpoint writes per job (CheckpointConfig is set): its cost includes them")
+    for row in data.get("sensitivity", []):  # one assumption moving, the others at their middle value
+        path = short(row["assumption"])
+        for name, moved in row["by_decision"].items():
+            if moved["break_even"] is not None:
+                lines.append(f"{name} breaks even with {data['baseline']!r} (per completed job) at {path} ≈ "
+                             f"{moved['break_even']:.3g}")
+        for switch in row["switches"]:
+            where = f"≈ {switch['at']:.3g}" if switch["at"] is not None else \
+                f"between {shown(switch['between'][0])} and {shown(switch['between'][1])}"
+            lines.append(f"the best decision changes from {switch['from']} to {switch['to']} at {path} {where}")
+    writes = [data["variants"][study.baseline_of(w * len(study.decisions))]["checkpoint_write_seconds_mean"]
+              for w in range(len(study.worlds))]
+    if max(writes):
+        paid = f"{max(writes):,.0f} s" if min(writes) == max(writes) else f"{min(writes):,.0f}–{max(writes):,.0f} s"
+        lines.append(f"note: the baseline {data['baseline']!r} pays {paid} of checkpoint writes per job "
+                     f"(CheckpointConfig is set): its cost includes them")
     lines.append(f"{result.transitions:,} state-machine transitions simulated")
     return lines

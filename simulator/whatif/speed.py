@@ -31,6 +31,10 @@ def factor(scenario: Scenario, own: str | None) -> float | Problem:
         return Problem("speed", f"no speed for {target}: a comparison with {own} needs each type's training speed "
                                 f"(speed: {{{target}: {example}}} if it trains at 0.625× the speed of {own}, so "
                                 f"that training takes 1.6× as long)")
+    if own not in scenario.speed and not 0.05 <= scenario.speed[target] <= 20:
+        return Problem("speed", f"{target}: {scenario.speed[target]:g} would train {scenario.speed[target]:g}× as fast "
+                                f"as {own}: without {own} in the table each speed is a factor against it; list {own} "
+                                f"too (a table of any scale) or give factors")
     return scenario.speed.get(own, 1.0) / scenario.speed[target]
 
 

@@ -130,11 +130,13 @@ def _solved(limit: str, share: float, variant: PricedVariant, stats: VariantStat
         return {"seconds": None, "why": f"more than {100 * share:g} % are stopped whatever the {limit}: the other "
                                         f"limit stops them"}
     if found == "beyond":  # the sweep ran with the scenario's limit, which stopped them: above it, nothing is known
-        return {"seconds": None, "why": f"at least the scenario's {limit} ({current:g} s): raise it in the "
-                                        f"scenario to find how far above"}
-    value, interval = found
+        return {"seconds": None, "at_least": math.ceil(current),
+                "why": f"at least the scenario's {limit} ({current:g} s): raise it in the scenario to find how far "
+                       f"above"}
+    value, (low, high) = found
     seconds = math.ceil(value / 1000)
-    entry: dict[str, Any] = {"seconds": seconds, "ci95": [math.ceil(v / 1000) for v in interval]}
+    # the interval's top is None when it lies above every need seen (too few runs for the share asked)
+    entry: dict[str, Any] = {"seconds": seconds, "ci95": [math.floor(low / 1000), high and math.ceil(high / 1000)]}
     if limit == "MaxWaitTimeInSeconds" and seconds < plan.max_runtime:
         # a job within W of wall time is within W of instance time too: MaxRuntime lowered to W stops no more
         entry["note"] = "with MaxRuntimeInSeconds lowered to it (MaxWait may not be below MaxRuntime)"
