@@ -79,3 +79,19 @@ def test_a_grid_of_booleans_is_written_as_the_file_writes_it(tmp_path):
     assert "│ true " in out.getvalue() and "True" not in out.getvalue()
     assert [v["name"] for v in data["variants"]] == ["job.EnableNetworkIsolation=true",
                                                      "job.EnableNetworkIsolation=false"]
+
+
+def test_the_verdict_says_when_no_decision_qualifies_in_every_setting(tmp_path):
+    import yaml
+
+    data = yaml.safe_load((ROOT / "scenarios" / "whatif-spot-vs-on-demand.yaml").read_text())
+    data["whatif"] = {"baseline": "spot, MaxWait 5 h", "max_kill_share": 0.01, "variants": [
+        {"name": "spot, MaxWait 5 h", "job": {"StoppingCondition": {"MaxRuntimeInSeconds": 18000,
+                                                                    "MaxWaitTimeInSeconds": 18000}}}],
+        "assumptions": {"spot.interruptions_per_instance_hour": [0.01, 1.0]}}
+    path = tmp_path / "tight.yaml"
+    path.write_text(yaml.safe_dump(data))
+    result = sweep(load_study(path), runs=50, seed=7)
+    lines = report.verdict(result, result.to_json())
+    assert "no decision qualifies in every setting of the assumptions as the lowest cost per completed job (all " \
+           "replicates' cost over those that completed) among those killing at most 1 %" in lines

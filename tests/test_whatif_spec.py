@@ -259,3 +259,18 @@ def test_a_variant_cannot_reset_an_assumption_by_removing_its_section(tmp_path):
         "under each"]
     whatif["variants"][1] = {"name": "every 5 min", "checkpoint": {"interval": 300}}  # a decision under it: fine
     assert load_study(write(tmp_path, whatif)).variants[1].plan.checkpoint.interval == 300
+
+
+def test_a_speed_table_of_another_scale_must_list_the_requests_own_type(tmp_path):
+    grid = {"job.ResourceConfig.InstanceType": ["ml.g5.xlarge", "ml.g4dn.xlarge"]}
+    found = problems(write(tmp_path, {"baseline": "job.ResourceConfig.InstanceType=ml.g5.xlarge", "grid": grid},
+                           speed={"ml.g4dn.xlarge": 100, "ml.p3.2xlarge": 160}))
+    assert found == ["whatif.grid (job.ResourceConfig.InstanceType=ml.g4dn.xlarge): speed: ml.g4dn.xlarge: 100 would "
+                     "train 100× as fast as ml.g5.xlarge: without ml.g5.xlarge in the table each speed is a factor "
+                     "against it; list ml.g5.xlarge too (a table of any scale) or give factors"]
+
+
+def test_an_assumption_value_listed_twice_is_refused(tmp_path):
+    found = problems(write(tmp_path, {"baseline": "a", "variants": [{"name": "a"}],
+                                      "assumptions": {"spot.interruptions_per_instance_hour": [1, 0.5, 1.0]}}))
+    assert found == ["whatif.assumptions.spot.interruptions_per_instance_hour: 1.0 is listed twice"]
