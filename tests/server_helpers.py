@@ -51,3 +51,17 @@ def start_server(state: Path, port: int = 0) -> tuple[subprocess.Popen, str]:
     process.kill()
     process.wait()
     raise RuntimeError(log.read_text())
+
+
+def post(url: str, operation: str, body: bytes) -> tuple[int, Any]:
+    """One SageMaker call to the endpoint at ``url``, unsigned: (HTTP status, its JSON answer)."""
+    import urllib.error
+    import urllib.request
+
+    req = urllib.request.Request(url, data=body, method="POST", headers={
+        "X-Amz-Target": f"SageMaker.{operation}", "Content-Type": "application/x-amz-json-1.1"})
+    try:
+        with urllib.request.urlopen(req) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as err:
+        return err.code, json.loads(err.read())

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import json
+import signal
 import socket
 import subprocess
 import sys
 import urllib.request
+from pathlib import Path
+
+import pytest
 
 from .cli_helpers import run
 from .conftest import ROOT, SCENARIOS
@@ -54,3 +58,35 @@ def test_stories_are_the_scenarios_tjsim_scenarios_lists(tmp_path):
     (tmp_path / "short.yml").write_text((ROOT / "scenarios" / "spot-interrupted.yaml").read_text())
     assert Stories(tmp_path, "short").resolve([])[0] == "short"
     assert sorted(Stories(shipped_scenarios()).scenarios) == [p.stem for p in SCENARIOS]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("sig, code", [(signal.SIGTERM, 0), (signal.SIGINT, 130)])
+def test_a_term_or_an_interrupt_closes_the_journal_and_the_db_alone_holds_every_answered_change(tmp_path, sig, code):
+    import shutil
+
+    from .server_helpers import post, request, start_server
+
+    state = tmp_path / "jobs.db"
+    server, url = start_server(state)
+    try:
+        for name in ("kept-1", "kept-2"):
+            status, _ = post(url, "CreateTrainingJob", json.dumps(request(name)).encode())
+            assert status == 200
+    finally:
+        server.send_signal(sig)
+        assert server.wait(timeout=60) == code
+    log = next(tmp_path.glob("jobs.*.log")).read_text()
+    assert f"tjsim: stopped by {sig.name}; {state} checkpointed and closed, 2 jobs" in log
+    assert "Traceback" not in log
+    assert not Path(f"{state}-wal").exists() or Path(f"{state}-wal").stat().st_size == 0  # merged
+    copy = tmp_path / "copy" / "jobs.db"
+    copy.parent.mkdir()
+    shutil.copy(state, copy)  # the .db alone, as a backup or a container's volume would keep it
+    server, url = start_server(copy)
+    try:
+        status, page = post(url, "ListTrainingJobs", b"{}")
+        assert sorted(s["TrainingJobName"] for s in page["TrainingJobSummaries"]) == ["kept-1", "kept-2"]
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=60)

@@ -17,7 +17,7 @@ from botocore.exceptions import ClientError, WaiterError
 
 from .conftest import ROOT
 from .factories import JOB
-from .server_helpers import start_server
+from .server_helpers import post, start_server
 
 SPOT = {"EnableManagedSpotTraining": True, "CheckpointConfig": {"S3Uri": "s3://bucket/ckpt/"},
         "StoppingCondition": {"MaxRuntimeInSeconds": 86400, "MaxWaitTimeInSeconds": 172800}}
@@ -131,23 +131,10 @@ def test_every_error_with_its_code_and_message(sagemaker_sim):
         sm.create_training_job(**request("taken"))
     # botocore validates names before sending; a raw client's bad name gets the service's words
     body = json.dumps(request("my_job")).encode()
-    answer = _post(sagemaker_sim.endpoint_url, "CreateTrainingJob", body)
+    answer = post(sagemaker_sim.endpoint_url, "CreateTrainingJob", body)
     assert answer == (400, {"__type": "ValidationException", "message": (
         "1 validation error detected: Value 'my_job' at 'trainingJobName' failed to satisfy constraint: Member must "
         "satisfy regular expression pattern: ^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}")})
-
-
-def _post(url, operation, body):
-    import urllib.error
-    import urllib.request
-
-    req = urllib.request.Request(url, data=body, method="POST", headers={
-        "X-Amz-Target": f"SageMaker.{operation}", "Content-Type": "application/x-amz-json-1.1"})
-    try:
-        with urllib.request.urlopen(req) as response:
-            return response.status, json.loads(response.read())
-    except urllib.error.HTTPError as err:
-        return err.code, json.loads(err.read())
 
 
 def test_injected_paths_for_a_ui_under_test(sagemaker_sim):
@@ -189,7 +176,7 @@ def test_a_kill_9_mid_burst_loses_no_answered_request_and_a_restart_describes_as
                 return
             body = json.dumps(request(f"burst-{i:05d}")).encode()
             try:
-                status, _ = _post(url, "CreateTrainingJob", body)
+                status, _ = post(url, "CreateTrainingJob", body)
             except OSError:
                 return
             if status == 200:
@@ -216,20 +203,20 @@ def test_a_kill_9_mid_burst_loses_no_answered_request_and_a_restart_describes_as
         names = set()
         token = None
         while True:
-            _, page = _post(url, "ListTrainingJobs", json.dumps(
+            _, page = post(url, "ListTrainingJobs", json.dumps(
                 {"MaxResults": 100, **({"NextToken": token} if token else {})}).encode())
             names |= {s["TrainingJobName"] for s in page["TrainingJobSummaries"]}
             token = page.get("NextToken")
             if token is None:
                 break
         assert set(answered) <= names
-        before = _post(url, "DescribeTrainingJob", b'{"TrainingJobName": "burst-00000"}')
+        before = post(url, "DescribeTrainingJob", b'{"TrainingJobName": "burst-00000"}')
     finally:
         server.send_signal(signal.SIGKILL)
         server.wait()
     server, url = start_server(state)  # and once more: the same answers
     try:
-        assert _post(url, "DescribeTrainingJob", b'{"TrainingJobName": "burst-00000"}') == before
+        assert post(url, "DescribeTrainingJob", b'{"TrainingJobName": "burst-00000"}') == before
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait()

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
+import signal
 import socket
 import tempfile
+import threading
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -87,12 +92,43 @@ def serve_command(ctx: click.Context, host: str, port: int, mode: str, speed: fl
     click.echo("tjsim: to send unchanged AWS and SageMaker SDK code here:\n" + "".join(
         f"  export {key}={value}\n" for key, value in variables.items()), nl=False, err=True)
     click.echo(f"tjsim: the console: http://{shown}:{port}/", err=True)
+    server = _server(uvicorn)(uvicorn.Config(create_app(backend), log_level="warning", access_log=False))
     try:
-        config = uvicorn.Config(create_app(backend), log_level="warning", access_log=False)
-        uvicorn.Server(config).run(sockets=[listener])
+        server.run(sockets=[listener])
     finally:
-        backend.close()
+        backend.close()  # the journal checkpointed into the .db and closed, however the server stopped
         listener.close()
+    if server.stopped_by is not None:
+        name = signal.Signals(server.stopped_by).name
+        kept = f"; {state} checkpointed and closed, {len(backend.sim.jobs)} jobs" if state is not None else ""
+        click.echo(f"tjsim: stopped by {name}{kept}", err=True)
+        if server.stopped_by == signal.SIGINT:
+            ctx.exit(130)  # the shell's way for an interrupt; a TERM is the way containers and CI stop: 0
+
+
+def _server(uvicorn: Any) -> type:
+    """uvicorn's server, except that the signal it stopped for is remembered (``stopped_by``), not
+    raised again once it has shut down: uvicorn does, and the default SIGTERM handler would end the
+    process before the journal is closed, its WAL never merged."""
+
+    class Server(uvicorn.Server):
+        stopped_by: int | None = None
+
+        @contextlib.contextmanager
+        def capture_signals(self) -> Iterator[None]:
+            if threading.current_thread() is not threading.main_thread():
+                yield
+                return
+            original = {sig: signal.signal(sig, self.handle_exit) for sig in (signal.SIGINT, signal.SIGTERM)}
+            try:
+                yield
+            finally:
+                for sig, handler in original.items():
+                    signal.signal(sig, handler)
+            if self._captured_signals:
+                self.stopped_by = self._captured_signals[0]
+
+    return Server
 
 
 def _listen(host: str, port: int) -> socket.socket:

@@ -12,6 +12,7 @@ started on the same file is refused rather than left to write a history the firs
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 from collections.abc import Iterator
@@ -125,4 +126,7 @@ class Journal:
             raise StateError(f"--state {self.path}: its entries cannot be read ({err})") from None
 
     def close(self) -> None:
+        """Merge the WAL into the file and let go of it: the ``.db`` alone then holds every entry."""
+        with contextlib.suppress(sqlite3.Error):  # a damaged or read-only file: closing is all there is to do
+            self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         self._db.close()
