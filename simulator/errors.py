@@ -68,6 +68,13 @@ class ResourceInUse(TjsimError):
     code = "ResourceInUse"
 
 
+class JournalFailure(TjsimError):
+    """The state file could not take a mutation's entry (a full disk, an I/O error): the mutation was
+    not applied, and the service is unavailable for it until the file can be written again."""
+
+    code = "ServiceUnavailable"
+
+
 class HistoryNotKept(TjsimError):
     """A job run without history (``record=False``, as sweeps run) cannot be described."""
 

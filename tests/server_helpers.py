@@ -34,14 +34,22 @@ def describe(b: Backend, name: str = "job-1") -> dict[str, Any]:
     return json.loads(describe_training_job(b, {"TrainingJobName": name}))
 
 
-def start_server(state: Path, port: int = 0) -> tuple[subprocess.Popen, str]:
+def start_server(state: Path, port: int = 0, file_size: int | None = None) -> tuple[subprocess.Popen, str]:
     """``tjsim serve --state`` on ``port`` (0: of the system's choosing, no race with other tests for
     a free one): the process and its URL, read from the line it announces on stderr (kept in a log
-    beside the state)."""
+    beside the state). ``file_size``: the largest file the process may write, in bytes (a full disk
+    without filling one: past it, a write fails with EFBIG — Python ignores SIGXFSZ)."""
     log = state.with_suffix(f".{time.monotonic_ns()}.log")
+
+    def limited() -> None:
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_FSIZE, (file_size, file_size))
+
     with log.open("w") as stderr:
         process = subprocess.Popen([sys.executable, "-m", "simulator", "serve", "--clock", "manual", "--port",
-                                    str(port), "--state", str(state)], stderr=stderr)
+                                    str(port), "--state", str(state)], stderr=stderr,
+                                   preexec_fn=limited if file_size is not None else None)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and process.poll() is None:
         announced = [line for line in log.read_text().splitlines() if "SageMaker on http://" in line]
@@ -60,6 +68,20 @@ def post(url: str, operation: str, body: bytes) -> tuple[int, Any]:
 
     req = urllib.request.Request(url, data=body, method="POST", headers={
         "X-Amz-Target": f"SageMaker.{operation}", "Content-Type": "application/x-amz-json-1.1"})
+    try:
+        with urllib.request.urlopen(req) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as err:
+        return err.code, json.loads(err.read())
+
+
+def control(url: str, path: str, body: dict[str, Any] | None = None) -> tuple[int, Any]:
+    """A call of the control API: GET without ``body``, else POST it as JSON."""
+    import urllib.error
+    import urllib.request
+
+    req = urllib.request.Request(f"{url}/_tjsim/{path}", data=None if body is None else json.dumps(body).encode(),
+                                 method="GET" if body is None else "POST", headers={"Content-Type": "application/json"})
     try:
         with urllib.request.urlopen(req) as response:
             return response.status, json.loads(response.read())

@@ -26,7 +26,7 @@ def test_a_backend_starts_now_on_a_manual_clock_in_the_default_region():
     b = Backend()
     assert isinstance(b.clock, ManualClock) and before <= b.sim.origin <= time.time() and b.sim.now == 0
     assert (b.region, b.account, b.journal, b.written_by) == ("us-east-1", "123456789012", None, None)
-    b.write("clock", {})  # without a journal, nothing is written, and nothing fails
+    b.persist("clock", {})  # without a journal, nothing is written, and nothing fails
     b.close()
 
 

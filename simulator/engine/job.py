@@ -121,11 +121,7 @@ class Job:
             InvalidAction: the service would refuse it (:mod:`.acceptance`); :class:`~simulator.errors.ActionIgnored`,
                 there is nothing to act on.
         """
-        decision, reason = verdict(self, action)
-        if decision is Verdict.IGNORE:
-            raise ActionIgnored(reason)
-        if decision is Verdict.REFUSE:
-            raise InvalidAction(reason)
+        self.check(action)
         if self.finished:  # an update of an Available warm pool's keep-alive
             self.history.log(rec.UPDATE, None, action.changes)
             self.pool.retime(retimed_keep_alive(self, action))
@@ -271,6 +267,19 @@ class Job:
     def detoured_from(self) -> str | None:
         """The status an Updating detour left, while the job is on it."""
         return self._detour[0] if self._detour is not None else None
+
+    def check(self, action: Action) -> None:
+        """What :meth:`inject` would refuse, refused without acting.
+
+        Raises:
+            InvalidAction: the service would refuse it; :class:`~simulator.errors.ActionIgnored`, there
+                is nothing to act on.
+        """
+        decision, reason = verdict(self, action)
+        if decision is Verdict.IGNORE:
+            raise ActionIgnored(reason)
+        if decision is Verdict.REFUSE:
+            raise InvalidAction(reason)
 
     def accepts(self, action: Action) -> bool:
         """Whether the job takes ``action`` now (:mod:`.acceptance`)."""

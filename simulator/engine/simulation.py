@@ -51,9 +51,7 @@ class Simulation:
         Raises:
             ResourceInUse: a job of that name exists.
         """
-        if plan.name in self.jobs:
-            raise ResourceInUse("Training job names must be unique within an AWS account and region, and a "
-                                f"training job with this name already exists ({self.jobs[plan.name].plan.arn})")
+        self.vacant(plan.name)
         job = Job(self.env, plan, streams=streams, record=record, pools=self.pools, warm_pool=self.pools.claim(plan),
                   origin=self.origin)
         self.jobs[plan.name] = job
@@ -62,6 +60,16 @@ class Simulation:
             self.on_change(job)
         self._settle()
         return job
+
+    def vacant(self, name: str) -> None:
+        """Check that no job is named ``name``.
+
+        Raises:
+            ResourceInUse: one is.
+        """
+        if name in self.jobs:
+            raise ResourceInUse("Training job names must be unique within an AWS account and region, and a "
+                                f"training job with this name already exists ({self.jobs[name].plan.arn})")
 
     def submit_at(self, at: float, plan: Plan, *, streams: Streams | None = None) -> None:
         """Create a job when the clock reaches ``at`` (a scenario's later job)."""

@@ -29,7 +29,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .. import shapes
-from ..errors import NotServed, RequestError, RequestTooLarge, TjsimError
+from ..errors import JournalFailure, NotServed, RequestError, RequestTooLarge, TjsimError
 from . import console, control, elsewhere, eventstream, protocols, services
 from .backend import Backend
 
@@ -288,7 +288,8 @@ async def _not_served(request: Request, exc: HTTPException) -> Response:
 #: how an error is answered, by its class (looked up along its MRO) or by an HTTP status: a client's
 #: error is the service's 4xx with its AWS code, never a 500
 ERRORS: dict[type[Exception] | int, Handler] = {
-    TjsimError: _answered(400), RequestTooLarge: _answered(413), 404: _not_served, 405: _not_served}
+    TjsimError: _answered(400), RequestTooLarge: _answered(413), JournalFailure: _answered(503), 404: _not_served,
+    405: _not_served}
 
 
 class InternalFailure:

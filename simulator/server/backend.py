@@ -105,9 +105,19 @@ class Backend:
         self.tags.created(job.plan.arn, tags)
         self.awaiting_artifacts.add(job.plan.name)
 
-    def write(self, kind: str, payload: dict[str, Any]) -> None:
-        """Journal an accepted mutation at the present, before it is answered (nothing without a
-        journal)."""
+    def persist(self, kind: str, payload: dict[str, Any], at: float | None = None) -> None:
+        """Journal a mutation, durably, BEFORE it is applied: at the present, or at ``at`` for a clock
+        move (nothing without a journal). Every check that can refuse it has been made; once this
+        returns, applying it cannot fail.
+
+        Raises:
+            JournalFailure: the entry could not be written: apply nothing, and the file, the memory and
+                the clock stay exactly as they were.
+        """
         if self.journal is not None:
-            self.journal.append(self.sim.now, kind, payload)
-        self.feed.take()  # the changes it made are events, numbered as a replay of the journal numbers them
+            self.journal.append(self.sim.now if at is None else at, kind, payload)
+
+    def applied(self) -> None:
+        """A persisted mutation has been applied: the changes it made are events, numbered as a replay
+        of the journal numbers them."""
+        self.feed.take()

@@ -48,8 +48,10 @@ def advance(backend: Backend, seconds: Any) -> dict[str, Any]:
     start = sim.now
     if sim.origin + start + seconds > LATEST:
         raise RequestError(f"seconds: the clock would pass {iso(LATEST)}, the last time tjsim serves")
-    sim.advance_to(start + seconds)
-    _write_clock(backend, start)
+    if seconds:
+        backend.persist("clock", {}, at=start + seconds)  # the move journaled, then made
+        sim.advance_to(start + seconds)
+        backend.applied()
     return clock_state(backend)
 
 
@@ -71,10 +73,13 @@ def advance_to_next(backend: Backend, name: Any = None) -> dict[str, Any]:
     while (due := sim.next_change_time()) < math.inf and not all(job.settled for job in jobs):
         if sim.origin + due > LATEST:
             break
+        if due > sim.now:  # each step journaled before it is made: a failed write stops where the file does
+            backend.persist("clock", {}, at=due)
         sim.advance_to(due)
         if [len(job.history) for job in jobs] != before:
             break
-    _write_clock(backend, start)
+    if sim.now > start:
+        backend.applied()
     return {**clock_state(backend), "changed": [len(job.history) for job in jobs] != before}
 
 
@@ -117,8 +122,9 @@ def _switch(backend: Backend, clock: Callable[[], ManualClock | RealtimeClock]) 
     """Run on ``clock()``, made at the present: the instant journaled, and every waiting client told
     (one waiting on a stopped clock must now follow a running one)."""
     backend.sync()
+    backend.persist("clock", {})
     backend.clock = clock()
-    backend.write("clock", {})
+    backend.applied()
     backend.feed.wake()
     return clock_state(backend)
 
@@ -142,7 +148,3 @@ def _manual(backend: Backend, what: str) -> None:
                            f"{what} it by hand")
 
 
-def _write_clock(backend: Backend, start: float) -> None:
-    """Journal a clock move from ``start`` to the present, when it moved."""
-    if backend.sim.now > start:
-        backend.write("clock", {})

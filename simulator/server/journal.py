@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from ..errors import StateError
+from ..errors import JournalFailure, StateError
 
 #: SQLite's application_id of a tjsim state file ("tjsm")
 APPLICATION_ID = int.from_bytes(b"tjsm", "big")
@@ -109,9 +109,18 @@ class Journal:
                                  [(k, json.dumps(v)) for k, v in values.items()])
 
     def append(self, at: float, kind: str, payload: dict[str, Any]) -> None:
-        """Write one entry, durably, before the mutation is answered."""
-        self._db.execute("INSERT INTO entries (at, kind, payload) VALUES (?, ?, ?)",
-                         (at, kind, json.dumps(payload, separators=(",", ":"))))
+        """Write one entry, durably (its own transaction, synced), before the mutation is applied.
+
+        Raises:
+            JournalFailure: the file could not take it (a full disk, an I/O error); nothing of it is
+                in the file.
+        """
+        try:
+            self._db.execute("INSERT INTO entries (at, kind, payload) VALUES (?, ?, ?)",
+                             (at, kind, json.dumps(payload, separators=(",", ":"))))
+        except sqlite3.Error as err:
+            raise JournalFailure(f"the state file {self.path} cannot be written ({err}): nothing was changed; "
+                                 "try again once it can") from None
 
     def entries(self) -> Iterator[tuple[int, float, str, dict[str, Any]]]:
         """(sequence number, simulated seconds, kind, payload) of every entry, in order.

@@ -253,12 +253,13 @@ def error(protocol: str, err: TjsimError, status: int = 400, *, query_compatible
     """``err`` as the protocol carries an error: its AWS code and message."""
     request_id = str(uuid.uuid4())
     headers = {"x-amzn-RequestId": request_id}
+    fault = "Receiver" if status >= 500 else "Sender"  # ours, or the request's
     if protocol == QUERY:
-        body = (f'<ErrorResponse><Error><Type>Sender</Type><Code>{_text(err.code)}</Code>'
+        body = (f'<ErrorResponse><Error><Type>{fault}</Type><Code>{_text(err.code)}</Code>'
                 f'<Message>{_text(str(err))}</Message></Error><RequestId>{request_id}</RequestId></ErrorResponse>')
         return Reply(status, {**headers, "Content-Type": "text/xml"}, body.encode())
     if query_compatible:  # [DOC] the query-era code, for clients that map it
-        headers["x-amzn-query-error"] = f"{err.code};Sender"
+        headers["x-amzn-query-error"] = f"{err.code};{fault}"
     payload = {"__type": err.code, "message": str(err)}
     if protocol == CBOR:
         return Reply(status, {**headers, "Content-Type": "application/cbor", "smithy-protocol": "rpc-v2-cbor"},

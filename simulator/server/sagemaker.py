@@ -48,10 +48,13 @@ def create_training_job(backend: Backend, request: dict[str, Any]) -> bytes:
         raise RequestError(validation_message(problems))
     seed = job_seed(settings.seed, request["TrainingJobName"])
     settings = settings.model_copy(update={"seed": seed, "metrics": _metrics(request, settings.metrics, seed)})
-    job = backend.sim.submit(compile_request(request, settings))
-    backend.created(job, request.get("Tags"))
+    plan = compile_request(request, settings)
+    backend.sim.vacant(plan.name)
     stored = settings.model_dump(mode="json", include=set(Settings.model_fields))
-    backend.write("create", {"request": request, "settings": stored, "story": story})
+    backend.persist("create", {"request": request, "settings": stored, "story": story})  # then, and only then:
+    job = backend.sim.submit(plan)
+    backend.created(job, request.get("Tags"))
+    backend.applied()
     return _body({"TrainingJobArn": job.plan.arn})
 
 
@@ -131,7 +134,7 @@ OPERATIONS: dict[str, Callable[[Backend, dict[str, Any]], bytes]] = {
 
 
 def act(backend: Backend, name: str, action: Action) -> None:
-    """Deliver an action to job ``name`` now, and journal it (a refused one is never journaled).
+    """Journal an action to job ``name``, then deliver it now (a refused one is never journaled).
 
     Raises:
         ResourceNotFound: no such job.
@@ -143,8 +146,10 @@ def act(backend: Backend, name: str, action: Action) -> None:
         problems = update_problems(action.changes, {rule.name for rule in job.rules})
         if problems:
             raise RequestError(validation_message(problems))
-    backend.sim.inject(name, action)  # Job.inject refuses what the status does not accept
-    backend.write("act", {"name": name, "action": ACTION.dump_python(action, mode="json", exclude_none=True)})
+    job.check(action)  # what the status does not accept is refused, and never journaled
+    backend.persist("act", {"name": name, "action": ACTION.dump_python(action, mode="json", exclude_none=True)})
+    backend.sim.inject(name, action)
+    backend.applied()
 
 
 def validation_message(problems: list[shapes.Problem]) -> str:

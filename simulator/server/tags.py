@@ -30,18 +30,25 @@ class Tags:
         """A job was created with ``tags`` (its request's, already validated)."""
         self._by_arn[arn] = {tag["Key"]: tag.get("Value", "") for tag in tags or ()}
 
+    def check(self, arn: str, tags: list[dict[str, str]]) -> None:
+        """What :meth:`add` would refuse, refused without adding.
+
+        Raises:
+            RequestError: the resource would carry more than :data:`MAX_TAGS`.
+        """
+        keys = dict.fromkeys([*self._by_arn[arn], *(tag["Key"] for tag in tags)])
+        if len(keys) > MAX_TAGS:  # [INF] the service's words for this limit were not found
+            raise RequestError(f"1 validation error detected: the resource {arn} would have {len(keys)} tags; "
+                               f"a resource has at most {MAX_TAGS}")
+
     def add(self, arn: str, tags: list[dict[str, str]]) -> None:
         """Add or overwrite ``tags``.
 
         Raises:
             RequestError: the resource would carry more than :data:`MAX_TAGS`.
         """
-        kept = self._by_arn[arn]
-        keys = dict.fromkeys([*kept, *(tag["Key"] for tag in tags)])
-        if len(keys) > MAX_TAGS:  # [INF] the service's words for this limit were not found
-            raise RequestError(f"1 validation error detected: the resource {arn} would have {len(keys)} tags; "
-                               f"a resource has at most {MAX_TAGS}")
-        kept.update({tag["Key"]: tag.get("Value", "") for tag in tags})
+        self.check(arn, tags)
+        self._by_arn[arn].update({tag["Key"]: tag.get("Value", "") for tag in tags})
 
     def remove(self, arn: str, keys: list[str]) -> None:
         for key in keys:
@@ -62,8 +69,10 @@ def add_tags(backend: Backend, request: dict[str, Any]) -> dict[str, Any]:
         ResourceNotFound: the ARN names a training job that does not exist.
     """
     arn = _job_arn(backend, request, "AddTags")
+    backend.tags.check(arn, request["Tags"])
+    backend.persist("tags", {"arn": arn, "add": request["Tags"]})
     backend.tags.add(arn, request["Tags"])
-    backend.write("tags", {"arn": arn, "add": request["Tags"]})
+    backend.applied()
     return {"Tags": request["Tags"]}
 
 
@@ -75,8 +84,9 @@ def delete_tags(backend: Backend, request: dict[str, Any]) -> dict[str, Any]:
         ResourceNotFound: the ARN names a training job that does not exist.
     """
     arn = _job_arn(backend, request, "DeleteTags")
+    backend.persist("tags", {"arn": arn, "remove": request["TagKeys"]})
     backend.tags.remove(arn, request["TagKeys"])
-    backend.write("tags", {"arn": arn, "remove": request["TagKeys"]})
+    backend.applied()
     return {}
 
 
