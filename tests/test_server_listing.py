@@ -18,11 +18,17 @@ def listed(b: Backend, query: dict) -> dict:
     return json.loads(list_training_jobs(b, query))
 
 
-def test_list_filters_sorts_and_pages():
+def created_every(seconds: float, count: int) -> Backend:
+    """A backend with ``count`` jobs, job-00 onwards, created ``seconds`` apart."""
     b = backend()
-    for i in range(12):
+    for i in range(count):
         create_training_job(b, request(f"job-{i:02d}"))
-        advance(b, 10)
+        advance(b, seconds)
+    return b
+
+
+def test_list_filters_sorts_and_pages():
+    b = created_every(10, 12)
     stop_training_job(b, {"TrainingJobName": "job-03"})
     everything = listed(b, {})
     assert len(everything["TrainingJobSummaries"]) == 10 and "NextToken" in everything
@@ -89,3 +95,73 @@ def test_a_summary_is_made_again_only_when_the_job_has_changed():
     assert again is not first and again["LastModifiedTime"] > first["LastModifiedTime"]
     assert again == {k: v for k, v in json.loads(describe_training_job(b, {"TrainingJobName": "a"})).items()
                      if k in again}
+
+
+def everything(b: Backend, query: dict, between=None) -> list[str]:
+    """Every page of ``query``, ``between()`` called after each page: the names, in order."""
+    names, token = [], None
+    while True:
+        page = listed(b, {**query, **({"NextToken": token} if token else {})})
+        names += [s["TrainingJobName"] for s in page["TrainingJobSummaries"]]
+        token = page.get("NextToken")
+        if token is None:
+            return names
+        if between is not None:
+            between()
+
+
+@pytest.mark.parametrize("query", [
+    {"SortOrder": "Descending"}, {"SortOrder": "Ascending"}, {"SortBy": "Name", "SortOrder": "Descending"},
+    {"SortBy": "Name"}, {"SortBy": "Status"}, {"SortBy": "Status", "SortOrder": "Descending"},
+])
+def test_creates_between_pages_never_repeat_or_skip_a_job_listed_from_the_start(query):
+    b = backend()
+    for i in range(60):
+        create_training_job(b, request(f"old-{i:03d}"))
+    created = iter(range(1000))
+
+    def create():
+        n = next(created)
+        create_training_job(b, request(f"new-{n:03d}" if query.get("SortBy") != "Name" else f"mid-{n:03d}"))
+
+    names = everything(b, {**query, "MaxResults": 7}, between=create)
+    assert len(names) == len(set(names))  # nothing twice
+    assert {f"old-{i:03d}" for i in range(60)} <= set(names)  # everything there from the start, once
+    if query.get("SortBy", "CreationTime") == "CreationTime":
+        new = [n for n in names if n.startswith("new-")]
+        assert new == ([] if query["SortOrder"] == "Descending" else sorted(new))
+
+
+def test_a_job_that_matches_throughout_is_listed_exactly_once_while_the_clock_moves():
+    b = created_every(30, 40)
+    stop_training_job(b, {"TrainingJobName": "job-39"})
+    steady = {s["TrainingJobName"] for s in listed(b, {"StatusEquals": "InProgress", "MaxResults": 100})[
+        "TrainingJobSummaries"]}
+    names = everything(b, {"StatusEquals": "InProgress", "MaxResults": 3}, between=lambda: advance(b, 300))
+    still = {s["TrainingJobName"] for s in listed(b, {"StatusEquals": "InProgress", "MaxResults": 100})[
+        "TrainingJobSummaries"]}
+    assert len(names) == len(set(names)) and steady & still <= set(names)  # in progress throughout: once each
+    assert steady - still, "no job finished during the pagination: the test shows nothing"
+
+
+def test_a_full_pagination_reads_each_job_about_once(monkeypatch):
+    b = backend()
+    for i in range(300):
+        create_training_job(b, request(f"job-{i:03d}"))
+    reads = []
+    real = b.listing.summary
+    monkeypatch.setattr(b.listing, "summary", lambda job: reads.append(job) or real(job))
+    for query in ({}, {"SortBy": "Name", "SortOrder": "Descending"}, {"NameContains": "job-2"}):
+        reads.clear()
+        names = everything(b, {**query, "MaxResults": 10})
+        assert len(reads) <= 300 + len(names) // 10 + 1  # no re-sort of all jobs per page: linear, not quadratic
+
+
+@pytest.mark.parametrize("token", [
+    "e30=", "eyJhZnRlciI6IC0xLCAicXVlcnkiOiAiIn0=", "not base64!", "eyJhZnRlciI6IHRydWV9",
+])
+def test_a_token_of_no_query_is_refused(token):
+    b = backend()
+    create_training_job(b, request("job-1"))
+    with pytest.raises(RequestError, match="Invalid pagination token"):
+        listed(b, {"NextToken": token})
