@@ -90,3 +90,31 @@ def test_a_term_or_an_interrupt_closes_the_journal_and_the_db_alone_holds_every_
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=60)
+
+
+@pytest.mark.slow
+def test_a_client_that_hangs_up_mid_body_changes_nothing_and_is_one_quiet_line_at_most(tmp_path):
+    """The body it sent is whole JSON, but shorter than its Content-Length: it was cut, never served."""
+    from .server_helpers import control, post, start_server
+
+    state = tmp_path / "quiet.db"
+    server, url = start_server(state)
+    host, port = url.removeprefix("http://").rsplit(":", 1)
+    try:
+        _, before = control(url, "clock")
+        for i in range(20):
+            path, headers, body = (("/_tjsim/clock/advance", "Content-Type: application/json\r\n",
+                                    '{"seconds": 600}') if i % 2 else
+                                   ("/", "X-Amz-Target: SageMaker.CreateTrainingJob\r\n"
+                                         "Content-Type: application/x-amz-json-1.1\r\n", "{}"))
+            with socket.create_connection((host, int(port))) as connection:
+                connection.sendall(f"POST {path} HTTP/1.1\r\nHost: x\r\n{headers}Content-Length: 1000\r\n\r\n"
+                                   f"{body}".encode())  # and hang up, short of the 1,000 bytes announced
+        assert post(url, "ListTrainingJobs", b"{}")[0] == 200  # the server serves on
+        assert control(url, "clock")[1] == before  # and the cut requests changed nothing
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=60)
+    log = next(tmp_path.glob("quiet.*.log")).read_text()
+    assert "Traceback" not in log and "internal error" not in log
+    assert len(log.splitlines()) <= 12 + 20  # the start-up lines, then one at most per hang-up

@@ -22,7 +22,7 @@ from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import FileResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
@@ -210,6 +210,8 @@ async def _read(receive: Receive, headers: Headers) -> bytes:
     chunks, size, more = [], 0, True
     while more:
         message = await receive()
+        if message["type"] == "http.disconnect":
+            raise ClientDisconnect()  # a partial body is never served
         if message["type"] != "http.request":
             break
         chunk = message.get("body", b"")
@@ -305,6 +307,9 @@ class InternalFailure:
             await self.app(scope, receive, send)
             return
         err = await _failure_before_answer(self.app, scope, receive, send)
+        if isinstance(err, ClientDisconnect):  # the client hung up mid-request: nobody to answer, nothing wrong
+            log.info("a client hung up before its request was read: %s %s", scope["method"], scope["path"])
+            return
         if err is not None:
             log.error("internal error", exc_info=err)
             body = {"__type": "InternalFailure", "message": f"tjsim failed: {type(err).__name__}: {err}"}
