@@ -113,7 +113,11 @@ class RequestTooLarge(RequestError):
 
 
 class StateError(TjsimError):
-    """A ``--state`` file cannot be used as the server is started."""
+    """A ``--state`` file cannot be used as the server is started. Its message is printable text
+    only: what a damaged row holds is shown escaped, never as raw bytes on the terminal."""
+
+    def __init__(self, message: str):
+        super().__init__("".join(c if c.isprintable() else repr(c)[1:-1] for c in message))
 
 
 class DeprecatedName(FutureWarning):

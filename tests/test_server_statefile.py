@@ -76,3 +76,28 @@ def test_a_restarted_realtime_clock_goes_on_from_the_files_wall_origin(tmp_path)
     assert clock.wall_origin == 1000.0 and restarted.sim.origin == ORIGIN
     assert restarted.written_by == metadata.version("tjsim")  # serve warns when another tjsim wrote it
     restarted.close()
+
+
+@pytest.mark.parametrize("damage, expected", [
+    ("DELETE FROM meta WHERE key = 'origin'", "its settings are damaged: origin is missing"),
+    ("UPDATE meta SET value = '\"2025-01-01\"' WHERE key = 'origin'", "its settings are damaged: origin is "
+                                                                       "'2025-01-01'"),
+    ("UPDATE meta SET value = '\"hourly\"' WHERE key = 'mode'", "its settings are damaged: mode is 'hourly'"),
+    ("UPDATE meta SET value = 'true' WHERE key = 'speed'", "its settings are damaged: speed is True"),
+    ("UPDATE meta SET value = '\"a\\u0007b\\u001b[2J\"' WHERE key = 'region'", "region is 'a\\x07b\\x1b[2J'"),
+])
+def test_damaged_settings_are_one_printable_line(tmp_path, damage, expected):
+    state = tmp_path / "s.db"
+    backend(journal=Journal(state)).close()
+    with contextlib.closing(sqlite3.connect(state)) as db, db:
+        db.execute(damage)
+    with pytest.raises(StateError) as err:
+        backend(journal=Journal(state))
+    message = str(err.value)
+    assert message.startswith(f"--state {state}: ") and expected in message
+    assert message.isprintable() and "\n" not in message
+
+
+def test_a_state_error_never_carries_raw_bytes_to_the_terminal():
+    err = StateError("--state s.db: entry 3 (create) cannot be replayed: \x00\x1b[31mred\nnext")
+    assert str(err) == "--state s.db: entry 3 (create) cannot be replayed: \\x00\\x1b[31mred\\nnext"

@@ -9,6 +9,7 @@ was started with is its meta (:meth:`.journal.Journal.meta`); what it replays ar
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from importlib import metadata
@@ -49,6 +50,7 @@ def resume(journal: Journal, clock: ManualClock | RealtimeClock, given: Started)
     meta = journal.meta()
     if "mode" not in meta:  # a new file
         return replace(given, written_by=meta.get("tjsim"))
+    _well_formed(meta, journal.path)
     _same_clock(meta, clock, journal.path)
     for key in ("origin", "region", "account"):
         value = getattr(given, key)
@@ -95,6 +97,27 @@ def replay(journal: Journal, sim: Simulation, tags: Tags, each: Callable[[], Any
         except (TjsimError, ValidationError, ValueError, KeyError, TypeError) as err:
             raise StateError(f"--state {journal.path}: entry {seq} ({kind}) cannot be replayed: "
                              f"{str(err).splitlines()[0]}") from None
+
+
+_PATTERNS = {"region": r"[a-z]{2}(-[a-z]+)+-\d", "account": r"\d{12}"}
+#: what a started file's meta holds, and the types it holds them as
+_META = {"mode": str, "speed": (int, float), "origin": (int, float), "wall_origin": (int, float, type(None)),
+         "region": str, "account": str}
+
+
+def _well_formed(meta: dict[str, Any], path: Any) -> None:
+    """Check the meta of a started file: every setting there, each of its type.
+
+    Raises:
+        StateError: one is missing or of another type (one line, naming it).
+    """
+    for key, kind in _META.items():
+        if key not in meta:
+            raise StateError(f"--state {path}: its settings are damaged: {key} is missing")
+        if not isinstance(meta[key], kind) or isinstance(meta[key], bool) or \
+                (key == "mode" and meta[key] not in ("manual", "realtime")) or \
+                (key in _PATTERNS and not re.fullmatch(_PATTERNS[key], meta[key])):
+            raise StateError(f"--state {path}: its settings are damaged: {key} is {meta[key]!r:.80}")
 
 
 def _same_clock(meta: dict[str, Any], clock: ManualClock | RealtimeClock, path: Any) -> None:
