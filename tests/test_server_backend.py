@@ -43,3 +43,23 @@ def test_a_realtime_clock_moves_the_simulation_at_its_speed(monkeypatch):
     assert b.sim.now == 600 and described["SecondaryStatus"] == "Training"
     with pytest.raises(RequestError, match="the clock is running"):
         advance(b, 5)
+
+
+def test_a_server_freezes_its_long_lived_objects_out_of_the_collector_every_n_mutations(monkeypatch):
+    import gc
+
+    from simulator.cli import serve
+
+    from .server_helpers import backend, request
+
+    frozen = []
+    monkeypatch.setattr(gc, "freeze", lambda: frozen.append(True))
+    b = backend()
+    for i in range(4):
+        create_training_job(b, request(f"job-{i}"))
+    assert frozen == []  # in process (tests, the pytest plugin): the collector as it is
+    b.freeze_every = 2
+    for i in range(4, 9):
+        create_training_job(b, request(f"job-{i}"))
+    assert len(frozen) == 2  # after the 6th and the 8th mutation
+    assert serve.FREEZE_EVERY > 0  # tjsim serve sets it

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 import ipaddress
 import signal
 import socket
@@ -16,6 +17,8 @@ import click
 
 from .edge import fail, given, main
 from .scenarios import shipped_scenarios
+
+FREEZE_EVERY = 256  #: mutations between two gc.freeze() calls (see Backend.freeze_every)
 
 
 @main.command("serve")
@@ -76,6 +79,9 @@ def serve_command(ctx: click.Context, host: str, port: int, mode: str, speed: fl
     journal = Journal(state) if state is not None else None
     backend = Backend(clock=clock, stories=stories, journal=journal, origin=start, region=region, account=account,
                       roles=Roles(frozenset(missing), frozenset(denied)))
+    backend.freeze_every = FREEZE_EVERY
+    gc.collect()
+    gc.freeze()  # what start-up and the replay made lives as long as the server
     if backend.written_by not in (None, _version()):
         click.echo(f"tjsim: warning: {state} was started by tjsim {backend.written_by}; this is tjsim {_version()}, "
                    "whose timings may differ: describes can differ from before the restart", err=True)

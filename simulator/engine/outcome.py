@@ -35,10 +35,11 @@ class Outcome:
     interruptions: int
     attempts: int
     checkpoint_write_seconds: float  #: instance seconds training paused for checkpoint writes, all attempts
-    #: instance seconds counted against MaxRuntime: a MaxRuntimeInSeconds below it would have stopped the job
+    #: instance seconds counted against MaxRuntime: a MaxRuntimeInSeconds below it would have stopped the
+    #: job, one above it changes nothing (at it exactly, the limit ties with a failure due that instant, and wins)
     runtime_used: float
     #: the end of the last wait MaxWait could cut short: a MaxWaitTimeInSeconds below it would have
-    #: stopped the job, one at or above it changes nothing (the same draws run up to the limit)
+    #: stopped the job, one above it changes nothing (the same draws run up to the limit)
     wait_checked: float
     transitions: int
     failure_reason: str | None

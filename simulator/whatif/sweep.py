@@ -134,9 +134,11 @@ def _solved(limit: str, share: float, variant: PricedVariant, stats: VariantStat
                 "why": f"at least the scenario's {limit} ({current:g} s): raise it in the scenario to find how far "
                        f"above"}
     value, (low, high) = found
-    seconds = math.ceil(value / 1000)
+    # whole seconds strictly above the need: at it exactly, a limit ties with a failure due that instant
+    seconds = math.floor(value / 1000) + 1
     # the interval's top is None when it lies above every need seen (too few runs for the share asked)
-    entry: dict[str, Any] = {"seconds": seconds, "ci95": [math.floor(low / 1000), high and math.ceil(high / 1000)]}
+    entry: dict[str, Any] = {"seconds": seconds, "ci95": [math.floor(low / 1000),
+                                                          high and math.floor(high / 1000) + 1]}
     if limit == "MaxWaitTimeInSeconds" and seconds < plan.max_runtime:
         # a job within W of wall time is within W of instance time too: MaxRuntime lowered to W stops no more
         entry["note"] = "with MaxRuntimeInSeconds lowered to it (MaxWait may not be below MaxRuntime)"
