@@ -100,6 +100,10 @@ class UnknownOperation(RequestError):
     code = "UnknownOperationException"
 
 
+class WrongContentType(UnknownOperation):
+    """An AWS JSON call sent under another Content-Type: no protocol handler of the service claims it."""
+
+
 class NotServed(RequestError):
     """A path or method the endpoint does not serve (answered 404 or 405)."""
 

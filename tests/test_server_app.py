@@ -208,3 +208,26 @@ def test_time_windows_and_control_calls_never_get_a_500(request):
 
 GARBAGE_CLIENT = client()
 call(GARBAGE_CLIENT, "CreateTrainingJob", {**JOB, "TrainingJobName": "a"})
+
+
+@pytest.mark.parametrize("content_type", ["text/plain", "application/json", "application/x-www-form-urlencoded; x",
+                                          ""])
+def test_a_json_call_under_another_content_type_is_no_operation_and_changes_nothing(content_type):
+    c = client()
+    request = json.dumps({**JOB, "TrainingJobName": "a"})
+    headers = {"X-Amz-Target": "SageMaker.CreateTrainingJob"}
+    if content_type:
+        headers["Content-Type"] = content_type
+    response = c.post("/", content=request, headers=headers)
+    assert response.status_code == 404 and response.json()["__type"] == "UnknownOperationException"
+    assert "application/x-amz-json-1.1" in response.json()["message"]
+    assert call(c, "DescribeTrainingJob", {"TrainingJobName": "a"}).status_code == 400  # never created
+    assert call(c, "CreateTrainingJob", request, **{"Content-Type": f"{AWS_JSON}; charset=utf-8"}).status_code == 200
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-32", "latin-1"])
+def test_a_body_not_in_utf_8_is_a_serialization_error(encoding):
+    c = client()
+    body = json.dumps({**JOB, "TrainingJobName": "ü-job"}, ensure_ascii=False).encode(encoding)
+    response = call(c, "CreateTrainingJob", body)
+    assert response.status_code == 400 and response.json()["__type"] == "SerializationException"

@@ -31,7 +31,7 @@ import cbor2
 from botocore.model import OperationModel, ServiceModel, Shape
 
 from .. import service
-from ..errors import SerializationError, TjsimError, UnknownOperation
+from ..errors import SerializationError, TjsimError, UnknownOperation, WrongContentType
 
 SERVED = ("sagemaker", "logs", "cloudwatch", "iam", "sts")  #: the services tjsim answers (botocore's names)
 JSON, CBOR, QUERY = "json", "smithy-rpc-v2-cbor", "query"
@@ -82,6 +82,9 @@ def json_version(headers: Mapping[str, str]) -> str:
     return version if version in ("1.0", "1.1") else "1.1"
 
 
+_AWS_JSON = ("application/x-amz-json-1.1", "application/x-amz-json-1.0")
+
+
 def recognize(method: str, path: str, headers: Mapping[str, str], body: bytes) -> Call:
     """What a request calls (``headers`` looked up case-insensitively, as a Starlette or botocore
     request's are).
@@ -97,7 +100,12 @@ def recognize(method: str, path: str, headers: Mapping[str, str], body: bytes) -
         name = _TARGETS.get(prefix)
         if name is None:
             raise Unrecognized(target)
-        return Call(name, _operation(name, operation, JSON), JSON, json_object(body), json_version(headers))
+        operation = _operation(name, operation, JSON)
+        kind = headers.get("content-type", "").partition(";")[0].strip().lower()
+        if kind not in _AWS_JSON:  # [OBS: Kinesis, DynamoDB] no handler claims it: 404 UnknownOperationException
+            raise WrongContentType(f"{target}: an AWS JSON call is sent as application/x-amz-json-1.1 (or 1.0), "
+                                   f"not {kind or 'without a Content-Type'}")
+        return Call(name, operation, JSON, json_object(body), json_version(headers))
     cbor_path = _CBOR_PATH.match(path)
     if cbor_path and headers.get("smithy-protocol") == "rpc-v2-cbor":
         name = _TARGETS.get(cbor_path.group(1))
@@ -128,13 +136,14 @@ def _operation(name: str, operation: str, protocol: str) -> str:
 
 
 def json_object(body: bytes) -> dict[str, Any]:
-    """A JSON body: an object of the operation's members.
+    """A JSON body: an object of the operation's members, in UTF-8 (``json.loads`` would also take
+    UTF-16 and UTF-32, which the service's JSON is not).
 
     Raises:
-        SerializationError: it is not a JSON object (or holds NaN, or nests too deeply).
+        SerializationError: it is not a JSON object in UTF-8 (or holds NaN, or nests too deeply).
     """
     try:
-        value = json.loads(body, parse_constant=_no_constant) if body.strip() else {}
+        value = json.loads(body.decode("utf-8"), parse_constant=_no_constant) if body.strip() else {}
     except (ValueError, UnicodeDecodeError) as err:
         raise SerializationError(f"the body is not JSON: {err}") from None
     except RecursionError:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from ..errors import JournalFailure, RequestTooLarge, TjsimError
+from ..errors import JournalFailure, RequestTooLarge, TjsimError, WrongContentType
 from . import identity, logs, metrics, protocols, sagemaker, tags
 from .elsewhere import Elsewhere
 from .protocols import Reply, Unrecognized
@@ -31,7 +31,7 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
     **{("cloudwatch", name): op for name, op in metrics.OPERATIONS.items()},
     **identity.OPERATIONS,
 }
-_STATUS = {RequestTooLarge: 413, identity.NoSuchEntity: 404, JournalFailure: 503}
+_STATUS = {RequestTooLarge: 413, identity.NoSuchEntity: 404, JournalFailure: 503, WrongContentType: 404}
 
 
 def handle(backend: Backend, method: str, path: str, headers: Mapping[str, str], body: bytes) -> Reply:
