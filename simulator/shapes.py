@@ -60,8 +60,17 @@ class Problem:
         the service's words for this problem are not known."""
         if self.constraint is None or self.at is None:
             return None
-        shown = "null" if self.value is None else f"'{_java_text(self.value)}'"
+        shown = "null" if self.value is None else f"'{_capped(_java_text(self.value))}'"
         return f"Value {shown} at '{self.at}' failed to satisfy constraint: {self.constraint}"
+
+
+#: the most of a value a message echoes: SageMaker echoes a value whole, but a 1 MB name echoed twice
+#: made a 2 MB error; tjsim's choice [INF], the first characters and how long it was
+ECHOED = 4096
+
+
+def _capped(text: str) -> str:
+    return text if len(text) <= ECHOED else f"{text[:ECHOED]}… ({len(text):,} characters)"
 
 
 def _java_text(value: Any) -> str:

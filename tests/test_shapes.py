@@ -593,3 +593,16 @@ def test_botocores_errors_keep_the_structure_shapes_py_reads():
     typed = ParamValidator().validate({"n": "1"}, shape)._errors
     assert [(r, set(d) >= {"param", "valid_types"}) for r, _, d in typed if r == "invalid type"] == [
         ("invalid type", True)], f"botocore {__version__}: {typed}"
+
+
+def test_an_echoed_value_is_capped_so_that_a_huge_one_does_not_make_a_huge_error():
+    from simulator import service
+    from simulator.shapes import ECHOED, validate
+
+    name = "a" * 1_000_000
+    problems = validate({"TrainingJobName": name}, service.input_shape("DescribeTrainingJob"))
+    texts = [p.service_text() for p in problems]
+    assert texts and all(len(t) < ECHOED + 200 for t in texts)
+    assert f"'{'a' * ECHOED}… (1,000,000 characters)' at 'trainingJobName'" in texts[0]
+    short = validate({"TrainingJobName": "a" * 64}, service.input_shape("DescribeTrainingJob"))
+    assert f"'{'a' * 64}'" in short[0].service_text()  # a value of ordinary length: whole, as the service echoes it
