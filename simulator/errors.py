@@ -104,6 +104,12 @@ class WrongContentType(UnknownOperation):
     """An AWS JSON call sent under another Content-Type: no protocol handler of the service claims it."""
 
 
+class RequestTimeout(RequestError):
+    """The sender left more than the read timeout between two pieces of its request's body."""
+
+    code = "RequestTimeoutException"
+
+
 class NotServed(RequestError):
     """A path or method the endpoint does not serve (answered 404 or 405)."""
 

@@ -231,3 +231,39 @@ def test_a_body_not_in_utf_8_is_a_serialization_error(encoding):
     body = json.dumps({**JOB, "TrainingJobName": "ü-job"}, ensure_ascii=False).encode(encoding)
     response = call(c, "CreateTrainingJob", body)
     assert response.status_code == 400 and response.json()["__type"] == "SerializationException"
+
+
+@pytest.mark.parametrize("path, headers", [
+    ("/", {"x-amz-target": "SageMaker.CreateTrainingJob", "content-type": AWS_JSON}),
+    ("/_tjsim/clock/advance", {"content-type": "application/json"}),
+])
+def test_a_sender_that_stops_mid_body_is_answered_408_and_let_go(monkeypatch, path, headers):
+    """The ASGI app driven by hand: a body whose second half never comes."""
+    import asyncio
+
+    from simulator.server import app
+
+    monkeypatch.setattr(app, "READ_TIMEOUT", 0.1)
+    backend = Backend(origin=1_735_689_600.0)
+    served = create_app(backend)
+    pieces = [{"type": "http.request", "body": b'{"seconds": 600', "more_body": True}]
+    sent = []
+
+    async def receive():
+        if pieces:
+            return pieces.pop(0)
+        await asyncio.sleep(3600)  # the rest never comes
+
+    async def send(message):
+        sent.append(message)
+
+    scope = {"type": "http", "method": "POST", "path": path, "raw_path": path.encode(), "query_string": b"",
+             "headers": [(k.encode(), v.encode()) for k, v in headers.items()], "http_version": "1.1",
+             "scheme": "http", "server": ("127.0.0.1", 8000), "client": ("127.0.0.1", 1), "root_path": ""}
+    asyncio.run(asyncio.wait_for(served(scope, receive, send), 5))
+    start = next(m for m in sent if m["type"] == "http.response.start")
+    body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
+    assert start["status"] == 408 and json.loads(body)["__type"] == "RequestTimeoutException"
+    assert backend.sim.now == 0 and not backend.sim.jobs  # nothing was done
+    if path == "/":  # an AWS call's connection is let go
+        assert (b"connection", b"close") in [(k.lower(), v) for k, v in start["headers"]]

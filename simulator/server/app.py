@@ -11,6 +11,7 @@ Any SigV4 signature and any credentials are accepted: nothing is checked or stor
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import uuid
@@ -29,7 +30,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .. import shapes
-from ..errors import JournalFailure, NotServed, RequestError, RequestTooLarge, TjsimError
+from ..errors import JournalFailure, NotServed, RequestError, RequestTimeout, RequestTooLarge, TjsimError
 from . import console, control, elsewhere, eventstream, protocols, services
 from .backend import Backend
 
@@ -128,9 +129,11 @@ class AwsEdge:
             return
         try:
             body = await _read(receive, headers)
-        except RequestTooLarge as err:
-            reply = protocols.error(services.protocol_of(headers), err, 413)
-            await Response(reply.body, reply.status, reply.headers)(scope, receive, send)
+        except (RequestTooLarge, RequestTimeout) as err:
+            late = isinstance(err, RequestTimeout)
+            reply = protocols.error(services.protocol_of(headers), err, 408 if late else 413)
+            closing = {**reply.headers, "Connection": "close"} if late else reply.headers  # a slow sender: let go
+            await Response(reply.body, reply.status, closing)(scope, receive, send)
             return
         if scope["method"] == "GET" and not body:
             body = query
@@ -198,18 +201,30 @@ async def _failure_before_answer(app: ASGIApp, scope: Scope, receive: Receive, s
     return None
 
 
+#: seconds a sender may leave between two pieces of a request's body (S3 closes idle requests after
+#: about 20 s with RequestTimeout; for the JSON services nothing is documented [INF])
+READ_TIMEOUT = 20.0
+
+
 async def _read(receive: Receive, headers: Headers) -> bytes:
     """A request's body, up to :data:`MAX_BODY` bytes.
 
     Raises:
         RequestTooLarge: it is longer.
+        RequestTimeout: it stopped arriving for :data:`READ_TIMEOUT` seconds.
+        ClientDisconnect: the client hung up before it was whole.
     """
     declared = headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > MAX_BODY:
         raise RequestTooLarge(f"the request body is {int(declared):,} bytes; tjsim takes up to {MAX_BODY:,}")
     chunks, size, more = [], 0, True
     while more:
-        message = await receive()
+        try:
+            async with asyncio.timeout(READ_TIMEOUT):
+                message = await receive()
+        except TimeoutError:
+            raise RequestTimeout(f"the request's body stopped arriving for {READ_TIMEOUT:g} s; the connection is "
+                                 "closed") from None
         if message["type"] == "http.disconnect":
             raise ClientDisconnect()  # a partial body is never served
         if message["type"] != "http.request":
@@ -290,7 +305,8 @@ async def _not_served(request: Request, exc: HTTPException) -> Response:
 #: how an error is answered, by its class (looked up along its MRO) or by an HTTP status: a client's
 #: error is the service's 4xx with its AWS code, never a 500
 ERRORS: dict[type[Exception] | int, Handler] = {
-    TjsimError: _answered(400), RequestTooLarge: _answered(413), JournalFailure: _answered(503), 404: _not_served,
+    TjsimError: _answered(400), RequestTooLarge: _answered(413), RequestTimeout: _answered(408),
+    JournalFailure: _answered(503), 404: _not_served,
     405: _not_served}
 
 
