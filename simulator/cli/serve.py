@@ -9,6 +9,7 @@ import signal
 import socket
 import tempfile
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,9 @@ FREEZE_EVERY = 256  #: mutations between two gc.freeze() calls (see Backend.free
 @click.option("--state", type=click.Path(dir_okay=False, path_type=Path),
               help="SQLite file: every accepted request is journaled there and replayed on restart "
                    "(default: in memory).")
+@click.option("--accept-damaged-wal", "damaged_wal", is_flag=True,
+              help="Start even though the --state file's -wal is damaged, with the entries that can be read "
+                   "(the -wal is kept beside it as FILE-wal.damaged); without it, such a file is refused, untouched.")
 @click.option("--origin", metavar="ISO-8601", help="Wall-clock time of the clock's zero (default: now).")
 @click.option("--region", help="For ARNs  [default: us-east-1, or the --state file's]")
 @click.option("--account", help="For ARNs  [default: 123456789012, or the --state file's]")
@@ -44,8 +48,8 @@ FREEZE_EVERY = 256  #: mutations between two gc.freeze() calls (see Backend.free
               help="An IAM role refused every action (SimulatePrincipalPolicy: implicitDeny); repeatable.")
 @click.pass_context
 def serve_command(ctx: click.Context, host: str, port: int, mode: str, speed: float, scenarios: Path | None,
-                  default_scenario: str | None, state: Path | None, origin: str | None, region: str | None,
-                  account: str | None, missing: tuple[str, ...], denied: tuple[str, ...]) -> None:
+                  default_scenario: str | None, state: Path | None, damaged_wal: bool, origin: str | None,
+                  region: str | None, account: str | None, missing: tuple[str, ...], denied: tuple[str, ...]) -> None:
     """Serve SageMaker training jobs on a simulated clock, with their CloudWatch logs and metrics,
     tags, and identity (STS, IAM); every other AWS call goes to moto, in the same process.
 
@@ -76,9 +80,13 @@ def serve_command(ctx: click.Context, host: str, port: int, mode: str, speed: fl
     port = listener.getsockname()[1]  # the one the system chose for --port 0
     clock = ManualClock() if mode == "manual" else RealtimeClock(speed)
     stories = Stories(scenarios if scenarios is not None else shipped_scenarios(), default_scenario)
-    journal = Journal(state) if state is not None else None
+    journal = Journal(state, damaged_wal=damaged_wal) if state is not None else None
+    for note in journal.notes if journal is not None else ():
+        click.echo(f"tjsim: warning: {note}", err=True)
+    began = time.perf_counter()
     backend = Backend(clock=clock, stories=stories, journal=journal, origin=start, region=region, account=account,
                       roles=Roles(frozenset(missing), frozenset(denied)))
+    replayed = time.perf_counter() - began
     backend.freeze_every = FREEZE_EVERY
     gc.collect()
     gc.freeze()  # what start-up and the replay made lives as long as the server
@@ -91,7 +99,8 @@ def serve_command(ctx: click.Context, host: str, port: int, mode: str, speed: fl
     shown = f"[{host}]" if ":" in host else host  # an IPv6 address, as a URL writes it
     click.echo(f"tjsim: SageMaker on http://{shown}:{port} · {clock.mode} clock"
                f"{f' at {speed:g}x' if mode == 'realtime' else ''} · {len(backend.sim.jobs)} jobs"
-               f"{f' replayed from {state}' if state is not None and backend.sim.jobs else ''}", err=True)
+               f"{f' replayed from {state} in {replayed:.1f} s' if state is not None and backend.sim.jobs else ''}",
+               err=True)
     folder = Path(tempfile.gettempdir(), f"tjsim-{port}")
     folder.mkdir(exist_ok=True)
     variables = environment(f"http://{shown}:{port}", folder, backend.region, backend.account)

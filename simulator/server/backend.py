@@ -74,11 +74,12 @@ class Backend:
         self.sim = Simulation(origin=origin)
         self.listing = Listing(self.sim)
         #: every change, as events
-        self.feed = Feed(self.sim, region=self.region, account=self.account, tags=self.tags.of)
+        self.feed = Feed(self.sim, region=self.region, account=self.account, tags=self.tags.pairs)
         if journal is not None:
+            statefile.replay(journal, self.sim, self.tags, each=self.feed.take)  # read only, so far
+            journal.take()  # checked and replayed: now it is written to
             if not started.resumed:  # a new file: what it is started with, for the next server
                 statefile.begin(journal, self.clock, origin=origin, region=self.region, account=self.account)
-            statefile.replay(journal, self.sim, self.tags, each=self.feed.take)
             self.awaiting_artifacts.update(self.sim.jobs)
 
     #: with a number N (``tjsim serve`` sets it), every N mutations the objects alive are frozen out of

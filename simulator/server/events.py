@@ -43,9 +43,9 @@ class Feed:
     """The events of ``sim``'s jobs. Event ``n`` (from 1) is the n-th change the feed took."""
 
     def __init__(self, sim: Simulation, *, region: str, account: str,
-                 tags: Callable[[str], list[dict[str, str]]] | None = None):
+                 tags: Callable[[str], tuple[tuple[str, str], ...]] | None = None):
         self.sim, self.region, self.account = sim, region, account
-        self._tags = tags or (lambda arn: [])
+        self._tags = tags or (lambda arn: ())
         #: what the events' ids begin with: the same for a server restarted on its state file (the same
         #: origin, region and account), another for a new simulation, whose numbers mean other events
         self.epoch = hashlib.sha256(f"{sim.origin!r}/{region}/{account}".encode()).hexdigest()[:8]
@@ -110,7 +110,7 @@ class Feed:
 
     def _tags_now(self, job: Job) -> tuple[tuple[str, str], ...]:
         """The job's tags now, as the event of a change now carries them (shared while unchanged)."""
-        tags = tuple((t["Key"], t["Value"]) for t in self._tags(job.plan.arn))
+        tags = self._tags(job.plan.arn)
         kept = self._last_tags.get(job.plan.name)
         if kept != tags:
             self._last_tags[job.plan.name] = kept = tags

@@ -14,12 +14,15 @@ from __future__ import annotations
 
 import contextlib
 import json
+import math
+import shutil
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from ..errors import JournalFailure, StateError
+from . import wal
 
 #: SQLite's application_id of a tjsim state file ("tjsm")
 APPLICATION_ID = int.from_bytes(b"tjsm", "big")
@@ -40,73 +43,169 @@ class Journal:
     """An append-only log of accepted mutations in the SQLite file at ``path``, held by this
     process until :meth:`close`.
 
+    A file with anything in it is read first through a read-only connection: its settings and its
+    entries are checked and replayed, and only then does :meth:`take` open it for writing. A file
+    that is refused is thus never written to, nor its ``-wal`` (whose transactions a checkpoint
+    would have merged, and deleted): what it holds stays for whoever recovers it.
+
+    Args:
+        damaged_wal: start even though the ``-wal`` is damaged (:mod:`.wal`), with the entries that
+            can be read; the ``-wal`` is first copied beside it, to ``<file>-wal.damaged``.
+
     Raises:
         StateError: the file cannot be opened, is not a tjsim state file (or of another format),
-            or another server holds it.
+            another server holds it, or its ``-wal`` is damaged (and ``damaged_wal`` is not given).
     """
 
-    def __init__(self, path: str | Path):
+    def __init__(self, path: str | Path, *, damaged_wal: bool = False):
         self.path = Path(path)
+        self.notes: list[str] = []  #: what the server says as it starts (a damaged -wal it started with)
+        self.read_only = self.path.exists() and (self.path.stat().st_size > 0 or Path(f"{path}-wal").exists())
+        damage = wal.inspect(self.path) if self.read_only else None
+        held = wal.size(self.path)
+        if self.read_only and held and self.path.stat().st_size < wal.page_size(self.path):
+            # SQLite, even read-only, deletes the -wal of a main file without a whole page: never opened
+            raise StateError(f"--state {self.path}: it is {self.path.stat().st_size} bytes, less than a page, but "
+                             f"its -wal holds {held} bytes: the main file was cut short or replaced; restore it")
+        #: the -wal and -shm a read-only reader of a WAL file makes when they are missing: removed after
+        self._made = [side for side in (Path(f"{path}-wal"), Path(f"{path}-shm"))
+                      if self.read_only and not side.exists()]
+        self._db = self._connect()
+        if damage is not None:
+            self._damaged(damage, accepted=damaged_wal)
+
+    def _connect(self) -> sqlite3.Connection:
+        target = f"{self.path.resolve().as_uri()}?mode=ro" if self.read_only else str(self.path)
         try:
-            self._db = sqlite3.connect(self.path, timeout=0, isolation_level=None, check_same_thread=False)
+            db = sqlite3.connect(target, timeout=0, isolation_level=None, check_same_thread=False,
+                                 uri=self.read_only)
         except sqlite3.Error as err:
             raise StateError(f"--state {self.path}: cannot open it ({err})") from None
         try:
-            self._open()
+            self._check(db)
         except sqlite3.OperationalError as err:
-            self._db.close()
+            self._let_go(db)
             if "locked" in str(err):
                 raise StateError(f"--state {self.path}: another tjsim serve is using it; stop that server or "
                                  "give this one another file") from None
             raise StateError(f"--state {self.path}: cannot use it as a tjsim state file ({err})") from None
         except sqlite3.DatabaseError as err:
-            self._db.close()
+            self._let_go(db)
             raise StateError(f"--state {self.path}: not a readable tjsim state file ({err})") from None
         except StateError:
-            self._db.close()
+            self._let_go(db)
             raise
+        return db
 
-    def _open(self) -> None:
-        db = self._db
-        db.execute("PRAGMA locking_mode=EXCLUSIVE")
-        db.execute("BEGIN EXCLUSIVE")  # takes the lock, and keeps it: no other server can share the file
+    def _check(self, db: sqlite3.Connection) -> None:
+        """Check the file is tjsim's, of this format; read-write, make a new file one, and take it."""
+        if not self.read_only:
+            db.execute("PRAGMA locking_mode=EXCLUSIVE")
+            db.execute("BEGIN EXCLUSIVE")  # takes the lock, and keeps it: no other server can share the file
+        else:
+            db.execute("BEGIN")  # one snapshot for every check
         try:
             tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
             marked = db.execute("PRAGMA application_id").fetchone()[0]
             if not tables and not marked:  # a new file
-                db.execute(f"PRAGMA application_id={APPLICATION_ID}")
-                for statement in _SCHEMA.split(";"):
-                    if statement.strip():
-                        db.execute(statement)
-                db.execute("INSERT INTO meta (key, value) VALUES ('format', ?)", (json.dumps(FORMAT),))
+                self.fresh = True
+                if not self.read_only:
+                    db.execute(f"PRAGMA application_id={APPLICATION_ID}")
+                    for statement in _SCHEMA.split(";"):
+                        if statement.strip():
+                            db.execute(statement)
+                    db.execute("INSERT INTO meta (key, value) VALUES ('format', ?)", (json.dumps(FORMAT),))
             elif marked != APPLICATION_ID:
                 raise StateError(f"--state {self.path}: another program's database, not a tjsim state file; "
                                  "give tjsim a file of its own")
+            else:
+                self.fresh = False
+                written = self._meta(db).get("format")
+                if written != FORMAT:
+                    raise StateError(f"--state {self.path}: a state file of format {_short(written)}; this "
+                                     f"tjsim reads format {FORMAT}")
+            self.last = db.execute("SELECT max(seq) FROM entries").fetchone()[0] if not self.fresh else None
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")
             raise
-        db.execute("PRAGMA journal_mode=WAL")
-        db.execute("PRAGMA synchronous=FULL")
-        written = self.meta().get("format")
-        if written != FORMAT:
-            raise StateError(f"--state {self.path}: a state file of format {written!r}; this tjsim reads "
-                             f"format {FORMAT}")
+        if not self.read_only:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=FULL")
+
+    def _damaged(self, damage: wal.Damage, *, accepted: bool) -> None:
+        """Refuse a damaged -wal (or, accepted, keep a copy of it and say so)."""
+        lost = sorted(seq for seq in damage.seqs if seq > (self.last or 0))
+        kept = f"{self.path}-wal.damaged"
+        if damage.torn:
+            self.notes.append(f"--state {self.path}: the last write in its -wal is incomplete, as a server "
+                              f"stopped mid-write leaves it (that request was never answered)"
+                              f"{f'; had the file been damaged, entry {_ranges(lost)} would be lost' if lost else ''}")
+            return
+        what = (f"{len(lost)} journal entries ({_ranges(lost)})" if lost else
+                f"{damage.commits} written transactions")
+        if not accepted:
+            self._let_go(self._db)
+            raise StateError(f"--state {self.path}: its -wal is damaged at frame {damage.at} of {damage.of}: "
+                             f"{what} after it cannot be read, and would be lost; keep the files as they are to "
+                             f"recover them, or start with --accept-damaged-wal to go on with the {self.last or 0} "
+                             "entries that can be read")
+        shutil.copyfile(f"{self.path}-wal", kept)
+        self.notes.append(f"--state {self.path}: its -wal is damaged: started without {what}; the -wal is kept as "
+                          f"{kept}")
+
+    def take(self) -> None:
+        """Open a file read so far read-only for writing, and hold it: its entries are checked to be
+        those read (nothing wrote to it in between).
+
+        Raises:
+            StateError: another server holds it now, or its entries changed.
+        """
+        if not self.read_only:
+            return
+        last = self.last
+        self._let_go(self._db)
+        self.read_only = False
+        self._db = self._connect()
+        if self.last != last:
+            self._let_go(self._db)
+            raise StateError(f"--state {self.path}: it was written to while this server read it: start again")
+
+    def _let_go(self, db: sqlite3.Connection) -> None:
+        """Close ``db``, and remove the empty -wal and the -shm that reading it made: nothing of the
+        file is changed by reading it."""
+        with contextlib.suppress(sqlite3.Error):
+            db.close()
+        for side in self._made:
+            with contextlib.suppress(OSError):
+                if side.name.endswith("-shm") or side.stat().st_size == 0:
+                    side.unlink()
+        self._made = []
 
     def __repr__(self) -> str:
         return f"<Journal {self.path}>"
 
     def meta(self) -> dict[str, Any]:
         """What the file was started with (only its format for a new file)."""
+        return self._meta(self._db)
+
+    def _meta(self, db: sqlite3.Connection) -> dict[str, Any]:
         try:
-            return {key: json.loads(value) for key, value in self._db.execute("SELECT key, value FROM meta")}
-        except (sqlite3.DatabaseError, ValueError) as err:
-            raise StateError(f"--state {self.path}: its settings cannot be read ({err})") from None
+            return {key: json.loads(value) for key, value in db.execute("SELECT key, value FROM meta")}
+        except (sqlite3.DatabaseError, ValueError, TypeError) as err:
+            raise StateError(f"--state {self.path}: its settings cannot be read ({_short(err)})") from None
 
     def set_meta(self, values: dict[str, Any]) -> None:
-        with self._db:
+        """Write what a new file is started with (once :meth:`take` has opened it for writing)."""
+        assert not self.read_only, "take() the file before writing to it"
+        self._db.execute("BEGIN")  # one transaction: a file has all its settings or none
+        try:
             self._db.executemany("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
                                  [(k, json.dumps(v)) for k, v in values.items()])
+            self._db.execute("COMMIT")
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
 
     def append(self, at: float, kind: str, payload: dict[str, Any]) -> None:
         """Write one entry, durably (its own transaction, synced), before the mutation is applied.
@@ -115,6 +214,7 @@ class Journal:
             JournalFailure: the file could not take it (a full disk, an I/O error); nothing of it is
                 in the file.
         """
+        assert not self.read_only, "take() the file before writing to it"
         try:
             self._db.execute("INSERT INTO entries (at, kind, payload) VALUES (?, ?, ?)",
                              (at, kind, json.dumps(payload, separators=(",", ":"))))
@@ -130,12 +230,35 @@ class Journal:
         """
         try:
             for seq, at, kind, payload in self._db.execute("SELECT seq, at, kind, payload FROM entries ORDER BY seq"):
+                if not isinstance(at, int | float) or not 0 <= at < math.inf or not isinstance(kind, str) or \
+                        not isinstance(payload, str):
+                    raise StateError(f"--state {self.path}: entry {seq} is damaged: at {_short(at)}, kind "
+                                     f"{_short(kind)}, payload of type {type(payload).__name__}")
                 yield seq, at, kind, json.loads(payload)
         except (sqlite3.DatabaseError, ValueError) as err:
-            raise StateError(f"--state {self.path}: its entries cannot be read ({err})") from None
+            raise StateError(f"--state {self.path}: its entries cannot be read ({_short(err)})") from None
 
     def close(self) -> None:
-        """Merge the WAL into the file and let go of it: the ``.db`` alone then holds every entry."""
-        with contextlib.suppress(sqlite3.Error):  # a damaged or read-only file: closing is all there is to do
-            self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        self._db.close()
+        """Merge the WAL into the file and let go of it: the ``.db`` alone then holds every entry (a
+        file only read is left as it was)."""
+        if not self.read_only:
+            with contextlib.suppress(sqlite3.Error):  # a damaged file: closing is all there is to do
+                self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        self._let_go(self._db)
+
+
+def _ranges(seqs: list[int]) -> str:
+    """Sorted numbers as runs: ``312–340, 345``."""
+    runs: list[list[int]] = []
+    for seq in seqs:
+        if runs and seq == runs[-1][1] + 1:
+            runs[-1][1] = seq
+        else:
+            runs.append([seq, seq])
+    return ", ".join(f"{a}–{b}" if b > a else f"{a}" for a, b in runs)
+
+
+def _short(value: Any) -> str:
+    """A value read from a damaged file, at most 80 characters (a :class:`StateError` escapes what is
+    not printable)."""
+    return repr(value)[:80] if not isinstance(value, BaseException) else str(value)[:80]

@@ -57,6 +57,10 @@ class Tags:
     def of(self, arn: str) -> list[dict[str, str]]:
         return [{"Key": key, "Value": value} for key, value in self._by_arn.get(arn, {}).items()]
 
+    def pairs(self, arn: str) -> tuple[tuple[str, str], ...]:
+        """The tags of ``arn`` as (key, value) pairs, in order."""
+        return tuple(self._by_arn.get(arn, {}).items())
+
     def __contains__(self, arn: str) -> bool:
         return arn in self._by_arn
 
