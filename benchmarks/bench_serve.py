@@ -1,7 +1,9 @@
 """Throughput and latency of ``tjsim serve``: DescribeTrainingJob side by side with ``moto_server``,
 then what a client tailing a job asks besides (DescribeLogStreams, GetLogEvents, GetMetricStatistics),
 then DescribeTrainingJob with and without 50 clients following ``/_tjsim/events`` while the clock
-moves, then DescribeTrainingJob again among 10,000 jobs.
+moves, then among 10,000 jobs: creates, describes while the clock moves an hour over them, describes,
+a full pagination, describes while another client paginates; last, a restart on a state file of
+10,000 jobs.
 
 Each server gets the same 50 jobs an hour into their histories; 32 keep-alive connections send one
 operation as fast as it is answered, for ``SECONDS`` each. The load comes from ``wrk`` (Debian's
@@ -10,7 +12,8 @@ package) when it is installed, else from an asyncio client in this process. Run:
 
 Goals: no errors; describes at least 5x moto's throughput, p99 under 20 ms among 50 jobs and among
 10,000; a log page (GetLogEvents from the head, as the SDK asks) costing about what a describe does;
-50 event-stream clients slowing describes by at most 20 %.
+50 event-stream clients slowing describes by at most 20 %; create p99 and describe p99 while another
+client paginates at most 30 ms; a full pagination of 10,000 jobs and their restart at most 2 s each.
 """
 
 from __future__ import annotations
@@ -294,6 +297,55 @@ def tjsim_server() -> Any:
     return server([sys.executable, "-m", "simulator", "serve", "--clock", "manual", "--port", str(port)], port)
 
 
+def advanced_meanwhile(url: str, name: str, seconds: float) -> tuple[float, list[float]]:
+    """Move the clock ``seconds`` on, describing ``name`` one call after another meanwhile: how long
+    the move took, and how long each describe did."""
+    sm, took = client(url, "sagemaker"), []
+    mover = threading.Thread(target=advance, args=(url, seconds))
+    started = time.perf_counter()
+    mover.start()
+    while mover.is_alive():
+        began = time.perf_counter()
+        sm.describe_training_job(TrainingJobName=name)
+        took.append(time.perf_counter() - began)
+    mover.join()
+    return time.perf_counter() - started, took
+
+
+def restart(count: int) -> tuple[float, float]:
+    """A state file of ``count`` jobs an hour into their histories, written in process, then
+    ``tjsim serve --state`` started on it: (seconds its replay took, as it says; seconds from its
+    launch to its first answered describe)."""
+    sys.path.insert(0, str(ROOT))
+    from simulator.server.backend import Backend
+    from simulator.server.control import advance as control_advance
+    from simulator.server.journal import Journal
+    from simulator.server.sagemaker import create_training_job
+
+    with tempfile.TemporaryDirectory() as folder:
+        state = Path(folder, "jobs.db")
+        backend = Backend(journal=Journal(state), origin=1_735_689_600.0)
+        for i in range(count):
+            create_training_job(backend, {**JOB, "TrainingJobName": f"kept-{i:05d}"})
+        control_advance(backend, 3600)
+        backend.close()
+        port = free_port()
+        log = Path(folder, "serve.log")
+        launched = time.perf_counter()
+        with log.open("w") as stderr:
+            process = subprocess.Popen([sys.executable, "-m", "simulator", "serve", "--clock", "manual", "--port",
+                                        str(port), "--state", str(state)], stderr=stderr)
+        try:
+            wait_for(port, process)
+            client(f"http://127.0.0.1:{port}", "sagemaker").describe_training_job(TrainingJobName="kept-00000")
+            answered = time.perf_counter() - launched
+        finally:
+            process.terminate()
+            process.wait()
+        said = re.search(r"replayed from .* in ([0-9.]+) s", log.read_text())
+        return (float(said.group(1)) if said else float("nan")), answered
+
+
 def report(name: str, result: tuple[float, float, int]) -> None:
     rate, p99, errors = result
     print(f"  {name:34s} {rate:9,.0f} requests/s   p99 {p99:7.1f} ms   errors {errors}")
@@ -331,7 +383,11 @@ def main() -> None:
         create_p99 = 1000 * took[int(0.99 * len(took))]
         print(f"tjsim, {MANY:,} CreateTrainingJob one after another: p50 {1000 * took[len(took) // 2]:.1f} ms, "
               f"p99 {create_p99:.1f} ms, the longest {1000 * took[-1]:.0f} ms")
-        advance(url, 3600)
+        moved, took = advanced_meanwhile(url, names[0], 3600)
+        took.sort()
+        stalled = 1000 * took[-1]
+        print(f"tjsim, the clock moved an hour over {MANY:,} new jobs in {moved:.1f} s; {len(took)} describes "
+              f"meanwhile, p99 {1000 * took[int(0.99 * len(took))]:.1f} ms, the longest {stalled:.0f} ms")
         print(f"tjsim, {MANY:,} jobs an hour into their histories:")
         results["many"] = load(url, describes(names))
         report("DescribeTrainingJob", results["many"])
@@ -348,6 +404,9 @@ def main() -> None:
             stop.set()
             reader.join()
         report("the same while a client paginates", results["paginated"])
+    replayed, answered = restart(MANY)
+    print(f"tjsim serve --state with {MANY:,} jobs: replayed in {replayed:.1f} s, first describe answered "
+          f"{answered:.1f} s after launch")
     clean = all(errors == 0 for name, (_, _, errors) in results.items() if name != "moto")
     slower = 1 - results["listened"][0] / results["quiet"][0]
     print(f"{LISTENERS} event-stream clients slow describes by {slower:.0%} (goal: <= 20 %: "
@@ -361,6 +420,9 @@ def main() -> None:
     print(f"full pagination of {MANY:,} jobs in {paged:.2f} s (goal: <= 2 s: {'met' if paged <= 2 else 'NOT met'}); "
           f"describe p99 while another client paginates {results['paginated'][1]:.1f} ms (goal: <= 30 ms: "
           f"{'met' if results['paginated'][1] <= 30 else 'NOT met'})")
+    print(f"restart of {MANY:,} jobs: replayed in {replayed:.1f} s (goal: <= 2 s: "
+          f"{'met' if replayed <= 2 else 'NOT met'}); describes while the clock moves an hour over them: "
+          f"the longest {stalled:.0f} ms (was the whole move, 1.5-2.8 s)")
     if "moto" in results:
         ratio = results["DescribeTrainingJob"][0] / results["moto"][0]
         print(f"tjsim / moto describe throughput: {ratio:.1f}x  (goal: >= 5x: {'met' if ratio >= 5 else 'NOT met'})")

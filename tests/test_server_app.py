@@ -99,7 +99,7 @@ def fails(*args):
 @pytest.mark.parametrize("breaks, ask", [
     (lambda patch: patch.setitem(services.OPERATIONS, ("sagemaker", "ListTrainingJobs"), fails),
      lambda c: call(c, "ListTrainingJobs", {}, Origin="http://localhost:3000")),
-    (lambda patch: patch.setattr(control_api, "advance", fails),
+    (lambda patch: patch.setattr(control_api, "clock_state", fails),
      lambda c: c.post("/_tjsim/clock/advance", json={"seconds": 1}, headers={"Origin": "http://localhost:3000"})),
 ])
 def test_a_bug_of_ours_is_a_500_internal_failure_a_browser_can_read(monkeypatch, caplog, breaks, ask):

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
 import math
 from datetime import UTC, datetime
 
 import pytest
 
 from simulator.errors import RequestError
+from simulator.server import control
+from simulator.server.app import AWS_JSON, create_app
 from simulator.server.backend import Backend
 from simulator.server.control import advance, advance_to_next, clock_state, inject
 from simulator.server.sagemaker import create_training_job
@@ -78,3 +82,80 @@ def test_the_clock_stops_before_timestamps_clients_cannot_hold():
         advance(b, 365 * 86400)
     with pytest.raises(RequestError, match="--origin: a time between 1970 and"):
         Backend(origin=datetime(9999, 1, 1, tzinfo=UTC).timestamp())
+
+
+def _jobs(count: int) -> Backend:
+    b = backend()
+    for i in range(count):
+        create_training_job(b, request(f"job-{i}"))
+        advance(b, 7)
+    return b
+
+
+def test_a_move_in_steps_is_the_move_made_at_once_events_and_describes_alike():
+    """Steps of 5 events, the feed taken between them: the same describes, and the feed's events the
+    same, numbered alike (a restart replays the move at once)."""
+    at_once, in_steps = _jobs(40), _jobs(40)
+    advance(at_once, 3600)
+    taken = []
+
+    async def stepping():
+        task = asyncio.create_task(control.advance_stepping(in_steps, 3600, step=5))
+        while not task.done():
+            taken.append(len(in_steps.feed))
+            await asyncio.sleep(0)
+        return await task
+
+    asyncio.run(stepping())
+    assert len(set(taken)) > 10  # the feed grew while the clock moved
+    assert in_steps.sim.now == at_once.sim.now
+    assert [describe(in_steps, n) for n in in_steps.sim.jobs] == [describe(at_once, n) for n in at_once.sim.jobs]
+    assert len(in_steps.feed) == len(at_once.feed)
+    assert [in_steps.feed.encoded(n) for n in range(1, len(at_once.feed) + 1)] == \
+        [at_once.feed.encoded(n) for n in range(1, len(at_once.feed) + 1)]
+
+
+def test_while_the_clock_moves_reads_are_answered_and_mutations_wait(monkeypatch):
+    """Through the ASGI app: an hour's move over many jobs, 5 events a step. A describe is answered in
+    the middle of it; a create sent then waits, and is made at the instant the move ends (journaled
+    there: a replay makes it there too)."""
+    monkeypatch.setattr(control, "STEP_EVENTS", 5)
+    monkeypatch.setattr(control, "STEP_SECONDS", 0)
+    b = _jobs(40)
+    served = create_app(b)
+    start = b.sim.now
+
+    async def call(path: str, body: dict, target: str | None = None) -> tuple[int, dict]:
+        headers = {"content-type": AWS_JSON if target else "application/json"}
+        if target:
+            headers["x-amz-target"] = f"SageMaker.{target}"
+        sent, pieces = [], [{"type": "http.request", "body": json.dumps(body).encode(), "more_body": False}]
+
+        async def receive():
+            return pieces.pop(0) if pieces else {"type": "http.disconnect"}
+
+        async def send(message):
+            sent.append(message)
+
+        scope = {"type": "http", "method": "POST", "path": path, "raw_path": path.encode(), "query_string": b"",
+                 "headers": [(k.encode(), v.encode()) for k, v in headers.items()], "http_version": "1.1",
+                 "scheme": "http", "server": ("127.0.0.1", 8000), "client": ("127.0.0.1", 1), "root_path": ""}
+        await served(scope, receive, send)
+        status = next(m for m in sent if m["type"] == "http.response.start")["status"]
+        return status, json.loads(b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body"))
+
+    async def story():
+        move = asyncio.create_task(call("/_tjsim/clock/advance", {"seconds": 3600}))
+        while b.moving is None:
+            await asyncio.sleep(0)
+        status, described = await call("/", {"TrainingJobName": "job-0"}, "DescribeTrainingJob")
+        assert status == 200 and described["TrainingJobName"] == "job-0" and b.moving is not None  # mid-move
+        assert start < b.sim.now < start + 3600
+        create = asyncio.create_task(call("/", request("late"), "CreateTrainingJob"))
+        await asyncio.sleep(0)
+        assert "late" not in b.sim.jobs  # it waits for the move
+        assert (await move)[0] == 200
+        assert (await create)[0] == 200
+
+    asyncio.run(story())
+    assert b.sim.job("late").created == start + 3600

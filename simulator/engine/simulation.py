@@ -113,6 +113,27 @@ class Simulation:
             self.env.run(until=t)
         self._settle()
 
+    def advance_some(self, t: float, budget: int) -> bool:
+        """Move the clock towards ``t`` by at most ``budget`` events: True once it is at ``t``, everything
+        due up to and including ``t`` processed. Called until True, it makes exactly the steps one
+        :meth:`advance_to` makes, in the same order: a caller may answer others in between.
+
+        Raises:
+            ValueError: ``t`` is in the past.
+        """
+        if t < self.env.now:
+            raise ValueError(f"the clock only moves forward (now {self.env.now:g}, asked {t:g})")
+        env = self.env
+        for _ in range(budget):
+            if env.peek() >= t:
+                break
+            env.step()
+        else:
+            if env.peek() < t:
+                return False
+        self.advance_to(t)
+        return True
+
     def next_change_time(self) -> float:
         """The clock time of the next scheduled event (``math.inf`` when nothing is scheduled): where
         :meth:`advance_to` must go for anything more to happen."""

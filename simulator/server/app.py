@@ -48,8 +48,8 @@ def create_app(backend: Backend) -> Starlette:
         return _control(control.clock_state(backend))
 
     async def advance(request: Request) -> Response:
-        return await _control_call(
-            request, lambda body: control.advance(backend, _only(body, "seconds").get("seconds")))
+        body = await _json_body(request)
+        return _control(await control.advance_stepping(backend, _only(body, "seconds").get("seconds")))
 
     async def next_change(request: Request) -> Response:
         return await _control_call(request, lambda body: control.advance_to_next(
@@ -82,6 +82,7 @@ def create_app(backend: Backend) -> Starlette:
 
     async def _control_call(request: Request, call: Callable[[dict[str, Any]], dict[str, Any]]) -> Response:
         body = await _json_body(request)
+        await backend.turn()  # a mutation waits for a clock move under way
         backend.sync()
         return _control(call(body))
 
@@ -138,7 +139,10 @@ class AwsEdge:
         if scope["method"] == "GET" and not body:
             body = query
         try:
-            reply = services.handle(self.backend, scope["method"], scope["path"], headers, body)
+            call = services.recognized(scope["method"], scope["path"], headers, body)
+            if isinstance(call, protocols.Call) and self.backend.moving is not None and not services.reads(call):
+                await self.backend.turn()  # a mutation waits for a clock move under way; reads go on
+            reply = services.answer(self.backend, call) if isinstance(call, protocols.Call) else call
         except elsewhere.Elsewhere as err:
             if services.protocol_of(headers) == protocols.CBOR:  # moto's server does not route Smithy RPC v2 CBOR
                 refused = elsewhere.NotAnswered(f"{err}: tjsim does not simulate it, and moto, which answers the rest, "

@@ -8,6 +8,7 @@ a state file.
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import time
 from typing import Any
@@ -81,6 +82,16 @@ class Backend:
             if not started.resumed:  # a new file: what it is started with, for the next server
                 statefile.begin(journal, self.clock, origin=origin, region=self.region, account=self.account)
             self.awaiting_artifacts.update(self.sim.jobs)
+
+    #: set while a clock move is under way in steps (:func:`.control.advance_stepping`): reads are
+    #: answered meanwhile, mutations wait their :meth:`turn`
+    moving: asyncio.Event | None = None
+
+    async def turn(self) -> None:
+        """Wait until no clock move is under way: a mutation made in the middle of one would be
+        journaled at an instant the move has already passed, and replay otherwise."""
+        while self.moving is not None:
+            await self.moving.wait()
 
     #: with a number N (``tjsim serve`` sets it), every N mutations the objects alive are frozen out of
     #: the cyclic garbage collector's generations (``gc.freeze``): the server's jobs never die, and a

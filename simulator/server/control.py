@@ -6,6 +6,7 @@ A clock move is journaled as one entry, however many steps it took: replaying it
 
 from __future__ import annotations
 
+import asyncio
 import math
 import time
 from collections.abc import Callable
@@ -41,18 +42,69 @@ def advance(backend: Backend, seconds: Any) -> dict[str, Any]:
         RequestError: the clock is realtime; ``seconds`` is not a number of seconds from 0 to a
             year, or would move the clock past :data:`~.clock.LATEST`.
     """
+    target = _target(backend, seconds)
+    if target > backend.sim.now:
+        backend.persist("clock", {}, at=target)  # the move journaled, then made
+        backend.sim.advance_to(target)
+        backend.applied()
+    return clock_state(backend)
+
+
+#: a clock move works this long (wall-clock seconds, checked every :data:`STEP_EVENTS` events) before
+#: it lets the server answer others; the feed is taken at most every :data:`TAKE_EVERY` seconds. How
+#: a move is cut changes nothing it makes: only how long a request waits.
+STEP_SECONDS = 0.008
+STEP_EVENTS = 100
+TAKE_EVERY = 0.1
+
+
+async def advance_stepping(backend: Backend, seconds: Any, step: int | None = None) -> dict[str, Any]:
+    """:func:`advance`, made in steps of :data:`STEP_SECONDS` (or of ``step`` events, for tests):
+    between steps the server answers others —
+    describes and lists see the clock part of the way, the feed's events come as they happen, and
+    mutations wait until the move is made. An hour over 10,000 jobs is 70,000 changes: made at once,
+    every request waited the second and a half it took. The steps, the events' numbers and every
+    describe after it are those of one :func:`advance` (a restart replays it at once).
+
+    Raises:
+        RequestError: as :func:`advance`.
+    """
+    await backend.turn()
+    target = _target(backend, seconds)
+    sim = backend.sim
+    if target > sim.now:
+        backend.persist("clock", {}, at=target)
+        backend.moving = moving = asyncio.Event()
+        try:
+            taken = pause = time.perf_counter()
+            while not sim.advance_some(target, step or STEP_EVENTS):
+                now = time.perf_counter()
+                if step is None and now - pause < STEP_SECONDS:
+                    continue
+                if step is not None or now - taken >= TAKE_EVERY:
+                    backend.feed.take(before=sim.now)  # what is whole so far, for the feed's followers
+                    taken = now
+                await asyncio.sleep(0)
+                pause = time.perf_counter()
+        finally:
+            backend.moving = None
+            moving.set()
+        backend.applied()
+    return clock_state(backend)
+
+
+def _target(backend: Backend, seconds: Any) -> float:
+    """Where a move of a manual clock by ``seconds`` goes.
+
+    Raises:
+        RequestError: as :func:`advance`.
+    """
     _manual(backend, "advance")
     if isinstance(seconds, bool) or not isinstance(seconds, int | float) or not 0 <= seconds <= MAX_SECONDS:
         raise RequestError(f"seconds: a number of seconds from 0 to {MAX_SECONDS:.0f} (a year) (got {seconds!r})")
-    sim = backend.sim
-    start = sim.now
-    if sim.origin + start + seconds > LATEST:
+    if backend.sim.origin + backend.sim.now + seconds > LATEST:
         raise RequestError(f"seconds: the clock would pass {iso(LATEST)}, the last time tjsim serves")
-    if seconds:
-        backend.persist("clock", {}, at=start + seconds)  # the move journaled, then made
-        sim.advance_to(start + seconds)
-        backend.applied()
-    return clock_state(backend)
+    return backend.sim.now + seconds
 
 
 def advance_to_next(backend: Backend, name: Any = None) -> dict[str, Any]:

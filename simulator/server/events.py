@@ -79,10 +79,14 @@ class Feed:
         self._changed[job.plan.name] = job
         self._order.setdefault(job.plan.name, len(self._order))
 
-    def take(self) -> int:
+    def take(self, before: float | None = None) -> int:
         """Number the changes that have happened since the last take; how many were added. A change
         is an instant of the clock at which entries were added to a job's history: one at an instant
-        already published (a stop in the same second as the status before it) is a change too."""
+        already published (a stop in the same second as the status before it) is a change too.
+
+        ``before``: only the instants before it (simulated seconds), while the clock is still moving
+        through later ones: takes during a move, then one after it, number the events exactly as one
+        take after it would."""
         if not self._changed:
             return 0
         fresh: list[tuple[float, int, int, Job, float, int]] = []
@@ -90,7 +94,8 @@ class Feed:
         for name, job in self._changed.items():
             entries, now = job.history.entries, job.env.now - job.created
             i, seen = self._taken.get(name, 0), self._count.get(name, 0)
-            while i < len(entries) and entries[i][0] <= now:
+            bound = math.inf if before is None else before
+            while i < len(entries) and entries[i][0] <= now and job.created + entries[i][0] < bound:
                 t, j = entries[i][0], i
                 while j < len(entries) and entries[j][0] == t:
                     j += 1

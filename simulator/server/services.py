@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import JournalFailure, RequestTooLarge, TjsimError, WrongContentType
 from . import identity, logs, metrics, protocols, sagemaker, tags
 from .elsewhere import Elsewhere
-from .protocols import Reply, Unrecognized
+from .protocols import Call, Reply, Unrecognized
 
 if TYPE_CHECKING:
     from .backend import Backend
@@ -40,6 +40,16 @@ def handle(backend: Backend, method: str, path: str, headers: Mapping[str, str],
     Raises:
         Elsewhere: the request is another service's, or for a resource tjsim does not simulate.
     """
+    call = recognized(method, path, headers, body)
+    return answer(backend, call) if isinstance(call, Call) else call
+
+
+def recognized(method: str, path: str, headers: Mapping[str, str], body: bytes) -> Call | Reply:
+    """The call a request makes of an operation served here, or the error it is answered.
+
+    Raises:
+        Elsewhere: the request is another service's, or for a resource tjsim does not simulate.
+    """
     try:
         call = protocols.recognize(method, path, headers, body)
     except Unrecognized:
@@ -47,9 +57,24 @@ def handle(backend: Backend, method: str, path: str, headers: Mapping[str, str],
     except TjsimError as err:
         return protocols.error(protocol_of(headers), err, _STATUS.get(type(err), 400),
                                json_version=protocols.json_version(headers))
-    operation = OPERATIONS.get((call.service, call.operation))
-    if operation is None:
+    if (call.service, call.operation) not in OPERATIONS:
         raise Elsewhere(call.operation)
+    return call
+
+
+#: what the operations that change nothing are named as (AWS's naming: DescribeTrainingJob,
+#: ListTags, GetLogEvents, FilterLogEvents, SimulatePrincipalPolicy, GetCallerIdentity)
+READS = ("Describe", "List", "Get", "Filter", "Simulate")
+
+
+def reads(call: Call) -> bool:
+    """The call only reads: it may be answered while a clock move is under way."""
+    return call.operation.startswith(READS)
+
+
+def answer(backend: Backend, call: Call) -> Reply:
+    """The reply to a recognized call (:func:`recognized`), in its own protocol."""
+    operation = OPERATIONS[(call.service, call.operation)]
     try:
         backend.sync()
         return protocols.reply(call, operation(backend, call.params))

@@ -92,7 +92,7 @@ def replay(journal: Journal, sim: Simulation, tags: Tags, each: Callable[[], Any
 
 
 def _replay(journal: Journal, sim: Simulation, tags: Tags, each: Callable[[], Any] | None) -> None:
-    settings: dict[str, Settings] = {}  # validated once per story's settings: jobs of a story share them
+    settings: list[tuple[dict[str, Any], Settings]] = []  # validated once per story: its jobs share them
     for seq, at, kind, payload in journal.entries():
         try:
             if at > sim.now:
@@ -124,14 +124,16 @@ _Own = create_model("_Own", __config__=Settings.model_config,
                     **{k: (Settings.model_fields[k].annotation, Settings.model_fields[k]) for k in _OWN})
 
 
-def _settings(stored: dict[str, Any], validated: dict[str, Settings]) -> Settings:
-    """A create's settings, validated: its story's part once for all the jobs that share it, the
-    job's own part each time."""
-    key = repr([(k, v) for k, v in stored.items() if k not in _OWN])  # as the server dumped them, in order
-    if key not in validated:
-        validated[key] = Settings.model_validate(stored)
+def _settings(stored: dict[str, Any], validated: list[tuple[dict[str, Any], Settings]]) -> Settings:
+    """A create's settings, validated: its story's part once for all the jobs that share it (found
+    by equality among those seen, most recent first), the job's own part each time."""
+    shared = {k: v for k, v in stored.items() if k not in _OWN}
+    found = next((done for seen, done in validated if seen == shared), None)
+    if found is None:
+        found = Settings.model_validate(stored)
+        validated.insert(0, (shared, found))
     own = _Own.model_validate({k: stored[k] for k in _OWN if k in stored})
-    return validated[key].model_copy(update={k: getattr(own, k) for k in _OWN})
+    return found.model_copy(update={k: getattr(own, k) for k in _OWN})
 
 
 _PATTERNS = {"region": r"[a-z]{2}(-[a-z]+)+-\d", "account": r"\d{12}"}
