@@ -69,6 +69,7 @@ def serve_command(ctx: click.Context, host: str, port: int, mode: str, speed: fl
     from ..server.journal import Journal
     from ..server.sdkconfig import environment
     from ..server.stories import Stories
+    from ..server.wire import AwsHttpProtocol
 
     start = None
     if origin is not None:
@@ -107,7 +108,8 @@ def serve_command(ctx: click.Context, host: str, port: int, mode: str, speed: fl
     click.echo("tjsim: to send unchanged AWS and SageMaker SDK code here:\n" + "".join(
         f"  export {key}={value}\n" for key, value in variables.items()), nl=False, err=True)
     click.echo(f"tjsim: the console: http://{shown}:{port}/", err=True)
-    server = _server(uvicorn)(uvicorn.Config(create_app(backend), log_level="warning", access_log=False))
+    server = _server(uvicorn)(uvicorn.Config(create_app(backend), log_level="warning", access_log=False,
+                                             http=AwsHttpProtocol))
     try:
         server.run(sockets=[listener])
     finally:
