@@ -3,7 +3,6 @@ the job's history (never by reflecting objects), in the wire form and in boto3's
 
 from __future__ import annotations
 
-import copy
 import json
 import math
 from typing import Any
@@ -49,7 +48,7 @@ def from_view(job: Job, view: record.View, *, transitions: bool = True) -> dict[
         return round(base + t, 3)
 
     status = Secondary(view.status)
-    out: dict[str, Any] = copy.deepcopy(plan.request)
+    out: dict[str, Any] = shapes.copied(plan.request)
     for changes in view.updates:
         _apply_update(out, changes)
     out.update({
@@ -137,8 +136,8 @@ def _profiling_status(config: dict[str, Any] | None) -> str:
 def _apply_update(out: dict[str, Any], changes: dict[str, Any]) -> None:
     for member, value in changes.items():
         if member in _MERGED:
-            out.setdefault(member, {}).update(copy.deepcopy(value))
+            out.setdefault(member, {}).update(shapes.copied(value))
         elif member == "ProfilerRuleConfigurations":
-            out.setdefault(member, []).extend(copy.deepcopy(value))
+            out.setdefault(member, []).extend(shapes.copied(value))
         else:
-            out[member] = copy.deepcopy(value)
+            out[member] = shapes.copied(value)
