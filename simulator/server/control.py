@@ -7,6 +7,7 @@ A clock move is journaled as one entry, however many steps it took: replaying it
 from __future__ import annotations
 
 import asyncio
+import gc
 import math
 import time
 from collections.abc import Callable
@@ -51,11 +52,10 @@ def advance(backend: Backend, seconds: Any) -> dict[str, Any]:
 
 
 #: a clock move works this long (wall-clock seconds, checked every :data:`STEP_EVENTS` events) before
-#: it lets the server answer others; the feed is taken at most every :data:`TAKE_EVERY` seconds. How
-#: a move is cut changes nothing it makes: only how long a request waits.
+#: it lets the server answer others, taking the feed's events so far (a take costs what changed since
+#: the last). How a move is cut changes nothing it makes: only how long a request waits.
 STEP_SECONDS = 0.008
 STEP_EVENTS = 100
-TAKE_EVERY = 0.1
 
 
 async def advance_stepping(backend: Backend, seconds: Any, step: int | None = None) -> dict[str, Any]:
@@ -75,18 +75,20 @@ async def advance_stepping(backend: Backend, seconds: Any, step: int | None = No
     if target > sim.now:
         backend.persist("clock", {}, at=target)
         backend.moving = moving = asyncio.Event()
+        collecting = gc.isenabled()
+        gc.disable()  # what a move makes lives on (histories, events): a collection mid-move paused 0.1 s
         try:
-            taken = pause = time.perf_counter()
+            pause = time.perf_counter()
             while not sim.advance_some(target, step or STEP_EVENTS):
-                now = time.perf_counter()
-                if step is None and now - pause < STEP_SECONDS:
+                if step is None and time.perf_counter() - pause < STEP_SECONDS:
                     continue
-                if step is not None or now - taken >= TAKE_EVERY:
-                    backend.feed.take(before=sim.now)  # what is whole so far, for the feed's followers
-                    taken = now
+                backend.feed.take(before=sim.now)  # what is whole so far, for the feed's followers
                 await asyncio.sleep(0)
                 pause = time.perf_counter()
         finally:
+            gc.freeze()  # out of the collector's reach, as the server's jobs are (Backend.freeze_every)
+            if collecting:
+                gc.enable()
             backend.moving = None
             moving.set()
         backend.applied()
