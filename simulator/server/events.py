@@ -89,26 +89,28 @@ class Feed:
         take after it would."""
         if not self._changed:
             return 0
-        fresh: list[tuple[float, int, int, Job, float, int]] = []
+        fresh: list[tuple[float, int, int, Job, float, int, tuple[tuple[str, str], ...]]] = []
         pending: dict[str, Job] = {}
+        bound = math.inf if before is None else before
         for name, job in self._changed.items():
-            entries, now = job.history.entries, job.env.now - job.created
+            entries, now, created = job.history.entries, job.env.now - job.created, job.created
             i, seen = self._taken.get(name, 0), self._count.get(name, 0)
-            bound = math.inf if before is None else before
-            while i < len(entries) and entries[i][0] <= now and job.created + entries[i][0] < bound:
+            order, tags = self._order[name], None
+            while i < len(entries) and entries[i][0] <= now and created + entries[i][0] < bound:
                 t, j = entries[i][0], i
                 while j < len(entries) and entries[j][0] == t:
                     j += 1
                 if any(entries[k][1] != record.CHECKPOINT for k in range(i, j)):
-                    fresh.append((job.created + t, self._order[name], seen, job, t, j))
+                    tags = self._tags_now(job) if tags is None else tags  # the same for all its changes now
+                    fresh.append((created + t, order, seen, job, t, j, tags))
                     seen += 1
                 i = j
             if i < len(entries):
                 pending[name] = job  # an entry logged ahead of the clock: taken once the clock is there
             self._taken[name], self._count[name] = i, seen
         self._changed = pending
-        fresh.sort(key=lambda e: e[:3])
-        self._events += [(job, t, k, self._tags_now(job)) for *_, job, t, k in fresh]
+        fresh.sort(key=_first_three)  # (time, job's order, its count): unique, so a full order
+        self._events += [(job, t, k, tags) for *_, job, t, k, tags in fresh]
         if fresh:
             self.wake()
         return len(fresh)
@@ -190,3 +192,7 @@ def _uuid(name: str, number: int) -> str:
     """A deterministic UUID-shaped id for the event (EventBridge's ``id``)."""
     digest = hashlib.sha256(f"{name}/{number}".encode()).hexdigest()
     return f"{digest[:8]}-{digest[8:12]}-{digest[12:16]}-{digest[16:20]}-{digest[20:32]}"
+
+
+def _first_three(change: tuple[Any, ...]) -> tuple[float, int, int]:
+    return change[0], change[1], change[2]
