@@ -98,8 +98,10 @@ def _replay(journal: Journal, sim: Simulation, tags: Tags, each: Callable[[], An
             if at > sim.now:
                 sim.advance_to(at)
             if kind == "create":
-                job = sim.submit(compile_request(payload["request"], _settings(payload["settings"], settings)))
-                tags.created(job.plan.arn, payload["request"].get("Tags"))
+                tagged = payload["request"].get("Tags")  # read before the request is given to the plan
+                job = sim.submit(compile_request(payload["request"], _settings(payload["settings"], settings),
+                                                 owned=True))
+                tags.created(job.plan.arn, tagged)
             elif kind == "tags":
                 if "add" in payload:
                     tags.add(payload["arn"], payload["add"])
@@ -111,7 +113,7 @@ def _replay(journal: Journal, sim: Simulation, tags: Tags, each: Callable[[], An
                 raise ValueError(f"an entry of unknown kind {kind!r}")
             if each is not None:
                 each()
-        except (TjsimError, ValidationError, ValueError, KeyError, TypeError) as err:
+        except (TjsimError, ValidationError, ValueError, KeyError, TypeError, AttributeError) as err:
             raise StateError(f"--state {journal.path}: entry {seq} ({kind}) cannot be replayed: "
                              f"{str(err).splitlines()[0]}") from None
 
