@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from simulator.errors import RequestError
+from simulator.errors import JournalFailure, RequestError
 from simulator.server import control
 from simulator.server.app import AWS_JSON, create_app
 from simulator.server.backend import Backend
@@ -159,3 +159,39 @@ def test_while_the_clock_moves_reads_are_answered_and_mutations_wait(monkeypatch
 
     asyncio.run(story())
     assert b.sim.job("late").created == start + 3600
+
+
+def test_a_move_that_fails_part_way_refuses_every_change_after_it(monkeypatch):
+    """A bug of ours mid-move: the journal says the move was made, memory says otherwise; a change
+    made now would be journaled at an instant the replay does not reach in the same state."""
+    b = _jobs(5)
+    steps = iter(range(3))
+    real = b.sim.advance_some
+
+    def failing(t, budget):
+        if next(steps, None) is None:
+            raise RuntimeError("a bug")
+        return real(t, budget)
+
+    monkeypatch.setattr(b.sim, "advance_some", failing)
+    with pytest.raises(RuntimeError):
+        asyncio.run(control.advance_stepping(b, 3600, step=1))
+    assert b.moving is None  # reads go on
+    with pytest.raises(JournalFailure, match="no longer match its journal"):
+        create_training_job(b, request("after"))
+
+
+def test_a_move_cancelled_as_the_server_stops_is_made_whole():
+    b = _jobs(5)
+    target = b.sim.now + 3600
+
+    async def stopping():
+        task = asyncio.create_task(control.advance_stepping(b, 3600, step=1))
+        while b.moving is None:
+            await asyncio.sleep(0)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+
+    asyncio.run(stopping())
+    assert b.sim.now == target and b.broken is None

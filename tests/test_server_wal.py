@@ -220,3 +220,57 @@ def test_any_damaged_setting_is_one_printable_line_or_a_start(crashed, key, valu
             return
         assert len(b.sim.jobs) == JOBS and iso(b.now)
         b.close()
+
+
+def test_accepted_once_the_damage_is_dropped_and_a_later_crash_loses_nothing(crashed, tmp_path):
+    """The accepting server used to write after the damaged frames, which a later restart read as lost
+    again."""
+    state = copied(crashed, tmp_path)
+    damage(Path(f"{state}-wal"), frames(state)[len(frames(state)) // 2] + 24 + 1000)
+    b = backend(journal=Journal(state, damaged_wal=True))
+    create_training_job(b, request("after"))
+    crash = tmp_path / "again"
+    crash.mkdir()
+    for suffix in ("", "-wal"):  # a kill -9 now
+        shutil.copyfile(f"{state}{suffix}", f"{crash / 's.db'}{suffix}")
+    b.close()
+    again = started(crash / "s.db")  # not refused: nothing acknowledged since is lost
+    assert "after" in again.sim.jobs
+    again.close()
+
+
+def test_a_second_acceptance_keeps_the_first_copy(crashed, tmp_path):
+    state = copied(crashed, tmp_path)
+    live = frames(state)
+    damage(Path(f"{state}-wal"), live[len(live) // 2] + 24 + 1000)
+    first = Path(f"{state}-wal").read_bytes()
+    Path(f"{state}-wal.damaged").write_bytes(b"an earlier copy")
+    Journal(state, damaged_wal=True).close()
+    assert Path(f"{state}-wal.damaged").read_bytes() == b"an earlier copy"
+    assert Path(f"{state}-wal.damaged.1").read_bytes() == first
+
+
+def test_a_missing_main_file_beside_a_wal_is_refused_and_the_wal_kept(crashed, tmp_path):
+    """SQLite, given no main file, starts an empty one and deletes the -wal beside it."""
+    state = copied(crashed, tmp_path)
+    state.unlink()
+    wal_bytes = Path(f"{state}-wal").read_bytes()
+    with pytest.raises(StateError, match="it is missing, less than a page, but its -wal holds"):
+        Journal(state)
+    assert Path(f"{state}-wal").read_bytes() == wal_bytes and not state.exists()
+
+
+def test_a_last_transaction_partly_written_as_power_loss_leaves_it_starts_with_a_warning(crashed, tmp_path):
+    """Its first frame never reached the disk (zeros), its commit frame did: only that unanswered
+    request is at stake."""
+    state = copied(crashed, tmp_path)
+    live = frames(state)
+    last_commit_start = next(i for i in range(len(live) - 2, -1, -1)
+                             if struct.unpack(">I", Path(f"{state}-wal").read_bytes()[live[i] + 4:live[i] + 8])[0])
+    data = bytearray(Path(f"{state}-wal").read_bytes())
+    first = live[last_commit_start + 1]  # the last transaction's first frame
+    data[first:first + 24] = bytes(24)
+    Path(f"{state}-wal").write_bytes(bytes(data))
+    journal = Journal(state)
+    assert journal.notes and "incomplete" in journal.notes[0]
+    backend(journal=journal).close()

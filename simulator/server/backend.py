@@ -16,7 +16,7 @@ from typing import Any
 from ..defaults import DEFAULT_ACCOUNT, DEFAULT_REGION
 from ..engine.job import Job
 from ..engine.simulation import Simulation
-from ..errors import RequestError
+from ..errors import JournalFailure, RequestError
 from . import statefile
 from .clock import LATEST, ManualClock, RealtimeClock, iso
 from .events import Feed
@@ -86,6 +86,9 @@ class Backend:
     #: set while a clock move is under way in steps (:func:`.control.advance_stepping`): reads are
     #: answered meanwhile, mutations wait their :meth:`turn`
     moving: asyncio.Event | None = None
+    #: why the simulation no longer matches the journal (a bug of ours part-way through a change):
+    #: every mutation is then refused (503) until a restart replays the journal
+    broken: str | None = None
 
     async def turn(self) -> None:
         """Wait until no clock move is under way: a mutation made in the middle of one would be
@@ -133,6 +136,9 @@ class Backend:
             JournalFailure: the entry could not be written: apply nothing, and the file, the memory and
                 the clock stay exactly as they were.
         """
+        if self.broken is not None:
+            raise JournalFailure(f"{self.broken}: this server's jobs no longer match its journal, and no change is "
+                                 "taken; restart it (a restart replays the journal)")
         if self.journal is not None:
             self.journal.append(self.sim.now if at is None else at, kind, payload)
 

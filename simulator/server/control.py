@@ -85,6 +85,13 @@ async def advance_stepping(backend: Backend, seconds: Any, step: int | None = No
                 backend.feed.take(before=sim.now)  # what is whole so far, for the feed's followers
                 await asyncio.sleep(0)
                 pause = time.perf_counter()
+        except asyncio.CancelledError:  # the server stopping: the move is journaled, so it is made
+            sim.advance_to(target)
+            backend.applied()
+            raise
+        except BaseException as err:  # a bug of ours part-way: memory is no longer what the journal says
+            backend.broken = f"a clock move failed part-way ({type(err).__name__})"
+            raise
         finally:
             gc.freeze()  # out of the collector's reach, as the server's jobs are (Backend.freeze_every)
             if collecting:

@@ -60,13 +60,17 @@ class Journal:
     def __init__(self, path: str | Path, *, damaged_wal: bool = False):
         self.path = Path(path)
         self.notes: list[str] = []  #: what the server says as it starts (a damaged -wal it started with)
+        self._drop_tail = False
         self.read_only = self.path.exists() and (self.path.stat().st_size > 0 or Path(f"{path}-wal").exists())
         damage = wal.inspect(self.path) if self.read_only else None
         held = wal.size(self.path)
-        if self.read_only and held and self.path.stat().st_size < wal.page_size(self.path):
-            # SQLite, even read-only, deletes the -wal of a main file without a whole page: never opened
-            raise StateError(f"--state {self.path}: it is {self.path.stat().st_size} bytes, less than a page, but "
-                             f"its -wal holds {held} bytes: the main file was cut short or replaced; restore it")
+        size = self.path.stat().st_size if self.path.exists() else None
+        if held and (size is None or size < wal.page_size(self.path)):
+            # SQLite, even read-only, deletes the -wal of an empty main file (and a missing one is made
+            # empty); one shorter than a page was cut short: either is refused before SQLite opens it
+            raise StateError(f"--state {self.path}: {'it is missing' if size is None else f'it is {size} bytes'}, "
+                             f"less than a page, but its -wal holds {held} bytes: the main file was cut short, "
+                             "replaced or moved; restore it")
         #: the -wal and -shm a read-only reader of a WAL file makes when they are missing: removed after
         self._made = [side for side in (Path(f"{path}-wal"), Path(f"{path}-shm"))
                       if self.read_only and not side.exists()]
@@ -84,6 +88,8 @@ class Journal:
         try:
             self._check(db)
         except sqlite3.OperationalError as err:
+            if "locked" in str(err):
+                self._made = []  # another server's: its -wal and -shm are not ours to remove
             self._let_go(db)
             if "locked" in str(err):
                 raise StateError(f"--state {self.path}: another tjsim serve is using it; stop that server or "
@@ -150,7 +156,11 @@ class Journal:
                              f"{what} after it cannot be read, and would be lost; keep the files as they are to "
                              f"recover them, or start with --accept-damaged-wal to go on with the {self.last or 0} "
                              "entries that can be read")
+        number = 1
+        while Path(kept).exists():  # an earlier copy is evidence too
+            kept, number = f"{self.path}-wal.damaged.{number}", number + 1
         shutil.copyfile(f"{self.path}-wal", kept)
+        self._drop_tail = True  # once taken: the damaged frames are dropped from the -wal
         self.notes.append(f"--state {self.path}: its -wal is damaged: started without {what}; the -wal is kept as "
                           f"{kept}")
 
@@ -170,6 +180,9 @@ class Journal:
         if self.last != last:
             self._let_go(self._db)
             raise StateError(f"--state {self.path}: it was written to while this server read it: start again")
+        if self._drop_tail:  # merged, and the -wal emptied: its damaged frames would be read as lost again
+            self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            self._drop_tail = False
 
     def _let_go(self, db: sqlite3.Connection) -> None:
         """Close ``db``, and remove the empty -wal and the -shm that reading it made: nothing of the

@@ -4,12 +4,13 @@ SQLite reads a WAL's frames in order and stops at the first whose salt or checks
 transaction after it is dropped without a word, and the next checkpoint overwrites it (the format:
 https://www.sqlite.org/fileformat2.html#walformat). A server restarted on a damaged ``-wal`` would
 thus start with fewer jobs than it acknowledged. :func:`inspect` reads the frames itself, finds the
-transactions committed after such a break (frames of the same WAL, by their salts, whose own
-checksums hold), and the journal entries in their pages, by sequence number.
+transactions committed after such a break (commit frames of the same WAL, told by their salts: an
+earlier WAL's frames differ in both), and the journal entries in their pages, by sequence number.
 
 Frames a crash leaves behind are not damage: a transaction whose commit frame was never written,
-or a last frame written in part (its request was never answered). A frame damaged after being
-written whole, when it is the WAL's last one, looks the same, and is reported as a warning.
+or a last transaction written in part (its request was never answered; a machine that lost power
+may keep any of its frames). A damage confined to the last transaction looks the same, and is
+reported as a warning; a damage to the salts of the WAL's very last frame is not seen at all.
 """
 
 from __future__ import annotations
@@ -77,8 +78,9 @@ def inspect(path: Path) -> Damage | None:
     commits = sum(1 for frame in lost if frame.commit)
     if not commits:
         return None  # a stale frame of an earlier WAL, or a transaction never committed
-    if header_ok and lost == [frames[bad]] and frames[bad].salts == (salt1, salt2):
-        # only the last frame, its header whole: as a crash mid-write leaves it
+    if header_ok and commits == 1 and lost[-1].commit:
+        # only the last transaction, its commit the WAL's last frame: as a crash mid-write leaves it (a
+        # process killed between two writes, or a machine that lost some of the frames never synced)
         return Damage(at=bad + 1, of=len(frames), commits=0, seqs=_seqs(lost), torn=True)
     return Damage(at=bad + 1, of=len(frames), commits=commits, seqs=_seqs(lost))
 
