@@ -57,3 +57,37 @@ def test_a_request_line_that_says_nothing_gets_uvicorns_text_and_one_log_line(se
     said = [line for line in log if "Invalid HTTP request" in line]
     assert said and set(said) == {"WARNING:  Invalid HTTP request received."}  # a line each, no more
     assert not any("Traceback" in line for line in log)
+
+
+def test_headers_that_stop_arriving_are_answered_408_and_let_go(monkeypatch):
+    """uvicorn waits for the rest of a request's headers for ever: a slow sender held a connection."""
+    import asyncio
+
+    import uvicorn
+    from uvicorn.server import ServerState
+
+    from simulator.server import wire
+    from simulator.server.app import create_app
+    from simulator.server.backend import Backend
+
+    monkeypatch.setattr(wire, "HEADERS_TIMEOUT", 0.2)
+    config = uvicorn.Config(create_app(Backend(origin=1_735_689_600.0)), log_level="warning")
+    config.load()
+
+    async def slow() -> bytes:
+        state = ServerState()
+        server = await asyncio.get_running_loop().create_server(
+            lambda: wire.AwsHttpProtocol(config=config, server_state=state, app_state={}), "127.0.0.1", 0)
+        port = server.sockets[0].getsockname()[1]
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.write(b"POST / HTTP/1.1\r\nHost: x\r\n" + AWS)  # and nothing more
+        await writer.drain()
+        answer = await asyncio.wait_for(reader.read(), 5)  # until the server closes it
+        writer.close()
+        server.close()
+        return answer
+
+    answer = asyncio.run(slow())
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 408 ") and b"connection: close" in head
+    assert json.loads(body)["__type"] == "RequestTimeoutException"

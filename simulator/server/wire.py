@@ -6,18 +6,20 @@ reports as an unparseable error. :class:`AwsHttpProtocol` is uvicorn's own (http
 except for that answer: a request whose headers so far name an AWS protocol (``X-Amz-Target``, a
 JSON, CBOR or query Content-Type) gets a ``SerializationException`` in it; one that got no further
 than its request line still gets uvicorn's text, since nothing says what it speaks. uvicorn logs
-each as one warning line.
+each as one warning line. A request whose headers stop arriving for :data:`HEADERS_TIMEOUT`
+seconds is answered 408 and let go, as a body that stops is (uvicorn would wait for ever).
 """
 
 from __future__ import annotations
 
+import asyncio
 from http import HTTPStatus
 from typing import Any
 
 from starlette.datastructures import Headers
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
-from ..errors import SerializationError
+from ..errors import RequestTimeout, SerializationError
 from . import protocols, services
 
 
@@ -31,18 +33,64 @@ def aws_call(headers: Headers) -> bool:
 def refusal(headers: Headers, why: str) -> bytes:
     """The whole HTTP response refusing a malformed request in the protocol ``headers`` name."""
     err = SerializationError(f"the request is not valid HTTP/1.1 ({why.rstrip('.')}): nothing was done")
-    reply = protocols.error(services.protocol_of(headers), err, 400, json_version=protocols.json_version(headers))
-    head = [f"HTTP/1.1 400 {HTTPStatus(400).phrase}", *(f"{k}: {v}" for k, v in reply.headers.items()),
-            f"content-length: {len(reply.body)}", "connection: close"]
+    return _response(protocols.error(services.protocol_of(headers), err, 400,
+                                     json_version=protocols.json_version(headers)))
+
+
+def _response(reply: protocols.Reply) -> bytes:
+    """A reply as the bytes of an HTTP/1.1 response that closes its connection."""
+    head = [f"HTTP/1.1 {reply.status} {HTTPStatus(reply.status).phrase}",
+            *(f"{k}: {v}" for k, v in reply.headers.items()), f"content-length: {len(reply.body)}",
+            "connection: close"]
     return ("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + reply.body
 
 
+#: seconds a request's headers may take to arrive, from its first byte (a body's pieces have the same,
+#: :data:`.app.READ_TIMEOUT`): uvicorn waits for slow headers for ever
+HEADERS_TIMEOUT = 20.0
+
+
 class AwsHttpProtocol(HttpToolsProtocol):
-    """uvicorn's httptools protocol, refusing malformed AWS calls in their own protocol."""
+    """uvicorn's httptools protocol, refusing malformed AWS calls in their own protocol, and closing
+    a connection whose request's headers stop arriving (408 RequestTimeoutException)."""
+
+    _waiting: asyncio.TimerHandle | None = None
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.parser = _Telling(self.parser)
+
+    def on_message_begin(self) -> None:
+        super().on_message_begin()
+        self._stop_waiting()
+        self._waiting = self.loop.call_later(HEADERS_TIMEOUT, self._too_slow)
+
+    def on_headers_complete(self) -> None:
+        self._stop_waiting()
+        super().on_headers_complete()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._stop_waiting()
+        super().connection_lost(exc)
+
+    def _stop_waiting(self) -> None:
+        if self._waiting is not None:
+            self._waiting.cancel()
+            self._waiting = None
+
+    def _too_slow(self) -> None:
+        """The headers stopped arriving: answered 408 and let go (one log line)."""
+        self._waiting = None
+        if self.transport.is_closing():
+            return
+        self.logger.warning("A request's headers stopped arriving for %g s: the connection is closed",
+                            HEADERS_TIMEOUT)
+        err = RequestTimeout(f"the request's headers stopped arriving for {HEADERS_TIMEOUT:g} s; the connection is "
+                             "closed")
+        headers = Headers(raw=list(getattr(self, "headers", None) or []))
+        self.transport.write(_response(protocols.error(services.protocol_of(headers), err, 408,
+                                                       json_version=protocols.json_version(headers))))
+        self.transport.close()
 
     def send_400_response(self, msg: str) -> None:
         headers = Headers(raw=list(getattr(self, "headers", None) or []))
