@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import fields
+from functools import cache
 from typing import Any
 
 from . import service, shapes
@@ -127,10 +128,10 @@ def _warm_pool_key(s: Settings, request: dict[str, Any]) -> tuple[Any, ...]:
 
 def _as(kind: type, section: Any) -> Any:
     """The engine's dataclass ``kind`` with the values of the scenario section of the same fields."""
-    names = _FIELDS.get(kind)
-    if names is None:
-        names = _FIELDS[kind] = tuple(f.name for f in fields(kind))
-    return kind(**{name: getattr(section, name) for name in names})
+    return kind(**{name: getattr(section, name) for name in _names(kind)})
 
 
-_FIELDS: dict[type, tuple[str, ...]] = {}  #: an engine dataclass's field names
+@cache
+def _names(kind: type) -> tuple[str, ...]:
+    """An engine dataclass's field names."""
+    return tuple(f.name for f in fields(kind))

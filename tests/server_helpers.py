@@ -87,3 +87,10 @@ def control(url: str, path: str, body: dict[str, Any] | None = None) -> tuple[in
             return response.status, json.loads(response.read())
     except urllib.error.HTTPError as err:
         return err.code, json.loads(err.read())
+
+
+def http_scope(method: str, path: str, headers: dict[str, str]) -> dict[str, Any]:
+    """An ASGI HTTP scope, for tests that drive the app by hand (a body in pieces, requests at once)."""
+    return {"type": "http", "method": method, "path": path, "raw_path": path.encode(), "query_string": b"",
+            "headers": [(k.encode(), v.encode()) for k, v in headers.items()], "http_version": "1.1",
+            "scheme": "http", "server": ("127.0.0.1", 8000), "client": ("127.0.0.1", 1), "root_path": ""}

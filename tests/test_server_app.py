@@ -16,6 +16,7 @@ from simulator.server.app import AWS_JSON, MAX_BODY, create_app
 from simulator.server.backend import Backend
 
 from .factories import JOB
+from .server_helpers import http_scope
 
 
 def client() -> TestClient:
@@ -257,10 +258,7 @@ def test_a_sender_that_stops_mid_body_is_answered_408_and_let_go(monkeypatch, pa
     async def send(message):
         sent.append(message)
 
-    scope = {"type": "http", "method": "POST", "path": path, "raw_path": path.encode(), "query_string": b"",
-             "headers": [(k.encode(), v.encode()) for k, v in headers.items()], "http_version": "1.1",
-             "scheme": "http", "server": ("127.0.0.1", 8000), "client": ("127.0.0.1", 1), "root_path": ""}
-    asyncio.run(asyncio.wait_for(served(scope, receive, send), 5))
+    asyncio.run(asyncio.wait_for(served(http_scope("POST", path, headers), receive, send), 5))
     start = next(m for m in sent if m["type"] == "http.response.start")
     body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
     assert start["status"] == 408 and json.loads(body)["__type"] == "RequestTimeoutException"

@@ -16,7 +16,7 @@ from simulator.server.backend import Backend
 from simulator.server.control import advance, advance_to_next, clock_state, inject
 from simulator.server.sagemaker import create_training_job
 
-from .server_helpers import backend, describe, request
+from .server_helpers import backend, describe, http_scope, request
 
 
 def test_inject_forces_a_path_now():
@@ -137,10 +137,7 @@ def test_while_the_clock_moves_reads_are_answered_and_mutations_wait(monkeypatch
         async def send(message):
             sent.append(message)
 
-        scope = {"type": "http", "method": "POST", "path": path, "raw_path": path.encode(), "query_string": b"",
-                 "headers": [(k.encode(), v.encode()) for k, v in headers.items()], "http_version": "1.1",
-                 "scheme": "http", "server": ("127.0.0.1", 8000), "client": ("127.0.0.1", 1), "root_path": ""}
-        await served(scope, receive, send)
+        await served(http_scope("POST", path, headers), receive, send)
         status = next(m for m in sent if m["type"] == "http.response.start")["status"]
         return status, json.loads(b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body"))
 

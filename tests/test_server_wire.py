@@ -66,12 +66,11 @@ def test_headers_that_stop_arriving_are_answered_408_and_let_go(monkeypatch):
     import uvicorn
     from uvicorn.server import ServerState
 
-    from simulator.server import wire
-    from simulator.server.app import create_app
+    from simulator.server import app, wire
     from simulator.server.backend import Backend
 
-    monkeypatch.setattr(wire, "HEADERS_TIMEOUT", 0.2)
-    config = uvicorn.Config(create_app(Backend(origin=1_735_689_600.0)), log_level="warning")
+    monkeypatch.setattr(app, "READ_TIMEOUT", 0.2)
+    config = uvicorn.Config(app.create_app(Backend(origin=1_735_689_600.0)), log_level="warning")
     config.load()
 
     async def slow() -> bytes:

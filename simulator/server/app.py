@@ -140,9 +140,12 @@ class AwsEdge:
             body = query
         try:
             call = services.recognized(scope["method"], scope["path"], headers, body)
-            if isinstance(call, protocols.Call) and self.backend.moving is not None and not services.reads(call):
-                await self.backend.turn()  # a mutation waits for a clock move under way; reads go on
-            reply = services.answer(self.backend, call) if isinstance(call, protocols.Call) else call
+            if isinstance(call, protocols.Reply):  # the error it is answered
+                reply = call
+            else:
+                if not services.reads(call):
+                    await self.backend.turn()  # a mutation waits for a clock move under way; reads go on
+                reply = services.answer(self.backend, call)
         except elsewhere.Elsewhere as err:
             if services.protocol_of(headers) == protocols.CBOR:  # moto's server does not route Smithy RPC v2 CBOR
                 refused = elsewhere.NotAnswered(f"{err}: tjsim does not simulate it, and moto, which answers the rest, "

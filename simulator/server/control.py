@@ -7,7 +7,6 @@ A clock move is journaled as one entry, however many steps it took: replaying it
 from __future__ import annotations
 
 import asyncio
-import gc
 import math
 import time
 from collections.abc import Callable
@@ -19,6 +18,7 @@ from ..errors import RequestError
 from ..format.events import ACTION
 from ..format.problems import problems_in
 from ..limits import MAX_SECONDS
+from . import collector
 from .clock import LATEST, ManualClock, RealtimeClock, iso
 from .sagemaker import act
 
@@ -75,29 +75,26 @@ async def advance_stepping(backend: Backend, seconds: Any, step: int | None = No
     if target > sim.now:
         backend.persist("clock", {}, at=target)
         backend.moving = moving = asyncio.Event()
-        collecting = gc.isenabled()
-        gc.disable()  # what a move makes lives on (histories, events): a collection mid-move paused 0.1 s
-        try:
-            pause = time.perf_counter()
-            while not sim.advance_some(target, step or STEP_EVENTS):
-                if step is None and time.perf_counter() - pause < STEP_SECONDS:
-                    continue
-                backend.feed.take(before=sim.now)  # what is whole so far, for the feed's followers
-                await asyncio.sleep(0)
+        # what a move makes lives on (histories, events): a collection mid-move paused 0.1 s
+        with collector.lasting():
+            try:
                 pause = time.perf_counter()
-        except asyncio.CancelledError:  # the server stopping: the move is journaled, so it is made
-            sim.advance_to(target)
-            backend.applied()
-            raise
-        except BaseException as err:  # a bug of ours part-way: memory is no longer what the journal says
-            backend.broken = f"a clock move failed part-way ({type(err).__name__})"
-            raise
-        finally:
-            gc.freeze()  # out of the collector's reach, as the server's jobs are (Backend.freeze_every)
-            if collecting:
-                gc.enable()
-            backend.moving = None
-            moving.set()
+                while not sim.advance_some(target, step or STEP_EVENTS):
+                    if step is None and time.perf_counter() - pause < STEP_SECONDS:
+                        continue
+                    backend.feed.take(before=sim.now)  # what is whole so far, for the feed's followers
+                    await asyncio.sleep(0)
+                    pause = time.perf_counter()
+            except asyncio.CancelledError:  # the server stopping: the move is journaled, so it is made
+                sim.advance_to(target)
+                backend.applied()
+                raise
+            except BaseException as err:  # a bug of ours part-way: memory is no longer what the journal says
+                backend.broken = f"a clock move failed part-way ({type(err).__name__})"
+                raise
+            finally:
+                backend.moving = None
+                moving.set()
         backend.applied()
     return clock_state(backend)
 

@@ -24,6 +24,7 @@ import math
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from functools import lru_cache
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 from .. import service
@@ -109,7 +110,7 @@ class Feed:
                 pending[name] = job  # an entry logged ahead of the clock: taken once the clock is there
             self._taken[name], self._count[name] = i, seen
         self._changed = pending
-        fresh.sort(key=_first_three)  # (time, job's order, its count): unique, so a full order
+        fresh.sort(key=itemgetter(0, 1, 2))  # (time, job's order, its count): unique, so a full order
         self._events += [(job, t, k, tags) for *_, job, t, k, tags in fresh]
         if fresh:
             self.wake()
@@ -192,7 +193,3 @@ def _uuid(name: str, number: int) -> str:
     """A deterministic UUID-shaped id for the event (EventBridge's ``id``)."""
     digest = hashlib.sha256(f"{name}/{number}".encode()).hexdigest()
     return f"{digest[:8]}-{digest[8:12]}-{digest[12:16]}-{digest[16:20]}-{digest[20:32]}"
-
-
-def _first_three(change: tuple[Any, ...]) -> tuple[float, int, int]:
-    return change[0], change[1], change[2]

@@ -61,16 +61,16 @@ class Journal:
         self.path = Path(path)
         self.notes: list[str] = []  #: what the server says as it starts (a damaged -wal it started with)
         self._drop_tail = False
-        self.read_only = self.path.exists() and (self.path.stat().st_size > 0 or Path(f"{path}-wal").exists())
-        damage = wal.inspect(self.path) if self.read_only else None
-        held = wal.size(self.path)
         size = self.path.stat().st_size if self.path.exists() else None
+        held = wal.size(self.path)
         if held and (size is None or size < wal.page_size(self.path)):
             # SQLite, even read-only, deletes the -wal of an empty main file (and a missing one is made
             # empty); one shorter than a page was cut short: either is refused before SQLite opens it
             raise StateError(f"--state {self.path}: {'it is missing' if size is None else f'it is {size} bytes'}, "
                              f"less than a page, but its -wal holds {held} bytes: the main file was cut short, "
                              "replaced or moved; restore it")
+        self.read_only = size is not None and (size > 0 or Path(f"{path}-wal").exists())
+        damage = wal.inspect(self.path) if self.read_only else None
         #: the -wal and -shm a read-only reader of a WAL file makes when they are missing: removed after
         self._made = [side for side in (Path(f"{path}-wal"), Path(f"{path}-shm"))
                       if self.read_only and not side.exists()]

@@ -9,7 +9,6 @@ was started with is its meta (:meth:`.journal.Journal.meta`); what it replays ar
 
 from __future__ import annotations
 
-import gc
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -23,6 +22,7 @@ from ..engine.simulation import Simulation
 from ..errors import StateError, TjsimError
 from ..format.events import ACTION
 from ..format.scenario import Settings
+from . import collector
 from .clock import LATEST, ManualClock, RealtimeClock, iso
 from .journal import Journal
 from .tags import Tags
@@ -74,21 +74,14 @@ def replay(journal: Journal, sim: Simulation, tags: Tags, each: Callable[[], Any
     """Apply the journal's entries to ``sim``, each at its simulated time, without writing them again;
     ``each()`` after each entry (as the server takes the feed's events after each mutation).
 
-    The cyclic garbage collector is off meanwhile, and what the replay made is then frozen out of its
-    reach (``gc.freeze``): it lives as long as the server, and collections walking it all took more
-    than half of a 10,000-job restart.
+    What the replay makes lives as long as the server (:func:`.collector.lasting`): collections
+    walking it all took more than half of a 10,000-job restart.
 
     Raises:
         StateError: an entry cannot be read or replayed.
     """
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with collector.lasting():
         _replay(journal, sim, tags, each)
-    finally:
-        gc.freeze()  # and out of its reach: a first collection would walk it all, for as long again
-        if collecting:
-            gc.enable()
 
 
 def _replay(journal: Journal, sim: Simulation, tags: Tags, each: Callable[[], Any] | None) -> None:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import struct
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -126,33 +127,34 @@ def _page_size(data: bytes) -> int | None:
     return None
 
 
-#: M^j for the checksum's recurrence (s0 += a + s1; s1 += b + s0), j = 0..8192, as uint64 (wrapping
-#: arithmetic modulo 2**64 keeps every value right modulo 2**32): one frame is then two dot products
-def _powers(n: int) -> np.ndarray:
+#: word pairs in the largest block checksummed: a frame header's first 8 bytes and a 64 KiB page
+_PAIRS = (8 + 65536) // 8
+
+
+@cache
+def _powers() -> np.ndarray:
+    """M^j for the checksum's recurrence (s0 += a + s1; s1 += b + s0), j = 0.._PAIRS, as uint64
+    (wrapping arithmetic modulo 2**64 keeps every value right modulo 2**32): one frame is then two
+    dot products."""
     out, m = [], (1, 0, 0, 1)  # the identity, as (m00, m01, m10, m11)
-    for _ in range(n + 1):
+    for _ in range(_PAIRS + 1):
         out.append(m)
         m = tuple(x & 0xFFFFFFFF for x in (m[0] + m[2], m[1] + m[3], m[0] + 2 * m[2], m[1] + 2 * m[3]))
     return np.array(out, dtype=np.uint64)
 
 
-_POWERS: np.ndarray | None = None
-
-
 def _checksum(block: bytes, seed: tuple[int, int], endian: str) -> tuple[int, int]:
-    """SQLite's WAL checksum of ``block`` (a multiple of 8 bytes) from ``seed``."""
-    global _POWERS
+    """SQLite's WAL checksum of ``block`` (a multiple of 8 bytes, at most a frame's) from ``seed``."""
     words = np.frombuffer(block, dtype=np.dtype(np.uint32).newbyteorder(endian)).astype(np.uint64)
     a, b = words[0::2], words[1::2]
     n = len(a)
-    if _POWERS is None or len(_POWERS) <= n:
-        _POWERS = _powers(max(n, 8192))
+    powers = _powers()
     with np.errstate(over="ignore"):
         c0, c1 = a, a + b  # each step adds (a, a + b) to M times the state
-        rev = _POWERS[n - 1::-1] if n else _POWERS[:0]
+        rev = powers[n - 1::-1] if n else powers[:0]
         s0 = (rev[:, 0] * c0 + rev[:, 1] * c1).sum(dtype=np.uint64)
         s1 = (rev[:, 2] * c0 + rev[:, 3] * c1).sum(dtype=np.uint64)
-        m = _POWERS[n]
+        m = powers[n]
         s0 += m[0] * np.uint64(seed[0]) + m[1] * np.uint64(seed[1])
         s1 += m[2] * np.uint64(seed[0]) + m[3] * np.uint64(seed[1])
     return int(s0) & 0xFFFFFFFF, int(s1) & 0xFFFFFFFF

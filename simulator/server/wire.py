@@ -6,7 +6,7 @@ reports as an unparseable error. :class:`AwsHttpProtocol` is uvicorn's own (http
 except for that answer: a request whose headers so far name an AWS protocol (``X-Amz-Target``, a
 JSON, CBOR or query Content-Type) gets a ``SerializationException`` in it; one that got no further
 than its request line still gets uvicorn's text, since nothing says what it speaks. uvicorn logs
-each as one warning line. A request whose headers stop arriving for :data:`HEADERS_TIMEOUT`
+each as one warning line. A request whose headers stop arriving for :data:`.app.READ_TIMEOUT`
 seconds is answered 408 and let go, as a body that stops is (uvicorn would wait for ever).
 """
 
@@ -19,8 +19,8 @@ from typing import Any
 from starlette.datastructures import Headers
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
-from ..errors import RequestTimeout, SerializationError
-from . import protocols, services
+from ..errors import RequestTimeout, SerializationError, TjsimError
+from . import app, protocols, services
 
 
 def aws_call(headers: Headers) -> bool:
@@ -32,22 +32,18 @@ def aws_call(headers: Headers) -> bool:
 
 def refusal(headers: Headers, why: str) -> bytes:
     """The whole HTTP response refusing a malformed request in the protocol ``headers`` name."""
-    err = SerializationError(f"the request is not valid HTTP/1.1 ({why.rstrip('.')}): nothing was done")
-    return _response(protocols.error(services.protocol_of(headers), err, 400,
-                                     json_version=protocols.json_version(headers)))
+    return _response(headers, SerializationError(f"the request is not valid HTTP/1.1 ({why.rstrip('.')}): nothing "
+                                                 "was done"), 400)
 
 
-def _response(reply: protocols.Reply) -> bytes:
-    """A reply as the bytes of an HTTP/1.1 response that closes its connection."""
+def _response(headers: Headers, err: TjsimError, status: int) -> bytes:
+    """``err`` answered in the protocol ``headers`` name, as the bytes of an HTTP/1.1 response that
+    closes its connection."""
+    reply = protocols.error(services.protocol_of(headers), err, status, json_version=protocols.json_version(headers))
     head = [f"HTTP/1.1 {reply.status} {HTTPStatus(reply.status).phrase}",
             *(f"{k}: {v}" for k, v in reply.headers.items()), f"content-length: {len(reply.body)}",
             "connection: close"]
     return ("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + reply.body
-
-
-#: seconds a request's headers may take to arrive, from its first byte (a body's pieces have the same,
-#: :data:`.app.READ_TIMEOUT`): uvicorn waits for slow headers for ever
-HEADERS_TIMEOUT = 20.0
 
 
 class AwsHttpProtocol(HttpToolsProtocol):
@@ -63,7 +59,7 @@ class AwsHttpProtocol(HttpToolsProtocol):
     def on_message_begin(self) -> None:
         super().on_message_begin()
         self._stop_waiting()
-        self._waiting = self.loop.call_later(HEADERS_TIMEOUT, self._too_slow)
+        self._waiting = self.loop.call_later(app.READ_TIMEOUT, self._too_slow)  # as long as a body may pause
 
     def on_headers_complete(self) -> None:
         self._stop_waiting()
@@ -84,12 +80,10 @@ class AwsHttpProtocol(HttpToolsProtocol):
         if self.transport.is_closing():
             return
         self.logger.warning("A request's headers stopped arriving for %g s: the connection is closed",
-                            HEADERS_TIMEOUT)
-        err = RequestTimeout(f"the request's headers stopped arriving for {HEADERS_TIMEOUT:g} s; the connection is "
-                             "closed")
-        headers = Headers(raw=list(getattr(self, "headers", None) or []))
-        self.transport.write(_response(protocols.error(services.protocol_of(headers), err, 408,
-                                                       json_version=protocols.json_version(headers))))
+                            app.READ_TIMEOUT)
+        err = RequestTimeout(f"the request's headers stopped arriving for {app.READ_TIMEOUT:g} s; the connection "
+                             "is closed")
+        self.transport.write(_response(Headers(raw=list(getattr(self, "headers", None) or [])), err, 408))
         self.transport.close()
 
     def send_400_response(self, msg: str) -> None:
