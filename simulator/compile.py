@@ -47,12 +47,16 @@ def compile_plan(s: Scenario) -> Plan:
     return compile_request(s.job, s)
 
 
-def compile_request(job: dict[str, Any], s: Settings, *, owned: bool = False) -> Plan:
+def compile_request(job: dict[str, Any], s: Settings, *, owned: bool = False,
+                    made: dict[int, tuple[Any, Any]] | None = None) -> Plan:
     """Compile a valid CreateTrainingJob request and the settings it lives with: how a scenario's
     job and a job created on the endpoint become the same kind of plan. A story's events and
     metrics that do not apply to this request (an interruption of an on-demand job, a metric it
     does not define) are left out. ``owned``: ``job`` is the caller's no more, and may be kept and
-    filled in rather than copied (a restart's replay: a fifth of its compile time was copying)."""
+    filled in rather than copied (a restart's replay: a fifth of its compile time was copying).
+    ``made``: the engine's sections already made from settings sections, kept by a caller that
+    compiles many jobs sharing their story's sections and never changes them (a replay); their plans
+    then share them too."""
     era = ERAS[s.lifecycle.era]
     request = echo(job, era, owned=owned)
     algorithm = request["AlgorithmSpecification"]
@@ -85,10 +89,10 @@ def compile_request(job: dict[str, Any], s: Settings, *, owned: bool = False) ->
                              for kind, rate in sorted(s.failures.items()) if rate > 0),
         keep_alive=resources.get("KeepAlivePeriodInSeconds", 0),
         warm_pool_key=None if spot or resources.get("InstanceGroups") else _warm_pool_key(s, request),
-        timing=_as(engine.Timing, s.timing),
+        timing=_as(engine.Timing, s.timing, made),
         starting=s.timing.starting if s.timing.starting is not None else era.starting,
-        spot_config=_as(engine.Spot, s.spot), checkpoint=_as(engine.Checkpoint, s.checkpoint),
-        lifecycle=_as(engine.Lifecycle, s.lifecycle), era=era,
+        spot_config=_as(engine.Spot, s.spot, made), checkpoint=_as(engine.Checkpoint, s.checkpoint, made),
+        lifecycle=_as(engine.Lifecycle, s.lifecycle, made), era=era,
         events=tuple(sorted((Scheduled(e.at, e.action(), i) for i, e in enumerate(s.events)
                              if spot or not isinstance(e, InterruptEvent)), key=lambda e: e.at)),
         metrics=metrics, rules=rules,
@@ -126,9 +130,15 @@ def _warm_pool_key(s: Settings, request: dict[str, Any]) -> tuple[Any, ...]:
 
 
 
-def _as(kind: type, section: Any) -> Any:
-    """The engine's dataclass ``kind`` with the values of the scenario section of the same fields."""
-    return kind(**{name: getattr(section, name) for name in _names(kind)})
+def _as(kind: type, section: Any, made: dict[int, tuple[Any, Any]] | None = None) -> Any:
+    """The engine's dataclass ``kind`` with the values of the scenario section of the same fields (the
+    one already ``made`` from that very section, if any)."""
+    if made is not None and (found := made.get(id(section))) is not None and found[0] is section:
+        return found[1]
+    value = kind(**{name: getattr(section, name) for name in _names(kind)})
+    if made is not None:
+        made[id(section)] = (section, value)  # the section kept with it: its id is not another's meanwhile
+    return value
 
 
 @cache

@@ -37,6 +37,18 @@ class History:
     def __repr__(self) -> str:
         return f"<History {len(self.entries)} entries>"
 
+    def __getstate__(self) -> tuple[float, list[record.Entry]]:
+        """What a kept history is (pickle's hook): its entries; not the clock, the kept views or the watcher."""
+        return self.created, self.entries
+
+    def __setstate__(self, state: tuple[float, list[record.Entry]]) -> None:
+        self.created, self.entries = state
+        self._present = self._wire = self.watch = None
+
+    def adopted(self, env: simpy.Environment) -> None:
+        """Stamp on ``env``'s clock (a kept history, adopted by another simulation)."""
+        self._env = env
+
     def log(self, kind: int, a: Any = None, b: Any = None) -> None:
         """Record a fact that happens now."""
         self.entries.append((self._env.now - self.created, kind, a, b))

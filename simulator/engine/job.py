@@ -33,6 +33,10 @@ from .streams import Streams
 from .waits import IDLE, INF, PENDING_LIMIT, SPOT_RECLAIM, UP, WORK, Halt, Limit, Waits, ticks
 from .warmpool import IN_USE, WarmPool, WarmPools
 
+#: what runs a job on its clock, or is given to it, rather than what it is: left out when a settled
+#: job is kept (:meth:`Job.__getstate__`), given back when it is adopted (:meth:`Job.adopted`)
+MACHINERY = frozenset({"env", "plan", "streams", "waits", "pools", "process", "_processes"})
+
 
 class Job:
     """A training job running under ``env``.
@@ -104,6 +108,34 @@ class Job:
         evaluations and warm pool are all over (an action, or another job taking its pool, still may
         change it)."""
         return not any(p.is_alive for p in self._processes) and (self.pool is None or not self.pool.alive)
+
+    @property
+    def keepable(self) -> bool:
+        """The job can be kept as it is (:meth:`__getstate__`) and adopted by another simulation
+        (:meth:`.simulation.Simulation.adopt`) instead of living again: settled, with a history, and
+        apart from every other job (no warm pool kept or taken over)."""
+        return self.state in TERMINAL and not self.quiet and self.took_pool is None and self.pool is None and \
+            self.settled
+
+    def __getstate__(self) -> dict[str, Any]:
+        """What a settled job is (pickle's hook): every attribute but what ran it on its clock and what
+        it was given (:data:`MACHINERY`). Nothing more happens to such a job, so nothing of that is
+        needed again; its plan is compiled again from its request.
+
+        Raises:
+            TypeError: the job is not :attr:`keepable`.
+        """
+        if not self.keepable:
+            raise TypeError(f"{self!r} is not settled apart from other jobs: only its journal can bring it back")
+        return {k: v for k, v in self.__dict__.items() if k not in MACHINERY}
+
+    def adopted(self, env: simpy.Environment, plan: Plan, pools: WarmPools | None) -> None:
+        """Give a kept job (unpickled) the machinery :meth:`__getstate__` left out, on ``env``: it
+        describes, lists and refuses actions as the job it was kept from."""
+        self.env, self.plan, self.pools = env, plan, pools
+        self.streams = self.waits = self.process = None  # type: ignore[assignment]  # settled: never used again
+        self._processes = []
+        self.history.adopted(env)
 
     @property
     def primary(self) -> str:

@@ -61,6 +61,18 @@ class Simulation:
         self._settle()
         return job
 
+    def adopt(self, plan: Plan, job: Job) -> Job:
+        """Take in ``job``, kept settled (:attr:`.job.Job.keepable`) by a simulation that lived the same
+        jobs: created now, as it was there, and not lived again. Its plan is ``plan``, compiled as
+        it was there."""
+        self.vacant(plan.name)
+        job.adopted(self.env, plan, self.pools)
+        self.jobs[plan.name] = job
+        if self.on_change is not None:
+            job.history.watch = partial(self.on_change, job)
+            self.on_change(job)
+        return job
+
     def vacant(self, name: str) -> None:
         """Check that no job is named ``name``.
 

@@ -23,6 +23,7 @@ from .events import Feed
 from .identity import Roles
 from .journal import Journal
 from .listing import Listing
+from .snapshots import Keeper
 from .stories import Stories
 from .tags import Tags
 
@@ -72,16 +73,29 @@ class Backend:
         if not 0 <= origin <= LATEST:
             raise RequestError(f"--origin: a time between 1970 and {iso(LATEST)}")
         self.region, self.account = started.region or REGION, started.account or ACCOUNT
-        self.sim = Simulation(origin=origin)
-        self.listing = Listing(self.sim)
-        #: every change, as events
-        self.feed = Feed(self.sim, region=self.region, account=self.account, tags=self.tags.pairs)
+        self._simulate(origin)
         if journal is not None:
-            statefile.replay(journal, self.sim, self.tags, each=self.feed.take)  # read only, so far
+            try:
+                self.keeper = statefile.replay(journal, self.sim, self.tags, self.feed)  # read only, so far
+            except statefile.Mismatch as err:  # a cache of the replay that does not match: replay it all
+                journal.notes.append(statefile.left_aside(journal, str(err)))
+                self.tags = Tags()
+                self._simulate(origin)
+                self.keeper = statefile.replay(journal, self.sim, self.tags, self.feed, snapshot=False)
             journal.take()  # checked and replayed: now it is written to
             if not started.resumed:  # a new file: what it is started with, for the next server
                 statefile.begin(journal, self.clock, origin=origin, region=self.region, account=self.account)
             self.awaiting_artifacts.update(self.sim.jobs)
+
+    def _simulate(self, origin: float) -> None:
+        """A new simulation from ``origin``, listed, and its changes fed as events."""
+        self.sim = Simulation(origin=origin)
+        self.listing = Listing(self.sim)
+        #: every change, as events
+        self.feed = Feed(self.sim, region=self.region, account=self.account, tags=self.tags.pairs)
+
+    #: takes the journal's snapshots (:mod:`.snapshots`); None without a journal
+    keeper: Keeper | None = None
 
     #: set while a clock move is under way in steps (:func:`.control.advance_stepping`): reads are
     #: answered meanwhile, mutations wait their :meth:`turn`
@@ -106,8 +120,11 @@ class Backend:
         return f"<Backend {self.clock!r} t={self.sim.now:g} jobs={len(self.sim.jobs)}>"
 
     def close(self) -> None:
-        """Let go of the state file (another server may then take it)."""
+        """Let go of the state file (another server may then take it), with a snapshot of the jobs
+        settled since the last: the next server adopts them instead of living them again."""
         if self.journal is not None:
+            if self.keeper is not None and self.broken is None and not self.journal.read_only:
+                self.keeper.safely(self.sim, self.feed)
             self.journal.close()
 
     @property
@@ -146,6 +163,8 @@ class Backend:
         """A persisted mutation has been applied: the changes it made are events, numbered as a replay
         of the journal numbers them."""
         self.feed.take()
+        if self.keeper is not None:
+            self.keeper.mutated(self.sim, self.feed)
         self._mutations += 1
         if self.freeze_every and self._mutations % self.freeze_every == 0:
             # the jobs live as long as the server: moved out of the collector's reach, a full

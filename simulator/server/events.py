@@ -116,6 +116,26 @@ class Feed:
             self.wake()
         return len(fresh)
 
+    def kept(self, since: int) -> tuple[list[tuple[str, float, int, tuple[tuple[str, str], ...]]], dict[str, Any]]:
+        """What the feed is, for a snapshot (:mod:`.snapshots`): the events after number ``since``,
+        naming their jobs, and where each job's history has been taken to."""
+        events = [(job.plan.name, t, k, tags) for job, t, k, tags in self._events[since:]]
+        return events, {"taken": self._taken, "count": self._count, "last_tags": self._last_tags,
+                        "changed": list(self._changed)}
+
+    def restore(self, events: list[tuple[str, float, int, tuple[tuple[str, str], ...]]], where: dict[str, Any]) -> None:
+        """Be the feed :meth:`kept` described (its events, all of them), over the simulation's jobs:
+        numbered as it numbered them, its clients resume where they were.
+
+        Raises:
+            KeyError: a job it names is not the simulation's.
+        """
+        jobs = self.sim.jobs
+        self._events = [(jobs[name], t, k, tags) for name, t, k, tags in events]
+        self._taken, self._count = dict(where["taken"]), dict(where["count"])
+        self._last_tags = dict(where["last_tags"])
+        self._changed = {name: jobs[name] for name in where["changed"]}
+
     def _tags_now(self, job: Job) -> tuple[tuple[str, str], ...]:
         """The job's tags now, as the event of a change now carries them (shared while unchanged)."""
         tags = self._tags(job.plan.arn)

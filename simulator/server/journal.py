@@ -19,7 +19,7 @@ import shutil
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..errors import JournalFailure, StateError
 from . import wal
@@ -37,6 +37,29 @@ CREATE TABLE entries (
     payload TEXT NOT NULL      -- JSON
 );
 """
+
+
+#: where snapshots are kept (:mod:`.snapshots`): a cache of the entries' replay, made when first written
+_SNAPSHOTS = """
+CREATE TABLE IF NOT EXISTS snapshots (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    seq INTEGER NOT NULL,      -- the last entry it holds the replay of
+    at REAL NOT NULL,          -- simulated seconds it was taken at
+    code TEXT NOT NULL,        -- the tjsim code that wrote it (pickles are read only by the same)
+    jobs BLOB NOT NULL,        -- the jobs settled since the snapshot before
+    feed BLOB NOT NULL         -- the events since the snapshot before, and where the feed stands
+)
+"""
+
+
+class Snapshot(NamedTuple):
+    """A snapshot row, as :mod:`.snapshots` writes and reads it."""
+
+    seq: int
+    at: float
+    code: str
+    jobs: bytes
+    feed: bytes
 
 
 class Journal:
@@ -229,8 +252,8 @@ class Journal:
         """
         assert not self.read_only, "take() the file before writing to it"
         try:
-            self._db.execute("INSERT INTO entries (at, kind, payload) VALUES (?, ?, ?)",
-                             (at, kind, json.dumps(payload, separators=(",", ":"))))
+            self.last = self._db.execute("INSERT INTO entries (at, kind, payload) VALUES (?, ?, ?)",
+                                         (at, kind, json.dumps(payload, separators=(",", ":")))).lastrowid
         except sqlite3.Error as err:
             raise JournalFailure(f"the state file {self.path} cannot be written ({err}): nothing was changed; "
                                  "try again once it can") from None
@@ -250,6 +273,44 @@ class Journal:
                 yield seq, at, kind, json.loads(payload)
         except (sqlite3.DatabaseError, ValueError) as err:
             raise StateError(f"--state {self.path}: its entries cannot be read ({_short(err)})") from None
+
+    def keep(self, snapshot: Snapshot, *, chained: bool) -> None:
+        """Write a snapshot (:mod:`.snapshots`) in one transaction, synced; ``chained``: it follows the
+        file's others, else it replaces them.
+
+        Raises:
+            JournalFailure: the file could not take it; nothing of it is in the file.
+        """
+        assert not self.read_only, "take() the file before writing to it"
+        db = self._db
+        try:
+            db.execute("BEGIN")
+            try:
+                db.execute(_SNAPSHOTS)
+                if not chained:
+                    db.execute("DELETE FROM snapshots")
+                db.execute("INSERT INTO snapshots (seq, at, code, jobs, feed) VALUES (?, ?, ?, ?, ?)", snapshot)
+                db.execute("COMMIT")
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+        except sqlite3.Error as err:
+            raise JournalFailure(f"the state file {self.path} cannot be written ({err})") from None
+
+    def snapshots(self) -> list[Snapshot]:
+        """The file's snapshots, oldest first (none in a file written before there were any).
+
+        Raises:
+            sqlite3.DatabaseError, ValueError: they cannot be read.
+        """
+        if not self._db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'snapshots'").fetchone():
+            return []
+        rows = self._db.execute("SELECT seq, at, code, jobs, feed FROM snapshots ORDER BY id").fetchall()
+        for row in rows:
+            if not (isinstance(row[0], int) and isinstance(row[1], float) and isinstance(row[2], str)
+                    and isinstance(row[3], bytes) and isinstance(row[4], bytes)):
+                raise ValueError(f"a snapshot row is damaged: {_short(row[:3])}")
+        return [Snapshot(*row) for row in rows]
 
     def close(self) -> None:
         """Merge the WAL into the file and let go of it: the ``.db`` alone then holds every entry (a

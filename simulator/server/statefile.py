@@ -10,7 +10,6 @@ was started with is its meta (:meth:`.journal.Journal.meta`); what it replays ar
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 from importlib import metadata
 from typing import Any
@@ -22,9 +21,11 @@ from ..engine.simulation import Simulation
 from ..errors import StateError, TjsimError
 from ..format.events import ACTION
 from ..format.scenario import Settings
-from . import collector
+from . import collector, snapshots
 from .clock import LATEST, ManualClock, RealtimeClock, iso
+from .events import Feed
 from .journal import Journal
+from .snapshots import Keeper, Kept
 from .tags import Tags
 
 
@@ -70,45 +71,91 @@ def begin(journal: Journal, clock: ManualClock | RealtimeClock, *, origin: float
                       "tjsim": _version()})
 
 
-def replay(journal: Journal, sim: Simulation, tags: Tags, each: Callable[[], Any] | None = None) -> None:
+class Mismatch(Exception):
+    """The journal's snapshots do not match its entries: replay them all instead."""
+
+
+def left_aside(journal: Journal, why: str) -> str:
+    """The line that says a journal's snapshots are left aside, and why (printable text only)."""
+    return str(StateError(f"--state {journal.path}: its snapshots are left aside ({why}): every entry is replayed"))
+
+
+def replay(journal: Journal, sim: Simulation, tags: Tags, feed: Feed | None = None, *,
+           snapshot: bool = True) -> Keeper:
     """Apply the journal's entries to ``sim``, each at its simulated time, without writing them again;
-    ``each()`` after each entry (as the server takes the feed's events after each mutation).
+    the ``feed``'s events taken after each entry (as the server takes them after each mutation). The
+    jobs its last snapshot holds settled are adopted, not lived again (:mod:`.snapshots`; not with
+    ``snapshot=False``); what takes the next snapshots is returned.
 
     What the replay makes lives as long as the server (:func:`.collector.lasting`): collections
     walking it all took more than half of a 10,000-job restart.
 
     Raises:
         StateError: an entry cannot be read or replayed.
+        Mismatch: the snapshot does not match the entries (replay again, on a new simulation, without).
     """
+    kept, why = snapshots.read(journal) if snapshot else (None, None)
+    if why is not None:
+        journal.notes.append(left_aside(journal, why))
     with collector.lasting():
-        _replay(journal, sim, tags, each)
+        _replay(journal, sim, tags, feed, kept)
+    if kept is None:
+        return Keeper(journal)
+    return Keeper(journal, kept=set(kept.jobs), events=len(kept.events), chained=True)
 
 
-def _replay(journal: Journal, sim: Simulation, tags: Tags, each: Callable[[], Any] | None) -> None:
+def _replay(journal: Journal, sim: Simulation, tags: Tags, feed: Feed | None, kept: Kept | None) -> None:
     settings: list[tuple[dict[str, Any], Settings]] = []  # validated once per story: its jobs share them
+    made: dict[int, tuple[Any, Any]] = {}  # and the engine's sections made from them, once
+    upto, waiting = (kept.seq, dict(kept.jobs)) if kept is not None else (0, {})
+    adopted: set[str] = set()
     for seq, at, kind, payload in journal.entries():
         try:
             if at > sim.now:
                 sim.advance_to(at)
             if kind == "create":
                 tagged = payload["request"].get("Tags")  # read before the request is given to the plan
-                job = sim.submit(compile_request(payload["request"], _settings(payload["settings"], settings),
-                                                 owned=True))
-                tags.created(job.plan.arn, tagged)
+                plan = compile_request(payload["request"], _settings(payload["settings"], settings), owned=True,
+                                       made=made)
+                job = waiting.pop(plan.name, None) if seq <= upto else None
+                if job is None:
+                    sim.submit(plan)
+                elif job.created != sim.now:
+                    raise Mismatch(f"{plan.name} was kept as created at {job.created:g}, not {sim.now:g}")
+                else:
+                    sim.adopt(plan, job)
+                    adopted.add(plan.name)
+                tags.created(plan.arn, tagged)
             elif kind == "tags":
                 if "add" in payload:
                     tags.add(payload["arn"], payload["add"])
                 else:
                     tags.remove(payload["arn"], payload["remove"])
             elif kind == "act":
-                sim.inject(payload["name"], ACTION.validate_python(payload["action"]))
+                if seq > upto or payload["name"] not in adopted:  # an adopted job's are in it already
+                    sim.inject(payload["name"], ACTION.validate_python(payload["action"]))
             elif kind != "clock":  # a clock entry only moved the clock, to its ``at``
                 raise ValueError(f"an entry of unknown kind {kind!r}")
-            if each is not None:
-                each()
+            if feed is not None and seq > upto:
+                feed.take()
+            if seq == upto:
+                _restored(kept, waiting, sim, feed)
         except (TjsimError, ValidationError, ValueError, KeyError, TypeError, AttributeError) as err:
             raise StateError(f"--state {journal.path}: entry {seq} ({kind}) cannot be replayed: "
                              f"{str(err).splitlines()[0]}") from None
+
+
+def _restored(kept: Kept, waiting: dict[str, Any], sim: Simulation, feed: Feed | None) -> None:
+    """At the snapshot's last entry: the clock where it was, and the feed as it was."""
+    if waiting:
+        raise Mismatch(f"{len(waiting)} kept jobs were never created, {next(iter(waiting))!r} among them")
+    if kept.at > sim.now:
+        sim.advance_to(kept.at)
+    if feed is not None:
+        try:
+            feed.restore(kept.events, kept.feed)
+        except (KeyError, TypeError, ValueError) as err:
+            raise Mismatch(f"its feed names what the entries do not ({err})") from None
 
 
 #: what a create's settings hold of its own job (the rest is its story's, shared by its jobs)
