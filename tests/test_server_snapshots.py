@@ -14,13 +14,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from simulator.errors import ActionIgnored, InvalidAction, JournalFailure, RequestError
 from simulator.server import snapshots
 from simulator.server.backend import Backend
-from simulator.server.control import advance, inject
+from simulator.server.control import advance, advance_to_next, inject
 from simulator.server.journal import Journal
 from simulator.server.logs import filter_log_events
 from simulator.server.sagemaker import (
@@ -31,6 +32,7 @@ from simulator.server.sagemaker import (
     update_training_job,
 )
 from simulator.server.stories import Stories
+from simulator.server.tags import add_tags
 
 from .conftest import ROOT
 from .server_helpers import ORIGIN, request
@@ -185,6 +187,22 @@ def test_a_snapshot_that_cannot_serve_is_left_aside_with_a_line(tmp_path, damage
     third.close()
 
 
+def test_a_snapshot_of_other_shapes_is_left_aside(tmp_path):
+    """Whatever a (crafted) snapshot holds in place of a kept job, the server starts, without it."""
+    state = tmp_path / "jobs.db"
+    b = served(state)
+    create(b, "job", STORIES[0])
+    advance(b, 5000)
+    b.close()
+    expected = answers(b)
+    for crafted in ([("job", 5)], [(5, b.sim.jobs["job"])], "text"):
+        _tamper(state, "UPDATE snapshots SET jobs = ?", zlib.compress(pickle.dumps((crafted, []))))
+        journal = Journal(state)
+        again = Backend(stories=Stories(ROOT / "scenarios"), journal=journal)
+        assert answers(again) == expected and "its snapshots are left aside" in journal.notes[0]
+        again.journal.close()  # as a kill leaves it: the crafted snapshot stays for the next round
+
+
 class _Runs:
     def __reduce__(self):
         return (Path.touch, (Path("/tmp/tjsim-snapshot-ran"),))
@@ -219,8 +237,12 @@ def test_only_a_settled_job_apart_from_others_is_kept(tmp_path):
 _OPS = st.lists(st.one_of(
     st.tuples(st.just("create"), st.sampled_from(STORIES), st.booleans()),
     st.tuples(st.just("advance"), st.integers(1, 4000)),
+    st.tuples(st.just("next"),),
     st.tuples(st.just("stop"), st.integers(0, 30)),
     st.tuples(st.just("interrupt"), st.integers(0, 30)),
+    st.tuples(st.just("fail"), st.integers(0, 30), st.sampled_from(["AlgorithmError", "InternalServerError"])),
+    st.tuples(st.just("profile"), st.integers(0, 30)),
+    st.tuples(st.just("tag"), st.integers(0, 30)),
     st.tuples(st.just("snapshot"),),
     st.tuples(st.just("restart"),),
     st.tuples(st.just("crash"),),
@@ -244,8 +266,19 @@ def test_any_history_restarts_from_its_snapshots_as_from_its_entries(tmp_path_fa
                 created += 1
             elif op[0] == "advance":
                 advance(b, op[1])
+            elif op[0] == "next":
+                advance_to_next(b)
             elif op[0] in ("stop", "interrupt") and created:
                 inject(b, f"job-{op[1] % created}", {"type": op[0]})
+            elif op[0] == "fail" and created:
+                inject(b, f"job-{op[1] % created}", {"type": "fail", "error": op[2]})
+            elif op[0] == "profile" and created:
+                update_training_job(b, {"TrainingJobName": f"job-{op[1] % created}", "ProfilerRuleConfigurations": [
+                    {"RuleConfigurationName": "LowGPU", "RuleEvaluatorImage": "123456789012.dkr.ecr.us-east-1."
+                     "amazonaws.com/rules:1", "RuleParameters": {"rule_to_invoke": "LowGPUUtilization"}}]})
+            elif op[0] == "tag" and created:
+                add_tags(b, {"ResourceArn": b.sim.jobs[f"job-{op[1] % created}"].plan.arn,
+                             "Tags": [{"Key": "team", "Value": f"t{op[1]}"}]})
             elif op[0] == "snapshot":
                 b.keeper.take(b.sim, b.feed)
             elif op[0] in ("restart", "crash"):
@@ -284,3 +317,29 @@ def test_a_snapshot_that_fails_never_fails_the_change(tmp_path, monkeypatch, cap
     b.close()
     assert describe_training_job(served(tmp_path / "jobs.db"), {"TrainingJobName": "first"}) == \
         describe_training_job(b, {"TrainingJobName": "first"})
+
+
+def test_the_next_change_is_the_same_after_an_adoption(tmp_path):
+    """A stop cuts a wait short and leaves its timeout scheduled, for nobody: ``clock/next`` skips it,
+    so the server, a restart adopting the stopped job (which never had it) and a full replay agree."""
+    stories = tmp_path / "stories"
+    stories.mkdir()
+    shutil.copy(ROOT / "scenarios" / "stopped-while-training.yaml", stories)
+    forever = yaml.safe_load((ROOT / "scenarios" / "spot-no-capacity.yaml").read_text())
+    del forever["job"]["StoppingCondition"]["MaxWaitTimeInSeconds"]  # capacity never comes, and nothing stops it
+    forever.setdefault("lifecycle", {})["require_max_wait_for_spot"] = False
+    (stories / "forever.yaml").write_text(yaml.safe_dump(forever))
+
+    def server(state: Path | None) -> Backend:
+        return Backend(stories=Stories(stories), origin=ORIGIN, journal=state and Journal(state))
+
+    first, live = server(tmp_path / "jobs.db"), server(None)
+    for b in (first, live):
+        create(b, "stopped", "stopped-while-training")  # its story stops it mid-training
+        create_training_job(b, request("waiting", EnableManagedSpotTraining=True,  # no MaxWaitTimeInSeconds
+                                       Tags=[{"Key": "tjsim:scenario", "Value": "forever"}]))
+        advance(b, 3000)
+    first.close()
+    replayed = server(without_snapshots(tmp_path / "jobs.db", tmp_path / "copy.db"))
+    moved = [advance_to_next(s)["simulated_seconds"] for s in (live, server(tmp_path / "jobs.db"), replayed)]
+    assert moved == [3000.0] * 3  # nothing more happens: the clock stays put

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Callable, Generator
 from functools import partial
 from typing import Any
@@ -122,7 +123,7 @@ class Simulation:
         if t < self.env.now:
             raise ValueError(f"the clock only moves forward (now {self.env.now:g}, asked {t:g})")
         if t > self.env.now:
-            self.env.run(until=t)
+            self.env.run(until=float(t))  # the clock reads seconds as floats, as a replay of the journal's REAL
         self._settle()
 
     def advance_some(self, t: float, budget: int) -> bool:
@@ -147,8 +148,13 @@ class Simulation:
         return True
 
     def next_change_time(self) -> float:
-        """The clock time of the next scheduled event (``math.inf`` when nothing is scheduled): where
-        :meth:`advance_to` must go for anything more to happen."""
+        """The clock time of the next scheduled event that anything waits on (``math.inf`` when there is
+        none): where :meth:`advance_to` must go for anything more to happen. An event nobody waits on
+        any more (the timeout of a wait a stop cut short) is dropped: processing it would do nothing,
+        and a simulation that adopted the job (:meth:`adopt`) never had it."""
+        queue = self.env._queue  # simpy's schedule: (time, priority, id, event), a heap
+        while queue and not queue[0][3].callbacks:
+            heapq.heappop(queue)
         return self.env.peek()
 
     def run(self) -> None:

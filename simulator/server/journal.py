@@ -46,8 +46,8 @@ CREATE TABLE IF NOT EXISTS snapshots (
     seq INTEGER NOT NULL,      -- the last entry it holds the replay of
     at REAL NOT NULL,          -- simulated seconds it was taken at
     code TEXT NOT NULL,        -- the tjsim code that wrote it (pickles are read only by the same)
-    jobs BLOB NOT NULL,        -- the jobs settled since the snapshot before
-    feed BLOB NOT NULL         -- the events since the snapshot before, and where the feed stands
+    jobs BLOB NOT NULL,        -- the jobs settled since the snapshot before, and the events numbered since
+    feed BLOB NOT NULL         -- where the feed stands (the newest snapshot's; empty in the others)
 )
 """
 
@@ -287,7 +287,9 @@ class Journal:
             db.execute("BEGIN")
             try:
                 db.execute(_SNAPSHOTS)
-                if not chained:
+                if chained:  # where the feed stands is read from the newest alone
+                    db.execute("UPDATE snapshots SET feed = x''")
+                else:
                     db.execute("DELETE FROM snapshots")
                 db.execute("INSERT INTO snapshots (seq, at, code, jobs, feed) VALUES (?, ?, ?, ?, ?)", snapshot)
                 db.execute("COMMIT")

@@ -123,7 +123,7 @@ def _replay(journal: Journal, sim: Simulation, tags: Tags, feed: Feed | None, ke
                 elif job.created != sim.now:
                     raise Mismatch(f"{plan.name} was kept as created at {job.created:g}, not {sim.now:g}")
                 else:
-                    sim.adopt(plan, job)
+                    _adopt(sim, plan, job)
                     adopted.add(plan.name)
                 tags.created(plan.arn, tagged)
             elif kind == "tags":
@@ -145,6 +145,13 @@ def _replay(journal: Journal, sim: Simulation, tags: Tags, feed: Feed | None, ke
                              f"{str(err).splitlines()[0]}") from None
 
 
+def _adopt(sim: Simulation, plan: Any, job: Any) -> None:
+    try:
+        sim.adopt(plan, job)
+    except Exception as err:  # a kept job that cannot be adopted: the snapshot is left aside
+        raise Mismatch(f"{plan.name} cannot be adopted ({type(err).__name__}: {str(err)[:80]})") from None
+
+
 def _restored(kept: Kept, waiting: dict[str, Any], sim: Simulation, feed: Feed | None) -> None:
     """At the snapshot's last entry: the clock where it was, and the feed as it was."""
     if waiting:
@@ -154,8 +161,8 @@ def _restored(kept: Kept, waiting: dict[str, Any], sim: Simulation, feed: Feed |
     if feed is not None:
         try:
             feed.restore(kept.events, kept.feed)
-        except (KeyError, TypeError, ValueError) as err:
-            raise Mismatch(f"its feed names what the entries do not ({err})") from None
+        except Exception as err:  # a feed that does not fit the jobs: the snapshot is left aside
+            raise Mismatch(f"its feed does not fit the entries ({type(err).__name__}: {str(err)[:80]})") from None
 
 
 #: what a create's settings hold of its own job (the rest is its story's, shared by its jobs)
