@@ -15,7 +15,7 @@ CANARY ?= /tmp/tjsim-canary
 SDK_V2_VENV := .venv-sdk-v2
 SDK_V2_STAMP := $(SDK_V2_VENV)/.installed
 
-.PHONY: run test test-sdk-v2 lint canary goldens notebooks bench bench-replay bench-serve bench-console diagram architecture clean
+.PHONY: run test test-sdk-v2 lint canary goldens history notebooks bench bench-replay bench-serve bench-console diagram architecture clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,7 @@ run: $(STAMP)
 	$(BIN)/tjsim validate scenarios/*.yaml
 	$(BIN)/tjsim replay $(SCENARIO)
 	$(BIN)/tjsim whatif scenarios/whatif-spot-vs-on-demand.yaml --runs 2000
+	$(BIN)/tjsim history scenarios/history/
 
 ## test: lint, then the whole test suite: the main environment (SDK v3), then the SDK v2's
 test: $(TEST_STAMP) lint
@@ -72,6 +73,10 @@ goldens: $(STAMP)
 	done
 
 ## notebooks: execute the notebooks in place, keeping their outputs (review, then commit them)
+## history: the example history tjsim ships, made again from its parameters (the same bytes)
+history: $(STAMP)
+	$(BIN)/python -m simulator.fleet.example scenarios/history/example-fleet.yaml > scenarios/history/example-fleet.jsonl
+
 notebooks: $(TEST_STAMP)
 	$(BIN)/python notebooks/execute.py
 

@@ -26,7 +26,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("format", ("simulator.format",)),
     ("compile", ("simulator.compile",)),
     ("loading", ("simulator.loading",)),
-    ("uses", ("simulator.timeline", "simulator.whatif", "simulator.server", "simulator.plots")),
+    ("uses", ("simulator.timeline", "simulator.whatif", "simulator.server", "simulator.plots", "simulator.fleet")),
     ("cli", ("simulator.cli", "simulator.__main__")),
 ]
 #: the package itself: ``simulator/__init__.py`` re-exports names lazily, from any layer

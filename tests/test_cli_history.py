@@ -1,0 +1,71 @@
+"""``tjsim history``: the shipped history summed up, as a table and as JSON; what cannot serve named by
+file and line, refused unless skipped; and a history pulled from a real ``tjsim serve`` through
+ListTrainingJobs and DescribeTrainingJob."""
+
+from __future__ import annotations
+
+import json
+
+from .cli_helpers import run
+from .conftest import ROOT
+from .server_helpers import control, post, request, start_server
+
+HISTORY = ROOT / "scenarios" / "history" / "example-fleet.jsonl"
+
+
+def test_the_shipped_history_as_tables_and_json():
+    shown = run("history", str(HISTORY))
+    assert shown.returncode == 0, shown.stderr
+    for text in ("300 jobs (0 records skipped)", "ml.p4d.24xlarge", "Completed", "Phases, minutes", "Training",
+                 "spot interruptions"):
+        assert text in shown.stdout
+    report = json.loads(run("history", str(HISTORY), "--json").stdout)
+    assert report["jobs"] == 300 and report["records"] == {"read": 300, "skipped": 0}
+    g5 = report["instance_types"]["ml.g5.xlarge"]
+    assert set(g5) >= {"jobs", "instance_hours", "spot_share", "outcomes", "phases",
+                       "interruptions_per_spot_instance_hour", "failures_per_instance_hour"}
+
+
+def test_bad_records_are_refused_by_file_and_line_unless_skipped(tmp_path):
+    lines = HISTORY.read_text().splitlines()[:3]
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text("\n".join([lines[0], "{oops", lines[1], lines[0]]) + "\n")
+    refused = run("history", str(bad))
+    assert refused.returncode == 2 and refused.stdout == ""
+    assert refused.stderr.splitlines() == [
+        f"tjsim: history: {bad}:2: damaged: not JSON (Expecting property name enclosed in double quotes: line 1 "
+        "column 2 (char 1))",
+        f"tjsim: history: {bad}:4: duplicate: acme-g5-00000 was read already, at {bad}:1",
+        "tjsim: history: 2 of 4 records cannot serve: mend them, or pass --skip-bad to go on without them"]
+    skipped = run("history", str(bad), "--skip-bad", "--json")
+    assert skipped.returncode == 0 and json.loads(skipped.stdout)["records"] == {"read": 4, "skipped": 2}
+    assert skipped.stderr.startswith(f"tjsim: note: skipped {bad}:2: damaged")
+
+
+def test_nothing_usable_and_nothing_there_are_one_line(tmp_path):
+    (tmp_path / "empty.jsonl").write_text("\n")
+    assert run("history", str(tmp_path)).stderr == "tjsim: history: no usable record among 0 read\n"
+    missing = run("history", str(tmp_path / "nope"))
+    assert missing.returncode == 2 and "nope" in missing.stderr and len(missing.stderr.splitlines()) == 1
+    assert run("history").returncode == 2
+
+
+def test_a_history_pulled_from_tjsim_serve(tmp_path):
+    process, url = start_server(tmp_path / "state.db")
+    try:
+        for name in ("a", "b", "c"):
+            assert post(url, "CreateTrainingJob", json.dumps(request(name)).encode())[0] == 200
+        assert control(url, "clock/advance", {"seconds": 86400})[0] == 200
+        pulled = run("history", "--endpoint", url, "--json")
+    finally:
+        process.terminate()
+        process.wait()
+    assert pulled.returncode == 0, pulled.stderr
+    report = json.loads(pulled.stdout)
+    assert report["jobs"] == 3 and report["instance_types"]["ml.g5.xlarge"]["outcomes"] == {"Completed": 3}
+
+
+def test_an_endpoint_that_does_not_answer_is_one_line():
+    failed = run("history", "--endpoint", "http://127.0.0.1:9")
+    assert failed.returncode == 2 and failed.stderr.startswith("tjsim: --endpoint http://127.0.0.1:9: ")
+    assert len(failed.stderr.splitlines()) == 1

@@ -1,0 +1,110 @@
+"""Reading a history: every form a response comes in (the CLI's, boto3's, the wire's, EventBridge's
+milliseconds), files, lines and directories; what cannot serve named by file and line."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+import pytest
+
+from simulator import service, shapes
+from simulator.fleet.records import Reader, epoch
+from simulator.loading import load
+from simulator.timeline import replay
+
+from .conftest import ROOT
+
+
+@pytest.fixture(scope="module")
+def wire():
+    return replay(load(ROOT / "scenarios" / "spot-interrupted.yaml")).describe()
+
+
+def cli_form(wire, write=lambda v: v.isoformat()):
+    """As ``aws sagemaker describe-training-job`` prints it: times in ISO 8601 (or as ``write`` writes
+    a datetime)."""
+    parsed = shapes.parse_wire(wire, service.output_shape("DescribeTrainingJob"))
+    return json.loads(json.dumps(parsed, default=write))
+
+
+def test_every_form_reads_as_the_wire_form(wire, tmp_path):
+    boto3_dumped = cli_form(wire, str)  # json.dumps(response, default=str), as many scripts save them
+    assert " " in boto3_dumped["CreationTime"]
+    millis = {**wire, "CreationTime": wire["CreationTime"] * 1000}
+    for i, form in enumerate((wire, cli_form(wire), boto3_dumped, millis)):
+        (tmp_path / f"{i}.json").write_text(json.dumps({**form, "TrainingJobName": f"job-{i}"}))
+    records = list(Reader().read([tmp_path]))
+    assert [r.where for r in records] == [f"{tmp_path}/{i}.json:1" for i in range(4)]
+    for record in records:
+        assert record.response == {**wire, "TrainingJobName": record.name}
+
+
+def test_a_str_datetime_and_a_newer_member_are_read(wire, tmp_path):
+    form = cli_form(wire)
+    form["CreationTime"] = str(datetime.fromtimestamp(wire["CreationTime"]).astimezone())  # boto3's, dumped with str
+    form["SomeMemberAfterThisBotocore"] = {"x": 1}
+    (tmp_path / "one.json").write_text(json.dumps(form))
+    [record] = Reader().read([tmp_path / "one.json"])
+    assert record.response["CreationTime"] == wire["CreationTime"] and "SomeMemberAfterThisBotocore" not in \
+        record.response
+
+
+def test_what_cannot_serve_is_named_by_file_and_line(wire, tmp_path):
+    good = cli_form(wire)
+    partial = {k: v for k, v in good.items() if k != "SecondaryStatusTransitions"}
+    lines = [json.dumps(good), "{not json", json.dumps([1, 2]), json.dumps({**good, "TrainingJobName": "b",
+             "TrainingTimeInSeconds": "long"}), json.dumps({**partial, "TrainingJobName": "c"}), json.dumps(good),
+             json.dumps({**good, "TrainingJobName": "d", "CreationTime": "yesterday"}), ""]
+    history = tmp_path / "h.jsonl"
+    history.write_text("\n".join(lines))
+    reader = Reader()
+    assert [r.name for r in reader.read([history])] == [good["TrainingJobName"]]
+    assert [str(b) for b in reader.bad] == [
+        f"{history}:2: damaged: not JSON (Expecting property name enclosed in double quotes: line 1 column 2 "
+        "(char 1))",
+        f"{history}:3: damaged: not a DescribeTrainingJob response (no TrainingJobName)",
+        f"{history}:4: damaged: TrainingTimeInSeconds: 'long' has the wrong type (expected int)",
+        f"{history}:5: partial: SecondaryStatusTransitions missing",
+        f"{history}:6: duplicate: {good['TrainingJobName']} was read already, at {history}:1",
+        f"{history}:7: damaged: a time that cannot be read (Invalid timestamp \"yesterday\": Unknown string format: "
+        "yesterday)",
+    ]
+    assert reader.read_count == 7
+
+
+def test_a_list_file_and_bytes_that_are_not_text(wire, tmp_path):
+    (tmp_path / "list.json").write_text(json.dumps([cli_form(wire), {**cli_form(wire), "TrainingJobName": "b"}]))
+    (tmp_path / "binary.jsonl").write_bytes(b"\xff\xfe{}\n")
+    reader = Reader()
+    assert [r.where for r in reader.read([tmp_path])] == [f"{tmp_path}/list.json[0]", f"{tmp_path}/list.json[1]"]
+    assert [str(b) for b in reader.bad] == [f"{tmp_path}/binary.jsonl: damaged: not JSON (not UTF-8 text (invalid "
+                                            "start byte at byte 0))"]
+
+
+def test_a_missing_source_is_said(tmp_path):
+    with pytest.raises(FileNotFoundError, match=r"nope\.json: no such file or directory"):
+        list(Reader().read([tmp_path / "nope.json"]))
+
+
+def test_epochs():
+    assert epoch("2026-11-01T00:00:00Z") == epoch("2026-11-01 01:00:00+01:00") == 1793491200.0
+    assert epoch(1793491200000) == epoch(1793491200) == 1793491200.0
+    with pytest.raises(ValueError):
+        epoch(float("nan"))
+
+
+def test_records_are_read_one_at_a_time(wire, tmp_path):
+    """A history of any length is read in memory that holds one record (and the names seen)."""
+    import tracemalloc
+
+    line = json.dumps(cli_form(wire))
+    history = tmp_path / "long.jsonl"
+    with history.open("w") as out:
+        for i in range(300):
+            out.write(line.replace(wire["TrainingJobName"], f"job-{i:05d}", 1) + "\n")
+    tracemalloc.start()
+    count = sum(1 for _ in Reader().read([history]))
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert count == 300 and peak < 1_000_000  # a record held is about 20 kB: 300 would be 6 MB
