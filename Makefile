@@ -35,7 +35,7 @@ run: $(STAMP)
 	$(BIN)/tjsim validate scenarios/*.yaml
 	$(BIN)/tjsim replay $(SCENARIO)
 	$(BIN)/tjsim whatif scenarios/whatif-spot-vs-on-demand.yaml --runs 2000
-	$(BIN)/tjsim history scenarios/history/
+	$(BIN)/tjsim history scenarios/history/example-fleet.jsonl
 
 ## test: lint, then the whole test suite: the main environment (SDK v3), then the SDK v2's
 test: $(TEST_STAMP) lint

@@ -69,3 +69,16 @@ def test_an_endpoint_that_does_not_answer_is_one_line():
     failed = run("history", "--endpoint", "http://127.0.0.1:9")
     assert failed.returncode == 2 and failed.stderr.startswith("tjsim: --endpoint http://127.0.0.1:9: ")
     assert len(failed.stderr.splitlines()) == 1
+
+
+def test_real_responses_posted_publicly_are_read():
+    """Five responses from public repositories (scenarios/history/public/SOURCES.md): the 2018 one has
+    no SecondaryStatusTransitions, and is partial."""
+    public = ROOT / "scenarios" / "history" / "public"
+    refused = run("history", str(public))
+    assert refused.returncode == 2
+    assert f"{public}/real-4.json:1: partial: SecondaryStatusTransitions missing" in refused.stderr
+    report = json.loads(run("history", str(public), "--skip-bad", "--json").stdout)
+    assert report["jobs"] == 4 and report["records"] == {"read": 5, "skipped": 1}
+    spot = report["instance_types"]["ml.m5.4xlarge"]
+    assert spot["spot_share"]["jobs"] == 1.0 and spot["outcomes"] == {"Completed": 1}

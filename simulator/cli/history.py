@@ -67,7 +67,8 @@ def _print(report: dict[str, Any]) -> None:
 
     console = Console(file=sys.stdout)
     types = report["instance_types"]
-    jobs = Table(title=f"{report['jobs']:,} jobs ({report['records']['skipped']} records skipped)",
+    skipped = report["records"]["skipped"]
+    jobs = Table(title=f"{report['jobs']:,} jobs ({skipped} record{'' if skipped == 1 else 's'} skipped)",
                  title_justify="left")
     for column in ("instance type", "jobs", "instance-h", "spot", "ended"):
         jobs.add_column(column, justify="left" if column in ("instance type", "ended") else "right",
