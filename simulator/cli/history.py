@@ -93,12 +93,13 @@ def _print(report: dict[str, Any]) -> None:
     console.print(phases)
     rates = Table(title="Per instance-hour up, 95 % interval, events/hours (*: under 5 events)",
                   title_justify="left")
-    for column in ("instance type", "spot interruptions", "failures", "failed by kind"):
-        rates.add_column(column, justify="left" if column in ("instance type", "failed by kind") else "right",
-                         no_wrap=column != "failed by kind")
+    rates.add_column("instance type", no_wrap=True)
+    rates.add_column("spot interruptions", justify="right", no_wrap=True)
+    rates.add_column("failures (by kind)", justify="right")
     for name, t in types.items():
-        rates.add_row(name, _rate(t["interruptions_per_spot_instance_hour"]), _rate(t["failures_per_instance_hour"]),
-                      " · ".join(f"{k} {v}" for k, v in t["failures"].items()) or "—")
+        kinds = " · ".join(f"{k} {v}" for k, v in t["failures"].items())
+        rates.add_row(name, _rate(t["interruptions_per_spot_instance_hour"]),
+                      _rate(t["failures_per_instance_hour"]) + (f"\n{kinds}" if kinds else ""))
     console.print(rates)
 
 
