@@ -82,3 +82,34 @@ def test_real_responses_posted_publicly_are_read():
     assert report["jobs"] == 4 and report["records"] == {"read": 5, "skipped": 1}
     spot = report["instance_types"]["ml.m5.4xlarge"]
     assert spot["spot_share"]["jobs"] == 1.0 and spot["outcomes"] == {"Completed": 1}
+
+
+def test_calibrate_writes_a_fragment_whatif_takes(tmp_path):
+    fragment = tmp_path / "calibration.yaml"
+    made = run("calibrate", str(HISTORY), "--out", str(fragment), "--plots", str(tmp_path / "plots"))
+    assert made.returncode == 0, made.stderr
+    text = fragment.read_text()
+    assert text.startswith("# tjsim calibrate, from ") and "  ml.g5.xlarge:  # 107 jobs" in text
+    assert "interruptions_per_instance_hour:" in text and "95 %" in text
+    assert sorted(p.name for p in (tmp_path / "plots").iterdir()) == [
+        "calibration-ml.g5.12xlarge.png", "calibration-ml.g5.xlarge.png", "calibration-ml.m5.xlarge.png",
+        "calibration-ml.p3.2xlarge.png", "calibration-ml.p4d.24xlarge.png"]
+    evidence = json.loads(run("calibrate", str(HISTORY), "--json").stdout)
+    assert evidence["ml.g5.xlarge"]["timing"]["training"]["family"] == "lognormal"
+    scenario = ROOT / "scenarios" / "whatif-spot-vs-on-demand.yaml"
+    plain = json.loads(run("whatif", str(scenario), "--runs", "50", "--json").stdout)
+    calibrated = json.loads(run("whatif", str(scenario), "--runs", "50", "--json",
+                                "--calibration", str(fragment)).stdout)
+    assert calibrated["scenario_sha256"] != plain["scenario_sha256"]  # the calibration is part of what was run
+    assert calibrated["variants"][0]["cost_usd"] != plain["variants"][0]["cost_usd"]
+
+
+def test_a_calibration_without_the_jobs_type_is_one_line(tmp_path):
+    fragment = tmp_path / "calibration.yaml"
+    fragment.write_text("instance_types:\n  ml.m5.xlarge:\n    timing: {training: 60.0}\n")
+    refused = run("whatif", str(ROOT / "scenarios" / "whatif-spot-vs-on-demand.yaml"), "--calibration", str(fragment))
+    assert refused.returncode == 2 and len(refused.stderr.splitlines()) == 1
+    assert "no section for ml.g5.xlarge (the scenario job's InstanceType); it calibrates ml.m5.xlarge" in refused.stderr
+    fragment.write_text("instance_types:\n  ml.g5.xlarge:\n    job: {RoleArn: x}\n")
+    refused = run("whatif", str(ROOT / "scenarios" / "whatif-spot-vs-on-demand.yaml"), "--calibration", str(fragment))
+    assert "job: a calibration sets only timing, spot, failures" in refused.stderr

@@ -4,7 +4,7 @@ each registering itself on the group. Commands import what they need when they r
 
 from __future__ import annotations
 
-from . import history, plot, prices, replay, scenarios, serve, whatif  # noqa: F401  the commands register themselves on main
+from . import calibrate, history, plot, prices, replay, scenarios, serve, whatif  # noqa: F401  the commands register themselves on main
 from .edge import main
 
 __all__ = ["main", "run"]

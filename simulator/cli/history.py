@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from .edge import fail, main
+
+if TYPE_CHECKING:
+    from ..fleet.measures import Measured
+    from ..fleet.records import Reader
 
 #: bad records shown before the rest are only counted
 SHOWN = 20
@@ -28,37 +33,47 @@ def history_command(sources: tuple[str, ...], endpoint: str | None, region: str 
     phases' durations (from SecondaryStatusTransitions), interruptions per spot instance-hour and
     failures per instance-hour, with 95 % intervals. SOURCES are the JSON files `aws sagemaker
     describe-training-job` prints, JSONL files of responses, or directories of them."""
-    from ..fleet.measures import measure
-    from ..fleet.pull import responses
-    from ..fleet.records import Reader
     from ..fleet.summary import History
 
-    if not sources and endpoint is None:
-        raise click.UsageError("give the files or directories of the history, or --endpoint URL")
-    reader, summary = Reader(), History()
-    try:
-        for record in reader.read(sources):
-            summary.add(measure(record.response))
-        if endpoint is not None:
-            for record in reader.check(responses(None if endpoint == "aws" else endpoint, region)):
-                summary.add(measure(record.response))
-    except FileNotFoundError as err:
-        fail([f"history: {err}"])
-    bad = reader.bad
-    if bad and not skip_bad:
-        more = f"; {len(bad) - SHOWN} more not shown" if len(bad) > SHOWN else ""
-        fail([f"history: {b}" for b in bad[:SHOWN]] +
-             [f"history: {len(bad)} of {reader.read_count} records cannot serve{more}: mend them, or pass "
-              "--skip-bad to go on without them"])
-    for b in bad[:SHOWN]:
-        click.echo(f"tjsim: note: skipped {b}", err=True)
+    summary = History()
+    reader = read_history("history", sources, endpoint, region, skip_bad, summary.add)
     if summary.jobs == 0:
         fail([f"history: no usable record among {reader.read_count} read"])
-    report = {**summary.report(), "records": {"read": reader.read_count, "skipped": len(bad)}}
+    report = {**summary.report(), "records": {"read": reader.read_count, "skipped": len(reader.bad)}}
     if as_json:
         click.echo(json.dumps(report, indent=2))
         return
     _print(report)
+
+
+def read_history(command: str, sources: tuple[str, ...], endpoint: str | None, region: str | None, skip_bad: bool,
+                 take: Callable[[Measured], None]) -> Reader:
+    """Read a history's records (files, then the endpoint), ``take`` each one's measures; what cannot
+    serve refuses the history (exit 2, each named), or with ``skip_bad`` is noted and skipped."""
+    from ..fleet.measures import measure
+    from ..fleet.pull import responses
+    from ..fleet.records import Reader
+
+    if not sources and endpoint is None:
+        raise click.UsageError("give the files or directories of the history, or --endpoint URL")
+    reader = Reader()
+    try:
+        for record in reader.read(sources):
+            take(measure(record.response))
+        if endpoint is not None:
+            for record in reader.check(responses(None if endpoint == "aws" else endpoint, region)):
+                take(measure(record.response))
+    except FileNotFoundError as err:
+        fail([f"{command}: {err}"])
+    bad = reader.bad
+    if bad and not skip_bad:
+        more = f"; {len(bad) - SHOWN} more not shown" if len(bad) > SHOWN else ""
+        fail([f"{command}: {b}" for b in bad[:SHOWN]] +
+             [f"{command}: {len(bad)} of {reader.read_count} records cannot serve{more}: mend them, or pass "
+              "--skip-bad to go on without them"])
+    for b in bad[:SHOWN]:
+        click.echo(f"tjsim: note: skipped {b}", err=True)
+    return reader
 
 
 def _print(report: dict[str, Any]) -> None:

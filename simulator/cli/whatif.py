@@ -30,12 +30,14 @@ from .edge import fail, given, main
                                       "p95, or the highest).")
 @click.option("--solve", type=click.Choice(["MaxWaitTimeInSeconds", "MaxRuntimeInSeconds"]),
               help="Find each variant's smallest limit of this kind that stops at most --kill-share of its jobs.")
+@click.option("--calibration", type=click.Path(dir_okay=False), help="A fragment `tjsim calibrate` wrote: its "
+              "timing, spot and failures for the job's instance type are merged into the scenario first.")
 @click.option("--kill-share", type=click.FloatRange(0, 1, max_open=True), default=0.05, show_default=True,
               help="With --solve: the share of jobs the limit may stop (by MaxWait or MaxRuntime).")
 @click.pass_context
 def whatif_command(ctx: click.Context, scenario: str, runs: int, seed: int | None, workers: int, dask: str | None,
                    chunk_size: int, as_json: bool, plots: str | None, quantiles: tuple[float, ...],
-                   solve: str | None, kill_share: float) -> None:
+                   solve: str | None, kill_share: float, calibration: str | None) -> None:
     """Compare the variants of SCENARIO's whatif: section over RUNS replicates each: cost, time, outcomes,
     the decision to take under each setting of the assumptions and across them."""
     if given(ctx, "kill_share") and solve is None:
@@ -49,7 +51,7 @@ def whatif_command(ctx: click.Context, scenario: str, runs: int, seed: int | Non
     from ..whatif.spec import load_study
     from ..whatif.sweep import sweep
 
-    study = load_study(scenario)
+    study = load_study(scenario, calibration)
     if plots is not None:  # before the sweep, not after it
         _writable(Path(plots))
     seed = study.variants[study.baseline].plan.seed if seed is None else seed

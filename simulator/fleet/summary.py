@@ -23,8 +23,8 @@ def rate(events: int, exposure_hours: float) -> dict[str, Any] | None:
     whether it rests on few events (None without exposure)."""
     if exposure_hours <= 0:
         return None
-    low = chi2.ppf(0.025, 2 * events) / 2 if events else 0.0
-    high = chi2.ppf(0.975, 2 * events + 2) / 2
+    low = float(chi2.ppf(0.025, 2 * events)) / 2 if events else 0.0
+    high = float(chi2.ppf(0.975, 2 * events + 2)) / 2
     return {"events": events, "exposure_hours": round(exposure_hours, 3),
             "per_hour": round(events / exposure_hours, 6),
             "ci95": [round(low / exposure_hours, 6), round(high / exposure_hours, 6)], "few": events < FEW}

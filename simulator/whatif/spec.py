@@ -80,19 +80,51 @@ class Study:
         return ", ".join(f"{short(p)}={shown(v)}" for p, v in self.worlds[world].items())
 
 
-def load_study(path: str | Path) -> Study:
-    """Read a scenario file with a ``whatif:`` section into a study.
+def load_study(path: str | Path, calibration: str | Path | None = None) -> Study:
+    """Read a scenario file with a ``whatif:`` section into a study; with ``calibration`` (a fragment
+    ``tjsim calibrate`` wrote), its section for the scenario job's instance type merged in first
+    (its ``timing``, ``spot`` and ``failures``: the variants and assumptions then move from there).
 
     Raises:
         ScenarioError: the file or any variant is invalid, a variant has no price, or the section is
-            missing; one line per problem.
+            missing; the calibration cannot be read or has no section for the job's type; one line per
+            problem.
     """
     source = str(path)
     raw, data = read(path)
     if not isinstance(data, dict):
         raise ScenarioError(source, ["expected a mapping of sections" if data is not None else "the file is empty"])
+    if calibration is not None:
+        fragment, sections = _calibration(calibration, data)
+        raw, data = raw + b"\0" + fragment, deep_merge(data, sections)
     with noted(source):
         return _study(source, raw, data)
+
+
+#: what a calibration may set: the settings a history measures
+CALIBRATED = ("timing", "spot", "failures")
+
+
+def _calibration(path: str | Path, data: dict[str, Any]) -> tuple[bytes, dict[str, Any]]:
+    """A calibration fragment's bytes, and its sections for the instance type of ``data``'s job."""
+    source = str(path)
+    raw, fragment = read(path)
+    types = fragment.get("instance_types") if isinstance(fragment, dict) else None
+    if not isinstance(types, dict):
+        raise ScenarioError(source, ["not a calibration: tjsim calibrate writes instance_types: {TYPE: {timing: "
+                                     "..., spot: ..., failures: ...}}"])
+    job = data.get("job") if isinstance(data.get("job"), dict) else {}
+    resources = job.get("ResourceConfig") if isinstance(job.get("ResourceConfig"), dict) else {}
+    kind = resources.get("InstanceType")
+    if kind not in types:
+        raise ScenarioError(source, [f"instance_types: no section for {kind} (the scenario job's InstanceType); "
+                                     f"it calibrates {', '.join(map(str, types)) or 'none'}"])
+    sections = types[kind]
+    extra = [k for k in (sections or {}) if k not in CALIBRATED] if isinstance(sections, dict) else ["(not a mapping)"]
+    if extra:
+        raise ScenarioError(source, [f"instance_types.{kind}: {', '.join(extra)}: a calibration sets only "
+                                     f"{', '.join(CALIBRATED)}"])
+    return raw, sections
 
 
 def _study(source: str, raw: bytes, data: dict[str, Any]) -> Study:
