@@ -89,6 +89,7 @@ def test_a_missing_source_is_said(tmp_path):
 
 def test_epochs():
     assert epoch("2026-11-01T00:00:00Z") == epoch("2026-11-01 01:00:00+01:00") == 1793491200.0
+    assert epoch("2026-11-01T00:00:00") == epoch("Sun, 01 Nov 2026 00:00:00 GMT") == 1793491200.0  # no zone: UTC
     assert epoch(1793491200000) == epoch(1793491200) == 1793491200.0
     with pytest.raises(ValueError):
         epoch(float("nan"))
