@@ -11,9 +11,9 @@ from .conftest import ROOT
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 
 
-def test_the_four_notebooks_are_there():
+def test_the_five_notebooks_are_there():
     assert {p.stem for p in NOTEBOOKS} == {"what-if-spot-vs-on-demand", "checkpoint-interval", "replay-timeline",
-                                           "three-questions"}
+                                           "three-questions", "team-history"}
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
