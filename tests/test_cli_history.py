@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from .cli_helpers import run
 from .conftest import ROOT
 from .server_helpers import control, post, request, start_server
@@ -113,3 +115,32 @@ def test_a_calibration_without_the_jobs_type_is_one_line(tmp_path):
     fragment.write_text("instance_types:\n  ml.g5.xlarge:\n    job: {RoleArn: x}\n")
     refused = run("whatif", str(ROOT / "scenarios" / "whatif-spot-vs-on-demand.yaml"), "--calibration", str(fragment))
     assert "job: a calibration sets only timing, spot, failures" in refused.stderr
+
+
+def test_a_job_updated_on_its_way_is_read(tmp_path):
+    """Updating interrupts a phase, then gives it back: its time is the phase's (it crashed the summary)."""
+    replayed = run("replay", str(ROOT / "scenarios" / "updated.yaml"), "--format", "json")
+    (tmp_path / "updated.json").write_text(replayed.stdout)
+    shown = run("history", str(tmp_path / "updated.json"), "--json")
+    assert shown.returncode == 0, shown.stderr
+    assert json.loads(shown.stdout)["jobs"] == 1
+
+
+def test_a_calibration_never_empties_a_scenarios_settings(tmp_path):
+    """A type with nothing ended writes no section; a null in a fragment, merged, would remove the
+    scenario's setting, and is refused; --json is strict JSON (no NaN)."""
+    inprogress = tmp_path / "running.json"
+    record = json.loads(HISTORY.read_text().splitlines()[0])
+    record.update(TrainingJobStatus="InProgress", SecondaryStatus="Starting",
+                  SecondaryStatusTransitions=[{"Status": "Starting", "StartTime": record["CreationTime"]}])
+    for member in ("TrainingEndTime", "TrainingTimeInSeconds", "BillableTimeInSeconds", "TrainingStartTime"):
+        record.pop(member, None)
+    inprogress.write_text(json.dumps(record))
+    fragment = run("calibrate", str(inprogress)).stdout
+    assert "# ml.g5.xlarge: 1 jobs, nothing ended to fit" in fragment and "timing:" not in fragment
+    empty = tmp_path / "empty.yaml"
+    empty.write_text("instance_types:\n  ml.g5.xlarge:\n    timing:\n")
+    refused = run("whatif", str(ROOT / "scenarios" / "whatif-spot-vs-on-demand.yaml"), "--calibration", str(empty))
+    assert refused.returncode == 2 and "instance_types.ml.g5.xlarge.timing: empty" in refused.stderr
+    evidence = run("calibrate", str(HISTORY), "--json").stdout
+    json.loads(evidence, parse_constant=lambda name: pytest.fail(f"{name} in JSON"))

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from simulator.engine.statuses import ON_INSTANCES
-from simulator.fleet.measures import PHASE_OF, measure
+from simulator.fleet.measures import DETOURS, PHASE_OF, measure
 from simulator.loading import load
 from simulator.timeline import replay
 
@@ -29,8 +29,10 @@ def test_a_response_measures_what_the_engine_lived(path):
             wire["SecondaryStatusTransitions"]))
         transitions = wire["SecondaryStatusTransitions"]
         ended = [t for t in transitions if "EndTime" in t]
-        assert sum(s for _, s in m.phases) == pytest.approx(sum(t["EndTime"] - t["StartTime"] for t in ended
-                                                                if t["Status"] in PHASE_OF))
+        assert sum(s for _, s, _ in m.phases) == pytest.approx(sum(t["EndTime"] - t["StartTime"] for t in ended
+                                                                   if t["Status"] in PHASE_OF or
+                                                                   t["Status"] in DETOURS))
+        assert m.retries == job.attempts - 1
         up = sum(t["EndTime"] - t["StartTime"] for t in ended if t["Status"] in {str(s) for s in ON_INSTANCES})
         assert m.exposure == pytest.approx(up * job.plan.instance_count)
         assert m.billed == wire.get("BillableTimeInSeconds", 0) * job.plan.instance_count
@@ -50,6 +52,24 @@ def test_a_run_of_one_phase_is_one_occurrence():
             "SecondaryStatusTransitions": [{"Status": s, "StartTime": a, "EndTime": b} for s, a, b in steps] +
             [{"Status": "Completed", "StartTime": 1120.0}]}
     m = measure(wire)
-    assert m.phases == (("Starting", 130), ("Downloading", 70), ("Training", 700), ("Interrupted", 60),
-                        ("Starting", 40), ("Training", 100), ("Uploading", 20))
+    assert m.phases == (("Starting", 130, True), ("Downloading", 70, True), ("Training", 700, False),
+                        ("Interrupted", 60, True), ("Starting", 40, True), ("Training", 100, True),
+                        ("Uploading", 20, True))  # the first Training was cut short by the interruption
     assert (m.interruptions, m.legacy, m.exposure, m.billed) == (1, True, 2 * (70 + 700 + 100 + 20), 1000)
+
+
+def test_a_phase_cut_short_an_updating_detour_and_a_retry():
+    """A phase that ends otherwise than in its successor was cut short; Updating's time is the phase's
+    it interrupted; a Training followed by Restarting was a retried failure."""
+    steps = [("Starting", 0, 50), ("Downloading", 50, 60), ("Training", 60, 960), ("Updating", 960, 990),
+             ("Training", 990, 1500), ("Restarting", 1500, 1530), ("Starting", 1530, 1580),
+             ("Downloading", 1580, 1590), ("Training", 1590, 2000)]
+    wire = {"TrainingJobName": "j", "CreationTime": 0.0, "SecondaryStatus": "Failed", "FailureReason":
+            "AlgorithmError: boom", "ResourceConfig": {"InstanceType": "ml.g5.xlarge", "InstanceCount": 1},
+            "SecondaryStatusTransitions": [{"Status": s, "StartTime": a, "EndTime": b} for s, a, b in steps] +
+            [{"Status": "Failed", "StartTime": 2000.0}]}
+    m = measure(wire)
+    assert m.phases == (("Starting", 50, True), ("Downloading", 10, True), ("Training", 1440, False),
+                        ("Restarting", 30, True), ("Starting", 50, True), ("Downloading", 10, True),
+                        ("Training", 410, False))
+    assert (m.retries, m.failure) == (1, "AlgorithmError")

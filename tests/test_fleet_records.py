@@ -3,6 +3,7 @@ milliseconds), files, lines and directories; what cannot serve named by file and
 
 from __future__ import annotations
 
+import codecs
 import json
 from datetime import datetime
 
@@ -28,16 +29,22 @@ def cli_form(wire, write=lambda v: v.isoformat()):
     return json.loads(json.dumps(parsed, default=write))
 
 
+def renamed(response, name):
+    """``response`` as another job's: its name and ARN."""
+    arn = response["TrainingJobArn"].rsplit("/", 1)[0]
+    return {**response, "TrainingJobName": name, "TrainingJobArn": f"{arn}/{name}"}
+
+
 def test_every_form_reads_as_the_wire_form(wire, tmp_path):
     boto3_dumped = cli_form(wire, str)  # json.dumps(response, default=str), as many scripts save them
     assert " " in boto3_dumped["CreationTime"]
     millis = {**wire, "CreationTime": wire["CreationTime"] * 1000}
     for i, form in enumerate((wire, cli_form(wire), boto3_dumped, millis)):
-        (tmp_path / f"{i}.json").write_text(json.dumps({**form, "TrainingJobName": f"job-{i}"}))
+        (tmp_path / f"{i}.json").write_text(json.dumps(renamed(form, f"job-{i}")))
     records = list(Reader().read([tmp_path]))
     assert [r.where for r in records] == [f"{tmp_path}/{i}.json:1" for i in range(4)]
     for record in records:
-        assert record.response == {**wire, "TrainingJobName": record.name}
+        assert record.response == renamed(wire, record.name)
 
 
 def test_a_str_datetime_and_a_newer_member_are_read(wire, tmp_path):
@@ -74,12 +81,39 @@ def test_what_cannot_serve_is_named_by_file_and_line(wire, tmp_path):
 
 
 def test_a_list_file_and_bytes_that_are_not_text(wire, tmp_path):
-    (tmp_path / "list.json").write_text(json.dumps([cli_form(wire), {**cli_form(wire), "TrainingJobName": "b"}]))
-    (tmp_path / "binary.jsonl").write_bytes(b"\xff\xfe{}\n")
+    (tmp_path / "list.json").write_text(json.dumps([cli_form(wire), renamed(cli_form(wire), "b")]))
+    good = json.dumps(renamed(cli_form(wire), "c")).encode()
+    (tmp_path / "binary.jsonl").write_bytes(b"\xff\xfe{}\n" + good + b"\n")  # a bad byte spoils its line alone
     reader = Reader()
-    assert [r.where for r in reader.read([tmp_path])] == [f"{tmp_path}/list.json[0]", f"{tmp_path}/list.json[1]"]
-    assert [str(b) for b in reader.bad] == [f"{tmp_path}/binary.jsonl: damaged: not JSON (not UTF-8 text (invalid "
-                                            "start byte at byte 0))"]
+    assert [r.where for r in reader.read([tmp_path])] == [f"{tmp_path}/binary.jsonl:2", f"{tmp_path}/list.json[0]",
+                                                          f"{tmp_path}/list.json[1]"]
+    assert [str(b) for b in reader.bad] == [f"{tmp_path}/binary.jsonl:1: damaged: not JSON (not UTF-8 text (invalid "
+                                            "start byte at byte 0 of the line))"]
+
+
+def test_what_windows_and_notebooks_leave_is_read_or_left(wire, tmp_path):
+    """A byte-order mark (PowerShell's) is read past; a hidden folder's copies (.ipynb_checkpoints) are
+    not records; a .JSON is one; the same name in another account is another job."""
+    bom = codecs.BOM_UTF8 + json.dumps(cli_form(wire)).encode()
+    (tmp_path / "a.JSON").write_bytes(bom)
+    (tmp_path / "b.jsonl").write_bytes(bom + b"\n")
+    (tmp_path / ".ipynb_checkpoints").mkdir()
+    (tmp_path / ".ipynb_checkpoints" / "a.json").write_bytes(bom)
+    other = {**cli_form(wire), "TrainingJobArn": cli_form(wire)["TrainingJobArn"].replace("123456789012",
+                                                                                          "210987654321")}
+    (tmp_path / "c.json").write_text(json.dumps(other))
+    reader = Reader()
+    assert [r.where for r in reader.read([tmp_path])] == [f"{tmp_path}/a.JSON:1", f"{tmp_path}/c.json:1"]
+    assert [b.kind for b in reader.bad] == ["duplicate"]  # b.jsonl: a.JSON's job again
+
+
+def test_times_that_are_no_time_are_one_line(wire, tmp_path):
+    for i, bad in enumerate(("1700000000000", "Infinity", "-1e20", 1e30, -5)):
+        (tmp_path / f"{i}.json").write_text(json.dumps({**renamed(cli_form(wire), f"j{i}"), "CreationTime": bad}))
+    reader = Reader()
+    records = list(reader.read([tmp_path]))
+    assert [r.response["CreationTime"] for r in records] == [1700000000.0]  # epoch ms written as text
+    assert [b.problem.split(" (")[0] for b in reader.bad] == ["a time that cannot be read"] * 4
 
 
 def test_a_missing_source_is_said(tmp_path):
@@ -99,11 +133,10 @@ def test_records_are_read_one_at_a_time(wire, tmp_path):
     """A history of any length is read in memory that holds one record (and the names seen)."""
     import tracemalloc
 
-    line = json.dumps(cli_form(wire))
     history = tmp_path / "long.jsonl"
     with history.open("w") as out:
         for i in range(300):
-            out.write(line.replace(wire["TrainingJobName"], f"job-{i:05d}", 1) + "\n")
+            out.write(json.dumps(renamed(cli_form(wire), f"job-{i:05d}")) + "\n")
     tracemalloc.start()
     count = sum(1 for _ in Reader().read([history]))
     peak = tracemalloc.get_traced_memory()[1]

@@ -18,8 +18,8 @@ def test_rates_have_exact_poisson_intervals():
 
 def job(kind: str, *, spot: bool = False, outcome: str = "Completed", failure: str | None = None,
         interruptions: int = 0, exposure: float = 3600.0) -> Measured:
-    return Measured("j", kind, 1, spot, outcome, failure, (("Starting", 60.0), ("Training", 3000.0)), interruptions,
-                    exposure, exposure, 1.0, False)
+    return Measured("j", kind, 1, spot, outcome, failure, 0, (("Starting", 60.0, True), ("Training", 3000.0, True)),
+                    interruptions, exposure, exposure, 1.0, False)
 
 
 def test_a_history_sums_up_per_type():

@@ -7,12 +7,13 @@ Which measures feed which setting (docs/semantics.md, "A team's history"):
 - ``capacity_wait``: a Starting after an Interrupted, less the median first Starting;
 - ``downloading``: Downloading, the image pull included (``image_pull`` is then 0: the history
   does not split them);
-- ``training``: the Training of on-demand jobs (checkpoint writes included), a job that ended
-  before it completed counted as needing at least its Training (right-censored); with fewer than
-  :data:`~.fit.ENOUGH` that completed, spot jobs never interrupted too (a biased sample: the longer
-  a job, the likelier its interruption);
-- ``uploading``, ``interrupted``, ``pending``: their phases;
-- ``spot.interruptions_per_instance_hour`` and ``failures``: events per instance-hour up.
+- ``training``: each job's first Training (checkpoint writes included), one cut short by an
+  interruption, a failure or a stop counted as needing at least that long (right-censored: the
+  clocks that cut it run independently of the need);
+- ``uploading``, ``interrupted``, ``pending`` (only when most jobs showed one): their phases;
+- every phase but training only where it ran its course (:data:`~.measures.NEXT`);
+- ``spot.interruptions_per_instance_hour`` and ``failures``: events per instance-hour up, a retry
+  an InternalServerError.
 """
 
 from __future__ import annotations
@@ -24,8 +25,9 @@ from typing import Any
 import numpy as np
 import yaml
 
-from .fit import ENOUGH, Fit, fit
-from .measures import Measured
+from ..engine.actions import FAILURE_KINDS
+from .fit import Fit, fit
+from .measures import RETRIED, Measured
 from .summary import rate
 
 #: the timing settings fitted, in a scenario's order
@@ -43,27 +45,30 @@ class Samples:
     failures: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     exposure: float = 0.0
     jobs: int = 0
+    pending_jobs: int = 0  #: jobs that showed Pending
 
     def add(self, m: Measured) -> None:
         self.jobs += 1
-        before = None
-        for index, (phase, seconds) in enumerate(m.phases):
-            if phase == "Starting":
-                if before == "Interrupted":
-                    self.after_interruption.append(seconds)
-                elif index == 0 or before == "Pending":
-                    self.timing["starting"].append(seconds)
-            elif phase == "Downloading":
-                self.timing["downloading"].append(seconds)
-            elif phase == "Training" and not m.interruptions:
-                key = "training" if not m.spot else "spot_training"
-                self.timing[key if m.outcome == "Completed" else f"{key}_censored"].append(seconds)
-            elif phase in ("Interrupted", "Pending") or (phase == "Uploading" and m.outcome == "Completed"):
+        before, trained = None, False
+        for index, (phase, seconds, whole) in enumerate(m.phases):
+            if phase == "Training" and not trained:  # the first: from scratch, cut short or not
+                trained = True
+                self.timing["training" if whole else "training_censored"].append(seconds)
+            elif not whole:  # cut short by an interruption, a failure or a stop: not a duration
+                pass
+            elif phase == "Starting" and before == "Interrupted":
+                self.after_interruption.append(seconds)
+            elif phase == "Starting" and (index == 0 or before == "Pending"):
+                self.timing["starting"].append(seconds)
+            elif phase in ("Downloading", "Uploading", "Interrupted", "Pending"):
                 self.timing[phase.lower()].append(seconds)
             before = phase
+        self.pending_jobs += any(phase == "Pending" for phase, _, _ in m.phases)
         self.exposure += m.exposure
         if m.failure is not None:
             self.failures[m.failure] += 1
+        if m.retries:
+            self.failures[RETRIED] += m.retries
         if m.spot:
             self.interruptions += m.interruptions
             self.spot_exposure += m.exposure
@@ -79,14 +84,20 @@ class Calibration:
     failures: dict[str, dict[str, Any]]  #: per kind
 
     def sections(self) -> dict[str, Any]:
-        """The scenario sections: ``timing``, ``spot`` and ``failures``."""
-        out: dict[str, Any] = {"timing": {k: f.value for k, f in self.timing.items()}}
-        if "downloading" in self.timing:
-            out["timing"]["image_pull"] = 0.0
+        """The scenario sections ``tjsim whatif --calibration`` merges: ``timing`` (but ``training``, the
+        job's own: the fragment shows it commented), ``spot`` and ``failures`` (the kinds a scenario
+        knows), each only when it holds something."""
+        out: dict[str, Any] = {}
+        timing = {k: f.value for k, f in self.timing.items() if k != "training"}
+        if "downloading" in timing:
+            timing["image_pull"] = 0.0
+        if timing:
+            out["timing"] = timing
         if self.interruptions is not None:
             out["spot"] = {"interruptions_per_instance_hour": self.interruptions["per_hour"]}
-        if self.failures:
-            out["failures"] = {k: r["per_hour"] for k, r in self.failures.items()}
+        known = {k: r["per_hour"] for k, r in self.failures.items() if k in FAILURE_KINDS}
+        if known:
+            out["failures"] = known
         return out
 
     def report(self) -> dict[str, Any]:
@@ -99,11 +110,10 @@ def calibrate(samples: Samples) -> Calibration:
     timing: dict[str, Fit] = {}
     for key in TIMINGS:
         values, censored = samples.timing.get(key, []), []
-        if key == "training":  # those that ended before they finished training needed at least as long
+        if key == "training":  # those cut short (an interruption, a failure, a stop) needed at least as long
             censored = samples.timing.get("training_censored", [])
-            if len(values) < ENOUGH:  # few on-demand jobs: spot ones that were never interrupted too
-                values = values + samples.timing.get("spot_training", [])
-                censored = censored + samples.timing.get("spot_training_censored", [])
+        if key == "pending" and 2 * samples.pending_jobs < samples.jobs:  # the engine sends every job through
+            continue  # Pending once it is set: only when most jobs showed it
         if key == "capacity_wait" and samples.after_interruption:
             first = float(np.median(samples.timing["starting"])) if samples.timing.get("starting") else 0.0
             values = [max(0.0, s - first) for s in samples.after_interruption]
@@ -119,17 +129,26 @@ def calibrate(samples: Samples) -> Calibration:
 def fragment(calibrations: dict[str, Calibration], source: str) -> str:
     """The YAML fragment ``tjsim whatif --calibration`` takes: per instance type, the scenario sections,
     each setting with its evidence in a comment."""
-    lines = [f"# tjsim calibrate, from {source}: per instance type, the scenario's timing, spot and failures.",
-             "# tjsim whatif SCENARIO --calibration THIS merges the section of the scenario job's instance type.",
-             "instance_types:"]
+    lines = [f"# tjsim calibrate, from {source.strip()}: per instance type, the scenario's timing, spot and "
+             "failures.", "# tjsim whatif SCENARIO --calibration THIS merges the section of the scenario job's "
+             "instance type.", "instance_types:"]
     for name in sorted(calibrations):
         c = calibrations[name]
         sections = c.sections()
+        if not sections and "training" not in c.timing:
+            lines.append(f"  # {name}: {c.jobs} jobs, nothing ended to fit")
+            continue
         lines.append(f"  {name}:  # {c.jobs} jobs")
-        lines.append("    timing:")
-        for key, value in sections["timing"].items():
-            note = _fit_note(c.timing[key]) if key in c.timing else "not in the history: Downloading holds it"
-            lines.append(f"      {key}: {_flow(value)}  # {note}")
+        if "timing" in sections or "training" in c.timing:
+            lines.append("    timing:")
+        for key, value in sections.get("timing", {}).items():
+            notes = [_fit_note(c.timing[key])] if key in c.timing else []
+            lines.append(f"      {key}: {_flow(value)}  # {'; '.join([*notes, *filter(None, [_NOTES.get(key)])])}")
+        if "training" in c.timing:  # the scenario job's own need, not the type's: shown, not merged
+            lines.append(f"      # training: {_flow(c.timing['training'].value)}  # the fleet's, not one job's: "
+                         f"uncomment to use it; {_fit_note(c.timing['training'])}")
+        if "timing" not in sections and "training" in c.timing:
+            lines.append("      {}")
         if "spot" in sections:
             lines.append("    spot:")
             per_hour = _flow(sections["spot"]["interruptions_per_instance_hour"])
@@ -138,7 +157,17 @@ def fragment(calibrations: dict[str, Calibration], source: str) -> str:
             lines.append("    failures:")
             for kind, value in sections["failures"].items():
                 lines.append(f"      {kind}: {_flow(value)}  # {_rate_note(c.failures[kind])}")
+        for kind in (k for k in c.failures if k not in FAILURE_KINDS):
+            lines.append(f"    # failures of no kind a scenario knows (FailureReason without one of "
+                         f"{', '.join(FAILURE_KINDS)}): {_rate_note(c.failures[kind])}")
     return "\n".join(lines) + "\n"
+
+
+#: what a setting's comment says instead of (or beside) its fit's evidence
+_NOTES = {"image_pull": "the history does not split it from the phase it sits in (Downloading from 2024, Training "
+                        "in 2019-2023)",
+          "capacity_wait": "a Starting after an interruption less the median first Starting: the first Starting's "
+                           "spread widens it, and its intervals do not hold"}
 
 
 def _flow(value: Any) -> str:

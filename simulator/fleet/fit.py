@@ -36,9 +36,15 @@ class Fit:
         return _frozen(self.family, self.value).cdf(x) if self.family != "constant" else (x >= self.value) * 1.0
 
     def report(self) -> dict[str, Any]:
-        return {"family": self.family, "value": self.value, "ci95": self.intervals, "n": self.n,
-                "ks": round(self.ks, 4), "ks_p": round(self.ks_p, 4), "aic": round(self.aic, 2),
+        """As JSON: what is not a number (a constant's fit figures, one value's interval) is null."""
+        return {"family": self.family, "value": self.value, "n": self.n,
+                "ci95": [[_number(lo), _number(hi)] for lo, hi in self.intervals],
+                "ks": _number(self.ks, 4), "ks_p": _number(self.ks_p, 4), "aic": _number(self.aic, 2),
                 "candidates": {k: round(v, 2) for k, v in self.candidates.items()}}
+
+
+def _number(value: float, digits: int = 3) -> float | None:
+    return round(value, digits) if math.isfinite(value) else None
 
 
 def fit(values: list[float] | np.ndarray, censored: list[float] | np.ndarray = ()) -> Fit | None:
@@ -79,9 +85,11 @@ def _mle(family: str, x: np.ndarray) -> tuple[Any, list[list[float]]]:
     (exact for the exponential's mean and the uniform's ends, asymptotic for the others)."""
     n = len(x)
     if family == "uniform":
-        low, high = math.floor(float(x.min()) * 1000) / 1000, math.ceil(float(x.max()) * 1000) / 1000  # holds them all
-        slack = (high - low) * math.log(40) / n  # P(min - a > t) = (1 - t/range)^n: 97.5 % within this
-        return {"uniform": [low, high]}, [[round(low - slack, 3), low], [high, round(high + slack, 3)]]
+        least, most = float(x.min()), float(x.max())
+        widen = (most - least) / (n - 1)  # the unbiased ends: the sample's fall short of the true ones
+        low, high = math.floor((least - widen) * 1000) / 1000, math.ceil((most + widen) * 1000) / 1000
+        slack = (most - least) * math.log(40) / n  # P(min - a > t) = (1 - t/range)^n: 97.5 % within this
+        return {"uniform": [low, high]}, [[round(least - slack, 3), least], [most, round(most + slack, 3)]]
     if family == "normal":
         mean, sd = float(x.mean()), float(x.std())
         return {"normal": [round(mean, 3), round(sd, 3)]}, [_around(mean, sd / math.sqrt(n)),

@@ -19,7 +19,7 @@ class PullError(TjsimError):
 
 def responses(endpoint: str | None, region: str | None) -> Iterator[tuple[str, Any]]:
     """``(where, response)`` of every training job ``endpoint`` lists (None: AWS itself, in ``region``
-    or the configured one), newest first. Without credentials configured, placeholders are used: a
+    or the configured one), in the order it lists them. Without credentials configured, placeholders are used: a
     local endpoint does not check them, and AWS refuses them in one line.
 
     Raises:
@@ -27,11 +27,14 @@ def responses(endpoint: str | None, region: str | None) -> Iterator[tuple[str, A
     """
     session = botocore.session.get_session()
     region = region or session.get_config_variable("region") or "us-east-1"
-    credentials = {} if session.get_credentials() is not None else {
-        "aws_access_key_id": "tjsim", "aws_secret_access_key": "tjsim"}  # placeholders, not secrets
-    client = session.create_client("sagemaker", region_name=region, endpoint_url=endpoint,
-                                   config=Config(retries={"max_attempts": 3, "mode": "standard"}), **credentials)
     where = endpoint or f"sagemaker.{region}"
+    try:
+        credentials = {} if session.get_credentials() is not None else {
+            "aws_access_key_id": "tjsim", "aws_secret_access_key": "tjsim"}  # placeholders, not secrets
+        client = session.create_client("sagemaker", region_name=region, endpoint_url=endpoint,
+                                       config=Config(retries={"max_attempts": 3, "mode": "standard"}), **credentials)
+    except (BotoCoreError, ValueError) as err:  # a URL or a region botocore cannot use
+        raise PullError(f"--endpoint {where} --region {region}: {str(err).splitlines()[0]}") from None
     try:
         for page in client.get_paginator("list_training_jobs").paginate():
             for summary in page["TrainingJobSummaries"]:

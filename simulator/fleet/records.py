@@ -15,8 +15,10 @@ its file and line: ``damaged`` (not JSON, not a response, a member of the wrong 
 
 from __future__ import annotations
 
+import codecs
 import json
 import math
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -33,6 +35,7 @@ _OUTPUT = service.output_shape("DescribeTrainingJob")
 NEEDED = ("SecondaryStatusTransitions",)
 #: epoch numbers above this are milliseconds (EventBridge's); seconds reach it in the year 5138
 _MILLIS = 1e11
+_NUMBER = re.compile(r"[0-9]+(\.[0-9]*)?([eE][+-]?[0-9]+)?")
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,8 +81,9 @@ class Reader:
             path = Path(source)
             if not path.exists():
                 raise FileNotFoundError(f"{path}: no such file or directory")
-            files = sorted(p for p in path.rglob("*") if p.suffix in (".json", ".jsonl") and p.is_file()) \
-                if path.is_dir() else [path]
+            files = sorted(p for p in path.rglob("*") if p.suffix.lower() in (".json", ".jsonl") and p.is_file()
+                           and not any(part.startswith(".") for part in p.relative_to(path).parts)) \
+                if path.is_dir() else [path]  # hidden folders (.ipynb_checkpoints) hold copies, not records
             for file in files:
                 yield from self.check(_values(file))
 
@@ -101,7 +105,7 @@ class Reader:
             return Bad(where, "damaged", "not a DescribeTrainingJob response (no TrainingJobName)")
         try:
             wire = _wire(value, _OUTPUT)
-        except (ValueError, TypeError, OverflowError) as err:
+        except (ValueError, TypeError, OverflowError, RuntimeError) as err:  # botocore raises RuntimeError too
             return Bad(where, "damaged", f"a time that cannot be read ({str(err)[:120]})")
         problems = [p for p in conformance.shape_problems(wire) if not p.message.startswith("unknown member")]
         missing = [p for p in problems if p.message == "required member is missing"]
@@ -111,31 +115,38 @@ class Reader:
         if absent:
             return Bad(where, "partial", f"{', '.join(absent)} missing")
         name = wire["TrainingJobName"]
-        if name in self._seen:
-            return Bad(where, "duplicate", f"{name} was read already, at {self._seen[name]}")
-        self._seen[name] = where
+        key = wire.get("TrainingJobArn", name)  # the same name in two accounts or regions is two jobs
+        if key in self._seen:
+            return Bad(where, "duplicate", f"{name} was read already, at {self._seen[key]}")
+        self._seen[key] = where
         return Record(where, wire)
 
 
 def _values(file: Path) -> Iterator[tuple[str, Any]]:
-    """``(file:line, value)`` of each response in ``file``: a line of a ``.jsonl``, else the file's one
-    value (a list: each item, at the file's first line)."""
-    try:
-        if file.suffix == ".jsonl":
-            with file.open(encoding="utf-8", errors="strict") as lines:
-                for number, line in enumerate(lines, 1):
-                    if line.strip():
-                        yield f"{file}:{number}", _loads(line)
-            return
-        value = _loads(file.read_text(encoding="utf-8"))
-    except UnicodeDecodeError as err:
-        yield f"{file}", ValueError(f"not UTF-8 text ({err.reason} at byte {err.start})")
+    """``(file:line, value)`` of each response in ``file``: a line of a ``.jsonl`` (each decoded on its
+    own: a bad byte spoils its line alone), else the file's one value, read whole (a list: each item).
+    UTF-8, with or without a byte-order mark (PowerShell writes one)."""
+    if file.suffix.lower() == ".jsonl":
+        with file.open("rb") as lines:
+            for number, raw in enumerate(lines, 1):
+                text = _text(raw[3:] if number == 1 and raw.startswith(codecs.BOM_UTF8) else raw)
+                if isinstance(text, Exception) or text.strip():
+                    yield f"{file}:{number}", text if isinstance(text, Exception) else _loads(text)
         return
+    text = _text(file.read_bytes().removeprefix(codecs.BOM_UTF8))
+    value = text if isinstance(text, Exception) else _loads(text)
     if isinstance(value, list):
         for index, item in enumerate(value):
             yield f"{file}[{index}]", item
     else:
         yield f"{file}:1", value
+
+
+def _text(raw: bytes) -> str | ValueError:
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as err:
+        return ValueError(f"not UTF-8 text ({err.reason} at byte {err.start} of the line)")
 
 
 def _loads(text: str) -> Any:
@@ -174,9 +185,11 @@ def epoch(value: Any) -> Any:
     if isinstance(value, bool):
         return value
     if isinstance(value, int | float):
-        if not math.isfinite(value):
+        if not math.isfinite(value) or not 0 <= value < 1e14:  # 1970 to the year 5138, in seconds or ms
             raise ValueError(f"{value!r} is not a time")
         return value / 1000 if value > _MILLIS else float(value)
+    if isinstance(value, str) and _NUMBER.fullmatch(value.strip()):  # epoch seconds (or ms) written as text
+        return epoch(float(value))
     if isinstance(value, str):
         try:  # ISO 8601, as the CLI and str() write it: the standard library's parser, 30 times dateutil's speed
             parsed = datetime.fromisoformat(value)

@@ -12,7 +12,7 @@ from typing import Any
 from scipy.stats import chi2
 
 from ..whatif.stats import Summary
-from .measures import OUTCOMES, PHASES, Measured
+from .measures import OUTCOMES, PHASES, RETRIED, Measured
 
 #: fewer events than this, and a rate's interval is wide: a summary says so
 FEW = 5
@@ -40,7 +40,7 @@ class TypeSummary:
     spot_billed: float = 0.0
     legacy: int = 0  #: jobs whose transitions show the retired statuses
     outcomes: Counter = field(default_factory=Counter)
-    failures: Counter = field(default_factory=Counter)  #: failed jobs, by kind
+    failures: Counter = field(default_factory=Counter)  #: failures, by kind (a retried one too)
     phases: dict[str, Summary] = field(default_factory=lambda: {p: Summary() for p in PHASES})
     interruptions: int = 0  #: of spot jobs
     spot_exposure: float = 0.0  #: instance-seconds up, spot jobs
@@ -53,8 +53,11 @@ class TypeSummary:
         self.outcomes[m.outcome] += 1
         if m.failure is not None:
             self.failures[m.failure] += 1
-        for phase, seconds in m.phases:
-            self.phases[phase].add(round(seconds * 1000))
+        if m.retries:
+            self.failures[RETRIED] += m.retries
+        for phase, seconds, whole in m.phases:
+            if whole:  # one cut short tells only that it would have taken longer
+                self.phases[phase].add(round(seconds * 1000))
         self.exposure += m.exposure
         if m.spot:
             self.spot_jobs += 1

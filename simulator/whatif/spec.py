@@ -97,6 +97,7 @@ def load_study(path: str | Path, calibration: str | Path | None = None) -> Study
     if calibration is not None:
         fragment, sections = _calibration(calibration, data)
         raw, data = raw + b"\0" + fragment, deep_merge(data, sections)
+        source = f"{source} with --calibration {calibration}"  # a problem may be the calibration's
     with noted(source):
         return _study(source, raw, data)
 
@@ -124,7 +125,19 @@ def _calibration(path: str | Path, data: dict[str, Any]) -> tuple[bytes, dict[st
     if extra:
         raise ScenarioError(source, [f"instance_types.{kind}: {', '.join(extra)}: a calibration sets only "
                                      f"{', '.join(CALIBRATED)}"])
+    empty = _nulls(sections, f"instance_types.{kind}")
+    if empty:  # merged, a null would remove the scenario's setting, not calibrate it
+        raise ScenarioError(source, [f"{empty}: empty; a calibration sets values (leave the setting out instead)"])
     return raw, sections
+
+
+def _nulls(value: Any, path: str) -> str | None:
+    """The first path under ``value`` that holds nothing (null), or None."""
+    if value is None:
+        return path
+    if isinstance(value, dict):
+        return next((found for k, v in value.items() if (found := _nulls(v, f"{path}.{k}"))), None)
+    return None
 
 
 def _study(source: str, raw: bytes, data: dict[str, Any]) -> Study:
