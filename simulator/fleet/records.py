@@ -22,11 +22,11 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
 
 from botocore.model import Shape
-from botocore.utils import parse_timestamp
 
 from .. import conformance, service
 
@@ -105,7 +105,7 @@ class Reader:
             return Bad(where, "damaged", "not a DescribeTrainingJob response (no TrainingJobName)")
         try:
             wire = _wire(value, _OUTPUT)
-        except (ValueError, TypeError, OverflowError, RuntimeError) as err:  # botocore raises RuntimeError too
+        except (ValueError, TypeError, OverflowError) as err:
             return Bad(where, "damaged", f"a time that cannot be read ({str(err)[:120]})")
         problems = [p for p in conformance.shape_problems(wire) if not p.message.startswith("unknown member")]
         missing = [p for p in problems if p.message == "required member is missing"]
@@ -191,9 +191,12 @@ def epoch(value: Any) -> Any:
     if isinstance(value, str) and _NUMBER.fullmatch(value.strip()):  # epoch seconds (or ms) written as text
         return epoch(float(value))
     if isinstance(value, str):
-        try:  # ISO 8601, as the CLI and str() write it: the standard library's parser, 30 times dateutil's speed
+        try:  # ISO 8601, as the CLI and str() write it
             parsed = datetime.fromisoformat(value)
         except ValueError:
-            parsed = parse_timestamp(value)  # any other form botocore reads
+            try:  # RFC 1123, as HTTP and some SDKs write it (a date without its day or zone is no time:
+                parsed = parsedate_to_datetime(value)  # a lenient parser would fill in today's)
+            except (TypeError, ValueError):
+                raise ValueError(f"{value[:60]!r} is no ISO 8601 or RFC 1123 time") from None
         return (parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)).timestamp()
     return value
