@@ -34,6 +34,8 @@ def test_a_response_measures_what_the_engine_lived(path):
                                                                    t["Status"] in DETOURS))
         assert m.retries == job.attempts - 1
         up = sum(t["EndTime"] - t["StartTime"] for t in ended if t["Status"] in {str(s) for s in ON_INSTANCES})
+        if job.state in ("Stopped", "MaxRuntimeExceeded", "MaxWaitTimeExceeded"):  # its last upload: wound down
+            up -= next((t["EndTime"] - t["StartTime"] for t in reversed(ended) if t["Status"] == "Uploading"), 0)
         assert m.exposure == pytest.approx(up * job.plan.instance_count)
         assert m.billed == wire.get("BillableTimeInSeconds", 0) * job.plan.instance_count
         if job.state == "Failed":

@@ -28,6 +28,7 @@ NEXT = {"Pending": {"Starting"}, "Starting": {"Downloading", "Training"}, "Downl
 DETOURS = frozenset({"Updating"})
 #: how a job ended: its final secondary status, or InProgress
 OUTCOMES = ("Completed", "Failed", "Stopped", "MaxRuntimeExceeded", "MaxWaitTimeExceeded", "InProgress")
+_STOPPED = frozenset({"Stopped", "MaxRuntimeExceeded", "MaxWaitTimeExceeded"})
 _RETIRED = frozenset({"LaunchingMLInstances", "PreparingTrainingStack", "DownloadingTrainingImage"})
 _UP = frozenset(str(s) for s in ON_INSTANCES)
 #: [DOC] only an InternalServerError is retried: a retry (Restarting, or Starting straight after the
@@ -40,7 +41,8 @@ class Measured:
     """One job's measures. Seconds are the service's (whole seconds in its transitions, or finer).
 
     ``exposure``: instance-seconds with the instances up (Downloading, Training, Uploading, Updating,
-    times the instance count): the time in which tjsim's per-instance-hour rates strike.
+    times the instance count; not the upload a stop lets finish): the time in which tjsim's
+    per-instance-hour rates strike.
     ``billed``: BillableTimeInSeconds times the instance count (0 while in progress).
     """
 
@@ -98,6 +100,9 @@ def measure(response: dict[str, Any]) -> Measured:
         current = [phase, (current[1] if current else 0.0) + seconds]
     if current is not None:  # ended by the job's end: cut short unless its successor is the final status
         phases.append((current[0], current[1], False))
+    if outcome in _STOPPED:  # the upload a stop lets finish runs no random clock (the engine's wind-down)
+        up -= next((t["EndTime"] - t["StartTime"] for t in reversed(transitions)
+                    if t["Status"] == "Uploading" and "EndTime" in t), 0.0)
     failure = None
     if outcome == "Failed":
         reason = response.get("FailureReason", "")
