@@ -187,13 +187,19 @@ def test_a_snapshot_that_cannot_serve_is_left_aside_with_a_line(tmp_path, damage
     third.close()
 
 
-def test_a_snapshot_of_other_shapes_is_left_aside(tmp_path):
-    """Whatever a (crafted) snapshot holds in place of a kept job, the server starts, without it."""
+def one_job_kept(tmp_path: Path) -> tuple[Path, Backend]:
+    """A state file whose snapshot keeps one settled job, and the server that wrote it (closed)."""
     state = tmp_path / "jobs.db"
     b = served(state)
     create(b, "job", STORIES[0])
     advance(b, 5000)
     b.close()
+    return state, b
+
+
+def test_a_snapshot_of_other_shapes_is_left_aside(tmp_path):
+    """Whatever a (crafted) snapshot holds in place of a kept job, the server starts, without it."""
+    state, b = one_job_kept(tmp_path)
     expected = answers(b)
     for crafted in ([("job", 5)], [(5, b.sim.jobs["job"])], "text"):
         _tamper(state, "UPDATE snapshots SET jobs = ?", zlib.compress(pickle.dumps((crafted, []))))
@@ -210,11 +216,7 @@ class _Runs:
 
 def test_a_snapshot_runs_nothing_it_holds(tmp_path):
     """A state file is data: a pickle naming anything but the engine's classes is refused, unrun."""
-    state = tmp_path / "jobs.db"
-    b = served(state)
-    create(b, "job", STORIES[0])
-    advance(b, 5000)
-    b.close()
+    state, _ = one_job_kept(tmp_path)
     _tamper(state, "UPDATE snapshots SET jobs = ?", zlib.compress(pickle.dumps([("job", _Runs())])))
     Path("/tmp/tjsim-snapshot-ran").unlink(missing_ok=True)
     journal = Journal(state)

@@ -27,8 +27,8 @@ import yaml
 
 from ..engine.actions import FAILURE_KINDS
 from .fit import Fit, fit
-from .measures import RETRIED, Measured
-from .summary import rate
+from .measures import Measured
+from .summary import Events
 
 #: the timing settings fitted, in a scenario's order
 TIMINGS = ("pending", "starting", "downloading", "training", "uploading", "interrupted", "capacity_wait")
@@ -40,10 +40,7 @@ class Samples:
 
     timing: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     after_interruption: list[float] = field(default_factory=list)  #: Starting after an Interrupted
-    interruptions: int = 0
-    spot_exposure: float = 0.0
-    failures: dict[str, int] = field(default_factory=lambda: defaultdict(int))
-    exposure: float = 0.0
+    events: Events = field(default_factory=Events)
     jobs: int = 0
     pending_jobs: int = 0  #: jobs that showed Pending
 
@@ -64,14 +61,15 @@ class Samples:
                 self.timing[phase.lower()].append(seconds)
             before = phase
         self.pending_jobs += any(phase == "Pending" for phase, _, _ in m.phases)
-        self.exposure += m.exposure
-        if m.failure is not None:
-            self.failures[m.failure] += 1
-        if m.retries:
-            self.failures[RETRIED] += m.retries
-        if m.spot:
-            self.interruptions += m.interruptions
-            self.spot_exposure += m.exposure
+        self.events.add(m)
+
+    def values(self, key: str) -> list[float]:
+        """The whole durations measured for the timing setting ``key``: ``capacity_wait``'s, each Starting
+        after an interruption less the median first Starting."""
+        if key == "capacity_wait":
+            first = float(np.median(self.timing["starting"])) if self.timing.get("starting") else 0.0
+            return [max(0.0, s - first) for s in self.after_interruption]
+        return list(self.timing.get(key, []))
 
 
 @dataclass
@@ -109,21 +107,16 @@ class Calibration:
 def calibrate(samples: Samples) -> Calibration:
     timing: dict[str, Fit] = {}
     for key in TIMINGS:
-        values, censored = samples.timing.get(key, []), []
-        if key == "training":  # those cut short (an interruption, a failure, a stop) needed at least as long
-            censored = samples.timing.get("training_censored", [])
         if key == "pending" and 2 * samples.pending_jobs < samples.jobs:  # the engine sends every job through
             continue  # Pending once it is set: only when most jobs showed it
-        if key == "capacity_wait" and samples.after_interruption:
-            first = float(np.median(samples.timing["starting"])) if samples.timing.get("starting") else 0.0
-            values = [max(0.0, s - first) for s in samples.after_interruption]
-        fitted = fit(values, censored)
+        # training: those cut short (an interruption, a failure, a stop) needed at least as long
+        censored = samples.timing.get("training_censored", []) if key == "training" else []
+        fitted = fit(samples.values(key), censored)
         if fitted is not None:
             timing[key] = fitted
-    hours = samples.exposure / 3600
-    failures = {kind: rate(count, hours) for kind, count in sorted(samples.failures.items()) if hours > 0}
-    spot = rate(samples.interruptions, samples.spot_exposure / 3600)
-    return Calibration(samples.jobs, timing, spot, failures)  # type: ignore[arg-type]
+    events = samples.events
+    failures = {kind: events.failure_rate(kind) for kind in sorted(events.failures) if events.exposure > 0}
+    return Calibration(samples.jobs, timing, events.interruption_rate(), failures)  # type: ignore[arg-type]
 
 
 def fragment(calibrations: dict[str, Calibration], source: str) -> str:

@@ -20,14 +20,14 @@ def ecdf_plots(samples: dict[str, Samples], calibrations: dict[str, Calibration]
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for name, calibration in calibrations.items():
-        keys = [k for k in calibration.timing if _values(samples[name], k)]
+        keys = [k for k in calibration.timing if samples[name].values(k)]
         if not keys:
             continue
         columns = min(3, len(keys))
         rows = -(-len(keys) // columns)
         figure, axes = plt.subplots(rows, columns, figsize=(4.2 * columns, 3.2 * rows), squeeze=False)
         for axis, key in zip(axes.flat, keys, strict=False):
-            values = np.sort(np.asarray(_values(samples[name], key), dtype=float)) / 60
+            values = np.sort(np.asarray(samples[name].values(key), dtype=float)) / 60
             fit = calibration.timing[key]
             steps = np.arange(1, len(values) + 1) / len(values)
             axis.step(values, steps, where="post", label=f"measured (n={len(values)})")
@@ -47,13 +47,6 @@ def ecdf_plots(samples: dict[str, Samples], calibrations: dict[str, Calibration]
         plt.close(figure)
         written.append(path)
     return written
-
-
-def _values(s: Samples, key: str) -> list[float]:
-    if key == "capacity_wait":
-        first = float(np.median(s.timing["starting"])) if s.timing.get("starting") else 0.0
-        return [max(0.0, v - first) for v in s.after_interruption]
-    return list(s.timing.get(key, []))
 
 
 def _label(fit) -> str:

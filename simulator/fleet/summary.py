@@ -31,6 +31,35 @@ def rate(events: int, exposure_hours: float) -> dict[str, Any] | None:
 
 
 @dataclass
+class Events:
+    """Spot interruptions and failures, and the instance time up they struck in: the rates a summary
+    shows and a calibration writes."""
+
+    interruptions: int = 0  #: of spot jobs
+    spot_exposure: float = 0.0  #: instance-seconds up, spot jobs
+    failures: Counter = field(default_factory=Counter)  #: failures, by kind (a retried one too)
+    exposure: float = 0.0  #: instance-seconds up, every job
+
+    def add(self, m: Measured) -> None:
+        if m.failure is not None:
+            self.failures[m.failure] += 1
+        if m.retries:
+            self.failures[RETRIED] += m.retries
+        self.exposure += m.exposure
+        if m.spot:
+            self.interruptions += m.interruptions
+            self.spot_exposure += m.exposure
+
+    def interruption_rate(self) -> dict[str, Any] | None:
+        """Spot interruptions per spot instance-hour up (:func:`rate`)."""
+        return rate(self.interruptions, self.spot_exposure / 3600)
+
+    def failure_rate(self, kind: str | None = None) -> dict[str, Any] | None:
+        """Failures (of ``kind``, or all) per instance-hour up (:func:`rate`)."""
+        return rate(self.failures[kind] if kind else sum(self.failures.values()), self.exposure / 3600)
+
+
+@dataclass
 class TypeSummary:
     """What the jobs of one instance type measured."""
 
@@ -40,30 +69,21 @@ class TypeSummary:
     spot_billed: float = 0.0
     legacy: int = 0  #: jobs whose transitions show the retired statuses
     outcomes: Counter = field(default_factory=Counter)
-    failures: Counter = field(default_factory=Counter)  #: failures, by kind (a retried one too)
     phases: dict[str, Summary] = field(default_factory=lambda: {p: Summary() for p in PHASES})
-    interruptions: int = 0  #: of spot jobs
-    spot_exposure: float = 0.0  #: instance-seconds up, spot jobs
-    exposure: float = 0.0  #: instance-seconds up, every job
+    events: Events = field(default_factory=Events)
 
     def add(self, m: Measured) -> None:
         self.jobs += 1
         self.billed += m.billed
         self.legacy += m.legacy
         self.outcomes[m.outcome] += 1
-        if m.failure is not None:
-            self.failures[m.failure] += 1
-        if m.retries:
-            self.failures[RETRIED] += m.retries
         for phase, seconds, whole in m.phases:
             if whole:  # one cut short tells only that it would have taken longer
                 self.phases[phase].add(round(seconds * 1000))
-        self.exposure += m.exposure
+        self.events.add(m)
         if m.spot:
             self.spot_jobs += 1
             self.spot_billed += m.billed
-            self.interruptions += m.interruptions
-            self.spot_exposure += m.exposure
 
     def report(self) -> dict[str, Any]:
         """The summary as JSON: durations in seconds (``n``, ``mean``, ``p50``, ``p90``)."""
@@ -75,9 +95,9 @@ class TypeSummary:
             "outcomes": {o: self.outcomes[o] for o in OUTCOMES if self.outcomes[o]},
             "phases": {p: s.report(scale=0.001, digits=1, quantiles=(0.5, 0.9)) for p, s in self.phases.items()
                        if s.n},
-            "interruptions_per_spot_instance_hour": rate(self.interruptions, self.spot_exposure / 3600),
-            "failures_per_instance_hour": rate(sum(self.failures.values()), self.exposure / 3600),
-            "failures": dict(sorted(self.failures.items())),
+            "interruptions_per_spot_instance_hour": self.events.interruption_rate(),
+            "failures_per_instance_hour": self.events.failure_rate(),
+            "failures": dict(sorted(self.events.failures.items())),
         }
 
 

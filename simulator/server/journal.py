@@ -234,13 +234,20 @@ class Journal:
     def set_meta(self, values: dict[str, Any]) -> None:
         """Write what a new file is started with (once :meth:`take` has opened it for writing)."""
         assert not self.read_only, "take() the file before writing to it"
-        self._db.execute("BEGIN")  # one transaction: a file has all its settings or none
+        with self._transaction() as db:  # a file has all its settings or none
+            db.executemany("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
+                           [(k, json.dumps(v)) for k, v in values.items()])
+
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        """One transaction on the file: committed whole, or rolled back whole."""
+        db = self._db
+        db.execute("BEGIN")
         try:
-            self._db.executemany("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
-                                 [(k, json.dumps(v)) for k, v in values.items()])
-            self._db.execute("COMMIT")
+            yield db
+            db.execute("COMMIT")
         except BaseException:
-            self._db.execute("ROLLBACK")
+            db.execute("ROLLBACK")
             raise
 
     def append(self, at: float, kind: str, payload: dict[str, Any]) -> None:
@@ -282,20 +289,14 @@ class Journal:
             JournalFailure: the file could not take it; nothing of it is in the file.
         """
         assert not self.read_only, "take() the file before writing to it"
-        db = self._db
         try:
-            db.execute("BEGIN")
-            try:
+            with self._transaction() as db:
                 db.execute(_SNAPSHOTS)
-                if chained:  # where the feed stands is read from the newest alone
-                    db.execute("UPDATE snapshots SET feed = x''")
+                if chained:  # where the feed stands is read from the newest alone: the one row holding it
+                    db.execute("UPDATE snapshots SET feed = x'' WHERE length(feed) > 0")
                 else:
                     db.execute("DELETE FROM snapshots")
                 db.execute("INSERT INTO snapshots (seq, at, code, jobs, feed) VALUES (?, ?, ?, ?, ?)", snapshot)
-                db.execute("COMMIT")
-            except BaseException:
-                db.execute("ROLLBACK")
-                raise
         except sqlite3.Error as err:
             raise JournalFailure(f"the state file {self.path} cannot be written ({err})") from None
 
