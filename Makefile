@@ -15,7 +15,7 @@ CANARY ?= /tmp/tjsim-canary
 SDK_V2_VENV := .venv-sdk-v2
 SDK_V2_STAMP := $(SDK_V2_VENV)/.installed
 
-.PHONY: run test test-sdk-v2 lint canary goldens history notebooks bench bench-replay bench-serve bench-console diagram architecture clean
+.PHONY: run test test-sdk-v2 lint canary goldens history notebooks bench bench-fleet bench-replay bench-serve bench-console diagram architecture clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,12 +30,13 @@ $(TEST_STAMP): $(STAMP) pyproject.toml
 	$(PIP) install --progress-bar on -e ".[test]"
 	touch $(TEST_STAMP)
 
-## run: replay the default scenario (SCENARIO=...) as a timeline table, then a what-if: spot vs on-demand
+## run: replay the default scenario (SCENARIO=...) as a timeline table, a what-if (spot vs on-demand), the example history and its fleet what-if
 run: $(STAMP)
 	$(BIN)/tjsim validate scenarios/*.yaml
 	$(BIN)/tjsim replay $(SCENARIO)
 	$(BIN)/tjsim whatif scenarios/whatif-spot-vs-on-demand.yaml --runs 2000
 	$(BIN)/tjsim history scenarios/history/example-fleet.jsonl
+	$(BIN)/tjsim whatif scenarios/history/whatif-fleet.yaml --runs 40 --workers 2
 
 ## test: lint, then the whole test suite: the main environment (SDK v3), then the SDK v2's
 test: $(TEST_STAMP) lint
@@ -83,6 +84,10 @@ notebooks: $(TEST_STAMP)
 ## bench: the engine's cost per transition against the libraries' floor
 bench: $(TEST_STAMP)
 	$(BIN)/python benchmarks/bench_engine.py
+
+## bench-fleet: a fleet what-if of 1M simulated jobs (1,000 jobs × 5 variants × 200 replicates) on 2 workers, end to end
+bench-fleet: $(STAMP)
+	$(BIN)/python benchmarks/bench_fleet.py
 
 ## bench-replay: what each replay output costs per status change, on spot jobs with more and more interruptions
 bench-replay: $(STAMP)

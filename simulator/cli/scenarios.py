@@ -16,15 +16,19 @@ from .edge import fail, main
 @main.command("validate")
 @click.argument("scenarios", nargs=-1, required=True)
 def validate_command(scenarios: tuple[str, ...]) -> None:
-    """Check scenario files (- for standard input); print one line per problem and exit 2 if any."""
+    """Check scenario files and fleet what-if files (- for standard input); print one line per problem
+    and exit 2 if any."""
     from .. import loading
     from ..errors import ScenarioError
+    from ..fleet.whatif.spec import is_fleet, load_fleet
     from ..whatif.spec import load_study
 
     problems: list[str] = []
     for path in scenarios:
         try:
-            if loading.load(path).whatif is not None:
+            if path != "-" and is_fleet(loading.read(path)[1]):
+                load_fleet(path)  # its history read, every job under every variant compiled
+            elif loading.load(path).whatif is not None:
                 load_study(path)  # every variant is a scenario of its own
         except ScenarioError as err:
             problems += err.problems

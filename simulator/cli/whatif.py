@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -39,35 +43,72 @@ def whatif_command(ctx: click.Context, scenario: str, runs: int, seed: int | Non
                    chunk_size: int, as_json: bool, plots: str | None, quantiles: tuple[float, ...],
                    solve: str | None, kill_share: float, calibration: str | None) -> None:
     """Compare the variants of SCENARIO's whatif: section over RUNS replicates each: cost, time, outcomes,
-    the decision to take under each setting of the assumptions and across them."""
+    the decision to take under each setting of the assumptions and across them. A fleet file (one with
+    a fleet: section naming a history) replays every job of the history under each variant, against
+    what the history cost."""
     if given(ctx, "kill_share") and solve is None:
         raise click.UsageError("--kill-share: the share a solved limit may stop; give --solve too", ctx)
     if dask is not None and given(ctx, "workers"):
         raise click.UsageError("--workers: processes on this machine; with --dask the cluster's workers run it", ctx)
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+    from ..fleet.whatif.spec import is_fleet
     from ..whatif import report
     from ..whatif.spec import load_study
     from ..whatif.sweep import sweep
 
+    if is_fleet(_peek(scenario)):
+        if solve is not None:
+            raise click.UsageError("--solve: finds one job's limit; a fleet what-if compares its variants' limits",
+                                   ctx)
+        _fleet(scenario, calibration, runs=runs, seed=seed, workers=workers, dask=dask,
+               chunk=chunk_size if given(ctx, "chunk_size") else None, as_json=as_json, plots=plots,
+               quantiles=quantiles)
+        return
     study = load_study(scenario, calibration)
     if plots is not None:  # before the sweep, not after it
         _writable(Path(plots))
     seed = study.variants[study.baseline].plan.seed if seed is None else seed
-    console = Console(stderr=True)
-    total = runs * len(study.variants)
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                  console=console, transient=True, disable=not console.is_terminal) as progress:
-        task = progress.add_task(f"{len(study.variants)} variants", total=total)
-        result = sweep(study, runs=runs, seed=seed, workers=workers, dask=dask, chunk=chunk_size,
-                       progress=lambda done: progress.advance(task, done * len(study.variants)),
+    with _progress(f"{len(study.variants)} variants", runs) as advance:
+        result = sweep(study, runs=runs, seed=seed, workers=workers, dask=dask, chunk=chunk_size, progress=advance,
                        quantiles=quantiles, solve=solve, kill_share=kill_share)
-    if plots is not None:
-        from ..whatif.plots import whatif_plots  # matplotlib only when plots are asked for
+    _out(result, plots, as_json, "simulator.whatif.plots:whatif_plots", report.show)
 
+
+def _peek(path: str) -> object:
+    """A file's YAML data, to tell a fleet what-if from a scenario (standard input is read once: a scenario)."""
+    from ..loading import read
+
+    return None if path == "-" else read(path)[1]
+
+
+def _fleet(path: str, calibration: str | None, *, runs: int, seed: int | None, workers: int, dask: str | None,
+           chunk: int | None, as_json: bool, plots: str | None, quantiles: tuple[float, ...]) -> None:
+    """A fleet what-if: every job of a history replayed under each variant."""
+
+    from ..fleet.whatif import report
+    from ..fleet.whatif.result import FleetResult
+    from ..fleet.whatif.spec import load_fleet
+    from ..fleet.whatif.sweep import sweep
+
+    study = load_fleet(path, calibration)
+    if plots is not None:
+        _writable(Path(plots))
+    seed = study.seed if seed is None else seed
+    with _progress(f"{len(study.variants)} variants × {len(study.jobs):,} jobs", runs) as advance:
+        stats = sweep(study, runs=runs, seed=seed, workers=workers, dask=dask, chunk=chunk, progress=advance)
+    result = FleetResult(study, seed, runs, tuple(stats), quantiles)
+    _out(result, plots, as_json, "simulator.fleet.whatif.plots:fleet_plots", report.show)
+
+
+def _out(result: Any, plots: str | None, as_json: bool, drawer: str, show: Callable[..., None]) -> None:
+    """The plots into ``plots`` (drawn by ``drawer``, ``module:function``: matplotlib is imported only
+    when plots are asked for), then the JSON or the report on standard output."""
+    from rich.console import Console
+
+    if plots is not None:
+        module, _, name = drawer.partition(":")
         try:
-            written = whatif_plots(result, Path(plots))
+            written = getattr(importlib.import_module(module), name)(result, Path(plots))
         except OSError as err:
             fail([f"--plots {plots}: cannot write there ({err.strerror or err})"])
         for path in written:
@@ -75,7 +116,20 @@ def whatif_command(ctx: click.Context, scenario: str, runs: int, seed: int | Non
     if as_json:
         click.echo(json.dumps(result.to_json(), indent=2))
     else:
-        report.show(result, Console(file=sys.stdout))
+        show(result, Console(file=sys.stdout))
+
+
+@contextmanager
+def _progress(what: str, total: int) -> Iterator[Callable[[int], None]]:
+    """A progress bar on the terminal's standard error (none elsewhere): ``advance(n)`` moves it."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    console = Console(stderr=True)
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                  console=console, transient=True, disable=not console.is_terminal) as progress:
+        task = progress.add_task(what, total=total)
+        yield lambda done: progress.advance(task, done)
 
 
 def _quantiles(value: str) -> tuple[float, ...]:

@@ -44,6 +44,7 @@ class Outcome:
     transitions: int
     failure_reason: str | None
     hourly_price: float | None  #: on-demand USD per instance-hour, when given
+    warm_start: bool  #: it took over a warm pool an earlier job left (it skipped provisioning)
     cost_usd: float | None  #: (billable + warm pool seconds) × instances × hourly price / 3600
 
     @classmethod
@@ -60,7 +61,8 @@ class Outcome:
                    interruptions=job.interruptions, attempts=job.attempts,
                    checkpoint_write_seconds=job.progress.writing, runtime_used=billing.runtime_used,
                    wait_checked=job.waits.checked - job.created, transitions=job.transitions,
-                   failure_reason=job.failure_reason, hourly_price=hourly_price, cost_usd=cost)
+                   failure_reason=job.failure_reason, hourly_price=hourly_price,
+                   warm_start=job.took_pool is not None, cost_usd=cost)
 
 
 def simulate(plan: Plan, *, seed: int | None = None, replicate: int = 0,

@@ -84,12 +84,12 @@ class Simulation:
             raise ResourceInUse("Training job names must be unique within an AWS account and region, and a "
                                 f"training job with this name already exists ({self.jobs[name].plan.arn})")
 
-    def submit_at(self, at: float, plan: Plan, *, streams: Streams | None = None) -> None:
-        """Create a job when the clock reaches ``at`` (a scenario's later job)."""
+    def submit_at(self, at: float, plan: Plan, *, streams: Streams | None = None, record: bool = True) -> None:
+        """Create a job when the clock reaches ``at`` (a scenario's later job, a fleet's job)."""
 
         def create() -> Generator[simpy.Event, Any, None]:
             yield self.env.timeout(ticks(at) - self.env.now)
-            self.submit(plan, streams=streams)
+            self.submit(plan, streams=streams, record=record)
 
         self.env.process(create())
 

@@ -26,7 +26,7 @@ from .spec import COST_UNITS_PER_USD, short, shown, written
 from .stats import Summary
 from .sweep import KILLED, Result
 
-_DPI = 120
+DPI = 120
 _BASELINE = {"color": "black", "linestyle": "--", "linewidth": 2.2}
 _LINESTYLES = ("-", "--", ":")
 _SECONDS = ("interval", "write", "MaxRuntimeInSeconds", "MaxWaitTimeInSeconds", "MaxPendingTimeInSeconds",
@@ -45,7 +45,7 @@ def whatif_plots(result: Result, folder: Path) -> list[Path]:
     if result.study.grid:
         paths.append(_grid(result, folder / "grid.png"))
     if result.study.assumptions:
-        paths.append(_tornado(result, folder / "sensitivity.png"))
+        paths.append(sensitivity(result, folder / "sensitivity.png"))
     return paths
 
 
@@ -63,7 +63,7 @@ def _panels(result: Result, width: float, height: float, sharex: bool = True) ->
     columns = math.ceil(worlds / 4)
     rows = math.ceil(worlds / columns)
     fig, axes = plt.subplots(rows, columns, figsize=(width * (1 if columns == 1 else 0.7 * columns), height * rows),
-                             dpi=_DPI, sharex=sharex, squeeze=False)
+                             dpi=DPI, sharex=sharex, squeeze=False)
     flat = [ax for row in axes for ax in row]
     for ax in flat[worlds:]:
         ax.set_visible(False)
@@ -109,7 +109,7 @@ def _ecdf(result: Result, metric: str, out: Path) -> Path:
                    title=named_by(result), title_fontsize=8, alignment="left")
     fig.suptitle(f"{study.source}: {label.split(' (')[0]}, {result.runs:,} replicates per variant "
                  f"(quantiles within 0.1 %)", x=0.01, ha="left")
-    return _save(fig, out)
+    return save(fig, out)
 
 
 def _shown(value: float, cost: bool) -> str:
@@ -150,7 +150,7 @@ def _outcomes(result: Result, out: Path) -> Path:
     axes[-1].set_xlabel("share of replicates (%)")
     axes[0].legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.12, 1.0), frameon=False)
     fig.suptitle(f"{study.source}: how the job ends (TrainingJobStatus / SecondaryStatus)", x=0.01, ha="left")
-    return _save(fig, out)
+    return save(fig, out)
 
 
 def _savings(result: Result, out: Path) -> Path:
@@ -173,7 +173,7 @@ def _savings(result: Result, out: Path) -> Path:
         ax.grid(axis="x", alpha=0.3)
     axes[-1].set_xlabel(f"saving per job against {study.decisions[study.baseline]!r} (USD, paired; 95 % CI)")
     fig.suptitle(f"{study.source}: what each variant saves", x=0.01, ha="left")
-    return _save(fig, out)
+    return save(fig, out)
 
 
 def _grid(result: Result, out: Path) -> Path:
@@ -190,7 +190,7 @@ def _grid(result: Result, out: Path) -> Path:
     numeric = all(isinstance(x, int | float) and not isinstance(x, bool) for points in series.values()
                   for x, _ in points)
     seconds = numeric and first.rsplit(".", 1)[-1] in _SECONDS
-    fig, panels = plt.subplots(1, 3, figsize=(16, 5), dpi=_DPI)
+    fig, panels = plt.subplots(1, 3, figsize=(16, 5), dpi=DPI)
     palette = styles(len(series))
     categories = sorted({written(x) for points in series.values() for x, _ in points}, key=lambda c: [
         written(x) for points in series.values() for x, _ in points].index(c))
@@ -232,7 +232,7 @@ def _grid(result: Result, out: Path) -> Path:
                    fontsize=8, frameon=False)
     fig.suptitle(f"{study.source}: mean and 95 % CI against {first}, {result.runs:,} replicates per point",
                  x=0.01, ha="left")
-    return _save(fig, out)
+    return save(fig, out)
 
 
 def _figures(metric: str, stats: list[Any], runs: int) -> tuple[list[float], list[float], list[float]]:
@@ -289,7 +289,7 @@ def declutter(fig: Any) -> None:
             ax.set_xlim(limits)
 
 
-def _tornado(result: Result, out: Path) -> Path:
+def sensitivity(result: Result, out: Path) -> Path:
     """How the savings move with each assumption, the others at their middle value: above, a tornado
     of the chosen decision's paired saving per job (%); below, for each numeric assumption, every
     decision's saving per completed job against its value, each break-even marked and in its legend."""
@@ -301,7 +301,7 @@ def _tornado(result: Result, out: Path) -> Path:
     # the line panels, and under them each panel's legend (a few decisions) or one for all, in two columns
     below = 3.4 + 0.16 * (decisions if decisions <= 8 else math.ceil(decisions / 2)) + 0.4
     fig = plt.figure(figsize=(max(11.0, 4.6 * columns + 3), 1.4 + 0.55 * max(len(rows), 1) + (below if numeric else 0)),
-                     dpi=_DPI, layout="constrained")  # legends beside and under panels: tight_layout cannot fit them
+                     dpi=DPI, layout="constrained")  # legends beside and under panels: tight_layout cannot fit them
     grid = fig.add_gridspec(2 if numeric else 1, columns, height_ratios=[0.8 + 0.55 * max(len(rows), 1)] +
                             ([below] if numeric else []))
     ax = fig.add_subplot(grid[0, :])
@@ -347,10 +347,10 @@ def _tornado(result: Result, out: Path) -> Path:
                        ncols=2, fontsize=7, frameon=False)
     fig.suptitle(f"{result.study.source}: how the savings move as each assumption does (the others at their "
                  f"middle value; {result.runs:,} replicates each)", x=0.01, ha="left", fontsize=10)
-    return _save(fig, out)
+    return save(fig, out)
 
 
-def _save(fig: Any, out: Path) -> Path:
+def save(fig: Any, out: Path) -> Path:
     out.parent.mkdir(parents=True, exist_ok=True)
     if fig.get_layout_engine() is None:
         fig.tight_layout()

@@ -248,7 +248,8 @@ def verdict(result: Result, data: dict[str, Any]) -> list[str]:
     writes = [data["variants"][study.baseline_of(w * len(study.decisions))]["checkpoint_write_seconds_mean"]
               for w in range(len(study.worlds))]
     if max(writes):
-        paid = f"{max(writes):,.0f} s" if min(writes) == max(writes) else f"{min(writes):,.0f}–{max(writes):,.0f} s"
+        low, high = f"{min(writes):,.0f}", f"{max(writes):,.0f}"
+        paid = f"{high} s" if low == high else f"{low}–{high} s"
         lines.append(f"note: the baseline {data['baseline']!r} pays {paid} of checkpoint writes per job "
                      f"(CheckpointConfig is set): its cost includes them")
     lines.append(f"{result.transitions:,} state-machine transitions simulated")

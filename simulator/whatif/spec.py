@@ -53,8 +53,30 @@ class PricedVariant:
         return billed_seconds * self.plan.instance_count * self.price_units
 
 
+class Compared:
+    """What a study of one job and one of a fleet share: decisions, each under every world (a setting
+    of the assumptions), world by world in :attr:`variants`."""
+
+    __slots__ = ()
+    variants: tuple[Any, ...]
+    baseline: int
+    decisions: tuple[str, ...]
+    worlds: tuple[dict[str, Any], ...]
+
+    def baseline_of(self, index: int) -> int:
+        """The variant that is variant ``index``'s baseline: the baseline decision in its world."""
+        return self.variants[index].world * len(self.decisions) + self.baseline
+
+    def in_world(self, world: int) -> tuple[Any, ...]:
+        size = len(self.decisions)
+        return self.variants[world * size:(world + 1) * size]
+
+    def world_name(self, world: int) -> str:
+        return ", ".join(f"{short(p)}={shown(v)}" for p, v in self.worlds[world].items())
+
+
 @dataclass(frozen=True, slots=True)
-class Study:
+class Study(Compared):
     """The variants of a scenario file's what-if section: every decision under every setting of the
     assumptions (a world), world by world, and which decision is the baseline."""
 
@@ -67,17 +89,6 @@ class Study:
     assumptions: tuple[str, ...] = ()  #: the assumptions' dotted paths, in the file's order
     worlds: tuple[dict[str, Any], ...] = ({},)  #: each setting of the assumptions: path -> value
     max_kill_share: float | None = None  #: a decision that kills more is never recommended
-
-    def baseline_of(self, index: int) -> int:
-        """The variant that is variant ``index``'s baseline: the baseline decision in its world."""
-        return self.variants[index].world * len(self.decisions) + self.baseline
-
-    def in_world(self, world: int) -> tuple[PricedVariant, ...]:
-        size = len(self.decisions)
-        return self.variants[world * size:(world + 1) * size]
-
-    def world_name(self, world: int) -> str:
-        return ", ".join(f"{short(p)}={shown(v)}" for p, v in self.worlds[world].items())
 
 
 def load_study(path: str | Path, calibration: str | Path | None = None) -> Study:
@@ -106,29 +117,41 @@ def load_study(path: str | Path, calibration: str | Path | None = None) -> Study
 CALIBRATED = ("timing", "spot", "failures")
 
 
-def _calibration(path: str | Path, data: dict[str, Any]) -> tuple[bytes, dict[str, Any]]:
-    """A calibration fragment's bytes, and its sections for the instance type of ``data``'s job."""
+def read_calibration(path: str | Path) -> tuple[bytes, dict[str, Any]]:
+    """A fragment ``tjsim calibrate`` wrote: its bytes, and its sections by instance type.
+
+    Raises:
+        ScenarioError: it cannot be read, is no calibration, or a section sets more than
+            :data:`CALIBRATED` or holds an empty setting; one line naming it.
+    """
     source = str(path)
     raw, fragment = read(path)
     types = fragment.get("instance_types") if isinstance(fragment, dict) else None
     if not isinstance(types, dict):
         raise ScenarioError(source, ["not a calibration: tjsim calibrate writes instance_types: {TYPE: {timing: "
                                      "..., spot: ..., failures: ...}}"])
+    for kind, sections in types.items():
+        extra = [k for k in sections or {} if k not in CALIBRATED] if isinstance(sections, dict) else \
+            ["(not a mapping)"]
+        if extra:
+            raise ScenarioError(source, [f"instance_types.{kind}: {', '.join(extra)}: a calibration sets only "
+                                         f"{', '.join(CALIBRATED)}"])
+        empty = _nulls(sections, f"instance_types.{kind}")
+        if empty:  # merged, a null would remove the scenario's setting, not calibrate it
+            raise ScenarioError(source, [f"{empty}: empty; a calibration sets values (leave the setting out instead)"])
+    return raw, types
+
+
+def _calibration(path: str | Path, data: dict[str, Any]) -> tuple[bytes, dict[str, Any]]:
+    """A calibration fragment's bytes, and its sections for the instance type of ``data``'s job."""
+    raw, types = read_calibration(path)
     job = data.get("job") if isinstance(data.get("job"), dict) else {}
     resources = job.get("ResourceConfig") if isinstance(job.get("ResourceConfig"), dict) else {}
     kind = resources.get("InstanceType")
     if kind not in types:
-        raise ScenarioError(source, [f"instance_types: no section for {kind} (the scenario job's InstanceType); "
-                                     f"it calibrates {', '.join(map(str, types)) or 'none'}"])
-    sections = types[kind]
-    extra = [k for k in (sections or {}) if k not in CALIBRATED] if isinstance(sections, dict) else ["(not a mapping)"]
-    if extra:
-        raise ScenarioError(source, [f"instance_types.{kind}: {', '.join(extra)}: a calibration sets only "
-                                     f"{', '.join(CALIBRATED)}"])
-    empty = _nulls(sections, f"instance_types.{kind}")
-    if empty:  # merged, a null would remove the scenario's setting, not calibrate it
-        raise ScenarioError(source, [f"{empty}: empty; a calibration sets values (leave the setting out instead)"])
-    return raw, sections
+        raise ScenarioError(str(path), [f"instance_types: no section for {kind} (the scenario job's InstanceType); "
+                                        f"it calibrates {', '.join(map(str, types)) or 'none'}"])
+    return raw, types[kind]
 
 
 def _nulls(value: Any, path: str) -> str | None:
@@ -163,10 +186,10 @@ def _study(source: str, raw: bytes, data: dict[str, Any]) -> Study:
     for w, (world_label, assumed) in enumerate(worlds):
         for d, (label, name, overrides, from_grid) in enumerate(decisions):
             merged = deep_merge(overrides, assumed)
-            found, plan, slower = _compiled(data, merged, own_type)
-            price = _price(plan, whatif) if plan is not None else None
-            if isinstance(price, str):
-                found = [*found, Problem("", price)]
+            found, plan, slower = compiled(data, merged, own_type)
+            priced = price(plan.instance_type, plan.region, whatif) if plan is not None else None
+            if isinstance(priced, str):
+                found = [*found, Problem("", priced)]
             if from_grid or world_label:  # one line for a problem that several variants share
                 place = name if from_grid else label
                 for problem in found:
@@ -175,9 +198,9 @@ def _study(source: str, raw: bytes, data: dict[str, Any]) -> Study:
                 problems += [problem.within(label, ": ") for problem in found]
             if found or plan is None:
                 continue
-            hourly, source_of_price = price
+            hourly, source_of_price = priced
             variants.append(PricedVariant(name, _dotted(overrides), plan, hourly, source_of_price,
-                                          int(Decimal(repr(hourly)).scaleb(PRICE_DIGITS).to_integral_value()),
+                                          price_units(hourly),
                                           from_grid, d, w, slower))
     for problem, places in shared.items():
         where = places[0] if len(places) == 1 else \
@@ -197,7 +220,7 @@ def _study(source: str, raw: bytes, data: dict[str, Any]) -> Study:
                  tuple(_dotted_world(whatif, values) for values in _settings(whatif)), whatif.max_kill_share)
 
 
-def _compiled(data: dict[str, Any], overrides: dict[str, Any], own_type: str | None
+def compiled(data: dict[str, Any], overrides: dict[str, Any], own_type: str | None
               ) -> tuple[list[Problem], Plan | None, float]:
     """``overrides`` laid over the scenario and compiled, its training scaled by the speed of the
     instance type it runs on: (problems, plan, how many times longer training takes)."""
@@ -291,16 +314,20 @@ def _dotted(overrides: dict[str, Any], prefix: str = "") -> dict[str, Any]:
     return flat
 
 
-def _price(plan: Plan, whatif: WhatIf) -> tuple[float, str] | str:
-    """(USD per instance-hour, where it came from), or the problem."""
-    instance = plan.instance_type
+def price(instance: str | None, region: str, whatif: WhatIf) -> tuple[float, str] | str:
+    """(USD per instance-hour of ``instance`` in ``region``, where it came from), or the problem."""
     if instance is None:
         return "a what-if needs ResourceConfig.InstanceType to price the job (heterogeneous clusters are not priced)"
     if instance in whatif.prices:
         return whatif.prices[instance], "whatif.prices"
-    found = price_table.on_demand(instance, plan.region)
+    found = price_table.on_demand(instance, region)
     if found is None or found.usd_per_hour is None:
         why = "no public figure was found" if found is not None else "the shipped table has none"
-        return (f"no on-demand price for {instance} in {plan.region} ({why}; tjsim prices lists the table): give "
+        return (f"no on-demand price for {instance} in {region} ({why}; tjsim prices lists the table): give "
                 f"one as whatif.prices: {{{instance}: <USD per instance-hour>}}")
     return found.usd_per_hour, found.source
+
+
+def price_units(hourly: float) -> int:
+    """An hourly price in cost units per instance-second (micro-dollars per hour)."""
+    return int(Decimal(repr(hourly)).scaleb(PRICE_DIGITS).to_integral_value())

@@ -203,13 +203,7 @@ def sweep(study: Study, *, runs: int, seed: int, workers: int = 1, dask: Any = N
     Raises:
         ClusterError: the Dask cluster cannot be reached or used.
     """
-    pieces = chunks(runs, chunk)
-    if dask is not None:
-        results = _on_dask(study, seed, pieces, dask, solve)
-    elif workers > 1:
-        results = _in_processes(study, seed, pieces, workers, solve)
-    else:
-        results = ((stop - start, run_chunk(study, seed, start, stop, solve)) for start, stop in pieces)
+    results = pieces_run(run_chunk, study, seed, chunks(runs, chunk), workers, dask, (solve,))
     merged = [VariantStats(solve is not None) for _ in study.variants]
     for done, stats in results:  # in any order: merging is exact
         for total, part in zip(merged, stats, strict=True):
@@ -219,32 +213,49 @@ def sweep(study: Study, *, runs: int, seed: int, workers: int = 1, dask: Any = N
     return Result(study, seed, runs, tuple(merged), tuple(quantiles), solve, kill_share)
 
 
-_STUDY: Study | None = None  # a worker process's study, set once by its initializer
+def pieces_run(runner: Callable[..., Any], study: Any, seed: int, pieces: list[tuple[int, int]], workers: int = 1,
+               dask: Any = None, extra: tuple[Any, ...] = ()) -> Iterator[tuple[int, Any]]:
+    """``runner(study, seed, start, stop, *extra)`` over each of ``pieces``, here, in ``workers``
+    processes or on a Dask cluster: ``(replicates done, what it returned)``, in any order.
+
+    Raises:
+        ClusterError: the Dask cluster cannot be reached or used.
+    """
+    if dask is not None:
+        return _on_dask(runner, study, seed, pieces, dask, extra)
+    if workers > 1:
+        return _in_processes(runner, study, seed, pieces, workers, extra)
+    return ((stop - start, runner(study, seed, start, stop, *extra)) for start, stop in pieces)
 
 
-def _remember(study: Study) -> None:
+_STUDY: Any = None  # a worker process's study, set once by its initializer
+
+
+def _remember(study: Any) -> None:
     global _STUDY
     _STUDY = study
 
 
-def _run_remembered(seed: int, start: int, stop: int, solve: str | None) -> list[VariantStats]:
-    return run_chunk(_STUDY, seed, start, stop, solve)
+def _run_remembered(runner: Callable[..., Any], seed: int, start: int, stop: int, extra: tuple[Any, ...]) -> Any:
+    return runner(_STUDY, seed, start, stop, *extra)
 
 
-Chunks = Iterator[tuple[int, list[VariantStats]]]  # (replicates done, their stats)
+Chunks = Iterator[tuple[int, Any]]  # (replicates done, what the runner returned)
 
 
-def _in_processes(study: Study, seed: int, pieces: list[tuple[int, int]], workers: int, solve: str | None) -> Chunks:
+def _in_processes(runner: Callable[..., Any], study: Any, seed: int, pieces: list[tuple[int, int]], workers: int,
+                  extra: tuple[Any, ...]) -> Chunks:
     # spawn: no fork of a process that may run a progress thread
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_remember,
                              initargs=(study,)) as pool:
-        results = pool.map(_run_remembered, *zip(*[(seed, a, b, solve) for a, b in pieces], strict=True))
+        results = pool.map(_run_remembered, *zip(*[(runner, seed, a, b, extra) for a, b in pieces], strict=True))
         for (start, stop), stats in zip(pieces, results, strict=True):
             yield stop - start, stats
 
 
-def _on_dask(study: Study, seed: int, pieces: list[tuple[int, int]], dask: Any, solve: str | None) -> Chunks:
+def _on_dask(runner: Callable[..., Any], study: Any, seed: int, pieces: list[tuple[int, int]], dask: Any,
+             extra: tuple[Any, ...]) -> Chunks:
     """Chunks as Dask tasks: a bounded number in flight, each result released once merged, so
     memory stays flat whatever the number of replicates."""
     try:
@@ -262,7 +273,7 @@ def _on_dask(study: Study, seed: int, pieces: list[tuple[int, int]], dask: Any, 
         in_flight = max(2, 4 * len(client.scheduler_info().get("workers", {})))
         sizes, running = {}, as_completed()
         for start, stop in itertools.islice(waiting, in_flight):
-            future = client.submit(run_chunk, remote, seed, start, stop, solve, pure=False)
+            future = client.submit(runner, remote, seed, start, stop, *extra, pure=False)
             sizes[future.key] = stop - start
             running.add(future)
         for future in running:
@@ -271,7 +282,7 @@ def _on_dask(study: Study, seed: int, pieces: list[tuple[int, int]], dask: Any, 
             future.release()
             following = next(waiting, None)
             if following is not None:
-                nxt = client.submit(run_chunk, remote, seed, *following, solve, pure=False)
+                nxt = client.submit(runner, remote, seed, *following, *extra, pure=False)
                 sizes[nxt.key] = following[1] - following[0]
                 running.add(nxt)
             yield done, stats

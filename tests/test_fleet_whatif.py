@@ -1,0 +1,191 @@
+"""A fleet what-if (simulator/fleet/whatif/): each historical job rebuilt and replayed under each
+variant, its cost against what the history cost, the same bytes however it is run."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from simulator.errors import ScenarioError
+from simulator.fleet.jobs import fleet_job
+from simulator.fleet.records import Reader
+from simulator.fleet.whatif.result import FleetResult
+from simulator.fleet.whatif.spec import load_fleet
+from simulator.fleet.whatif.sweep import sweep
+from simulator.whatif.spec import COST_UNITS_PER_USD
+
+from .fleet_helpers import fleet_file, history, request, steady
+
+SPOT = {"EnableManagedSpotTraining": True, "StoppingCondition": {"MaxWaitTimeInSeconds": 172800}}
+
+
+def _result(path, runs=6, seed=1, **kwargs):
+    study = load_fleet(path)
+    return FleetResult(study, seed, runs, tuple(sweep(study, runs=runs, seed=seed, **kwargs)))
+
+
+@pytest.fixture
+def mixed(tmp_path):
+    """Three on-demand jobs, two spot ones (one with checkpoints), an ml.m5 one."""
+    history(tmp_path / "history.jsonl", [
+        (0, request("od-1"), steady(3600)),
+        (600, request("od-2"), steady(7200)),
+        (900, request("spot-1", **SPOT), steady(5400, spot={"interruptions_per_instance_hour": 1}, seed=3)),
+        (1200, request("spot-2", **SPOT, CheckpointConfig={"S3Uri": "s3://acme/ck/"}),
+         steady(5400, spot={"interruptions_per_instance_hour": 1}, seed=4, checkpoint={"interval": 600})),
+        (1500, request("cpu", ResourceConfig={"InstanceType": "ml.m5.xlarge"}), steady(1800)),
+    ])
+    return tmp_path
+
+
+def test_a_steady_on_demand_history_replays_to_its_own_cost(tmp_path):
+    history(tmp_path / "history.jsonl", [(i * 300, request(f"j{i}"), steady(1000 + 500 * i)) for i in range(4)])
+    result = _result(fleet_file(tmp_path))
+    (entry,) = result.to_json()["variants"]
+    assert entry["cost_usd"]["mean"] == pytest.approx(result.history_usd, abs=0.01)
+    assert entry["cost_usd"]["ci95"][0] == entry["cost_usd"]["ci95"][1]  # nothing random
+    assert entry["savings_vs_history"]["usd"]["mean"] == pytest.approx(0, abs=0.01)
+
+
+def test_training_need_is_read_off_the_training_phases(mixed):
+    jobs = {job.name: job for job in (fleet_job(r) for r in Reader().read([mixed / "history.jsonl"]))}
+    assert jobs["od-1"].training == pytest.approx(3600, abs=0.01) and jobs["od-1"].exact
+    assert jobs["cpu"].instance_type == "ml.m5.xlarge"
+    # interrupted without checkpoints: each attempt trained from the start, the last one finished
+    spot = jobs["spot-1"]
+    assert spot.outcome == "Completed" and not spot.exact and spot.training == pytest.approx(5400, abs=0.01)
+    # with checkpoints: the phases add up to at least the need (work since the last checkpoint is redone)
+    assert 5400 <= jobs["spot-2"].training <= 5400 + 600 * 10
+
+
+def test_unfinished_jobs_replay_what_they_trained_or_are_left_out(tmp_path):
+    history(tmp_path / "history.jsonl", [
+        (0, request("done"), steady(600)),
+        (10, request("killed", StoppingCondition={"MaxRuntimeInSeconds": 400}), steady(3600)),
+    ])
+    trained = load_fleet(fleet_file(tmp_path))
+    assert [j.name for j in trained.jobs] == ["done", "killed"] and trained.left_out == {}
+    assert trained.jobs[1].training == pytest.approx(400 - 30, abs=1)  # up to the limit, which counts from Downloading
+    skipped = load_fleet(fleet_file(tmp_path, fleet={"unfinished": "skip"}))
+    assert [j.name for j in skipped.jobs] == ["done"] and skipped.left_out == {"unfinished": 1}
+
+
+def test_common_random_numbers_pair_the_variants(mixed):
+    path = fleet_file(mixed, whatif={"variants": [
+        {"name": "as run"}, {"name": "on-demand", "job": {"EnableManagedSpotTraining": False,
+                                                          "StoppingCondition": {"MaxWaitTimeInSeconds": None}}}],
+        "assumptions": {"spot.interruptions_per_instance_hour": [0.1, 3]}})
+    data = _result(path, runs=8).to_json()
+    on_demand = [v for v in data["variants"] if v["name"] == "on-demand"]
+    assert on_demand[0]["cost_usd"] == on_demand[1]["cost_usd"]  # no spot: the market does not move it
+    calm, busy = (v for v in data["variants"] if v["name"] == "as run")
+    assert busy["cost_usd"]["mean"] > calm["cost_usd"]["mean"]
+    assert busy["interruptions_per_job"] > calm["interruptions_per_job"]
+
+
+def test_the_json_is_the_same_for_any_chunk_size_or_worker_count(mixed):
+    path = fleet_file(mixed, whatif={"variants": [{"name": "as run"}, {"name": "spot", "job": {
+        "EnableManagedSpotTraining": True, "StoppingCondition": {"MaxWaitTimeInSeconds": 172800}}}]})
+    one = json.dumps(_result(path, runs=9).to_json())
+    assert json.dumps(_result(path, runs=9, chunk=2).to_json()) == one
+    assert json.dumps(_result(path, runs=9, chunk=4, workers=2).to_json()) == one
+
+
+@pytest.mark.slow  # a local Dask cluster of two processes
+def test_the_same_json_on_a_dask_cluster(mixed):
+    distributed = pytest.importorskip("distributed")
+    path = fleet_file(mixed, whatif={"variants": [{"name": "as run"}, {"name": "spot", "job": SPOT}]})
+    local = json.dumps(_result(path, runs=7).to_json())
+    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None)
+    with cluster, distributed.Client(cluster) as client:
+        assert json.dumps(_result(path, runs=7, chunk=3, dask=client).to_json()) == local
+
+
+def test_instance_types_move_with_their_speed(mixed):
+    path = fleet_file(mixed, speed={"ml.g5.xlarge": 1.0, "ml.g6.xlarge": 0.5}, whatif={"variants": [
+        {"name": "as run"}, {"name": "g6", "instance_types": {"ml.g5.xlarge": "ml.g6.xlarge"}}]})
+    study = load_fleet(path)
+    own, moved = (dict(zip((j.name for j in study.jobs), v.plans, strict=True)) for v in study.variants)
+    assert moved["od-1"].instance_type == "ml.g6.xlarge" and moved["cpu"].instance_type == "ml.m5.xlarge"
+    assert moved["od-1"].timing.training == pytest.approx(2 * own["od-1"].timing.training)
+    by_type = FleetResult(study, 1, 2, tuple(sweep(study, runs=2, seed=1))).to_json()["variants"][1]["by_instance_type"]
+    assert by_type["ml.g5.xlarge"]["moved_to"] == "ml.g6.xlarge" and "moved_to" not in by_type["ml.m5.xlarge"]
+
+
+def test_jobs_that_match_share_warm_pools_on_one_clock(tmp_path):
+    history(tmp_path / "history.jsonl", [(i * 4000, request(f"j{i}"), steady(3000)) for i in range(4)])
+    path = fleet_file(tmp_path, whatif={"variants": [
+        {"name": "as run"}, {"name": "warm", "job": {"ResourceConfig": {"KeepAlivePeriodInSeconds": 1800}}}]})
+    result = _result(path, runs=2)
+    as_run, warm = result.to_json()["variants"]
+    assert result.study.variants[1].pooled and not result.study.variants[0].pooled
+    assert warm["warm_starts_per_fleet"] == 3  # each job but the first takes over the one before's pool
+    assert as_run["warm_starts_per_fleet"] == 0
+
+
+def test_kills_are_counted_and_a_killed_job_never_heads_the_savings(mixed):
+    path = fleet_file(mixed, whatif={"variants": [{"name": "as run"}, {"name": "tight", "job": {
+        "EnableManagedSpotTraining": True, "StoppingCondition": {"MaxRuntimeInSeconds": 3000,
+                                                                 "MaxWaitTimeInSeconds": 3000}}}]})
+    tight = _result(path, runs=4).to_json()["variants"][1]
+    assert tight["kill_share"] > 0 and tight["jobs_killed_per_fleet"]
+    table = tight["jobs_table"]
+    assert all(row["kill_share"] == 0 for row in table["largest_savings"])
+    assert table["worst_risks"][0]["kill_share"] > 0
+
+
+def test_history_cost_is_billable_times_instances_times_price(mixed):
+    study = load_fleet(fleet_file(mixed, whatif={"prices": {"ml.g5.xlarge": 2.0, "ml.m5.xlarge": 0.5}}))
+    for job, units in zip(study.jobs, study.history_units, strict=True):
+        price = 0.5 if job.instance_type == "ml.m5.xlarge" else 2.0
+        assert units / COST_UNITS_PER_USD == pytest.approx(job.billable * job.instance_count * price / 3600)
+
+
+@pytest.mark.parametrize("change, expected", [
+    ({"job": {"TrainingJobName": "x"}}, "job: not in a fleet what-if: each job's request comes from its history"),
+    ({"fleet": {"history": "nope.jsonl"}}, "fleet.history: "),
+    ({"whatif": {"variants": [{"name": "as run"}, {"name": "x", "instance_types": {"ml.g5.xlarge": "ml.g5.xlarge"}}]}},
+     "instance_types.ml.g5.xlarge: moves the jobs to their own type"),
+    ({"whatif": {"variants": [{"name": "as run"}, {"name": "g6", "instance_types": {"ml.g5.xlarge": "ml.g6.xlarge"}}]}},
+     "whatif.variants[1] (g6): 4 jobs, e.g. od-1 ("),
+    ({"whatif": {"variants": [{"name": "as run"}, {"name": "short wait", "job": {
+        "EnableManagedSpotTraining": True, "StoppingCondition": {"MaxWaitTimeInSeconds": 3600}}}]}},
+     "whatif.variants[1] (short wait): every job (5), e.g. od-1 ("),
+    ({"whatif": {"prices": {"ml.g5.xlarge": 1.0}}, "region": "eu-north-1"}, None),
+])
+def test_bad_input_is_one_line_naming_the_jobs(mixed, change, expected):
+    path = fleet_file(mixed, **change)
+    if expected is None:  # the jobs' ARNs give their region: the file's region does not move them
+        assert load_fleet(path).variants[0].plans[0].region == "us-east-1"
+        return
+    with pytest.raises(ScenarioError) as caught:
+        load_fleet(path)
+    assert any(expected in line for line in caught.value.problems), caught.value.problems
+
+
+def test_a_type_without_a_price_names_its_record(tmp_path):
+    history(tmp_path / "history.jsonl", [(0, request("odd", ResourceConfig={"InstanceType": "ml.c5n.18xlarge"}),
+                                          steady(600))])
+    with pytest.raises(ScenarioError) as caught:
+        load_fleet(fleet_file(tmp_path))
+    assert any("job odd (" in str(p) and "no on-demand price for ml.c5n.18xlarge" in str(p)
+               for p in caught.value.problems)
+
+
+def test_bad_records_refuse_the_history_unless_skipped(mixed):
+    with (mixed / "history.jsonl").open("a") as file:
+        file.write('{"TrainingJobName": "broken"\n')
+    with pytest.raises(ScenarioError) as caught:
+        load_fleet(fleet_file(mixed))
+    assert any("history.jsonl:6: damaged" in str(p) for p in caught.value.problems)
+    study = load_fleet(fleet_file(mixed, fleet={"skip_bad": True}))
+    assert len(study.jobs) == 5 and study.left_out == {"bad record": 1}
+
+
+def test_no_usable_record_is_one_line(tmp_path):
+    (tmp_path / "history.jsonl").write_text("\n")
+    with pytest.raises(ScenarioError) as caught:
+        load_fleet(fleet_file(tmp_path))
+    (line,) = caught.value.problems
+    assert str(line).endswith("fleet.yaml: fleet.history: no job to replay among 0 records")
