@@ -141,3 +141,11 @@ def test_records_are_read_one_at_a_time(wire, tmp_path):
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
     assert count == 300 and peak < 1_000_000  # a record held is about 20 kB: 300 would be 6 MB
+
+
+def test_a_response_without_resource_config_is_partial(wire):
+    """A serverless or newer job may have none; the analysis needs its instances."""
+    response = {k: v for k, v in cli_form(wire).items() if k != "ResourceConfig"}
+    reader = Reader()
+    assert list(reader.check([("x.json:1", response)])) == []
+    assert [str(b) for b in reader.bad] == ["x.json:1: partial: ResourceConfig missing"]

@@ -50,25 +50,41 @@ def test_a_steady_on_demand_history_replays_to_its_own_cost(tmp_path):
 
 def test_training_need_is_read_off_the_training_phases(mixed):
     jobs = {job.name: job for job in (fleet_job(r) for r in Reader().read([mixed / "history.jsonl"]))}
-    assert jobs["od-1"].training == pytest.approx(3600, abs=0.01) and jobs["od-1"].exact
+    assert jobs["od-1"].need(600, 0) == pytest.approx(3600, abs=0.01) and jobs["od-1"].exact
     assert jobs["cpu"].instance_type == "ml.m5.xlarge"
     # interrupted without checkpoints: each attempt trained from the start, the last one finished
     spot = jobs["spot-1"]
-    assert spot.outcome == "Completed" and not spot.exact and spot.training == pytest.approx(5400, abs=0.01)
-    # with checkpoints: the phases add up to at least the need (work since the last checkpoint is redone)
-    assert 5400 <= jobs["spot-2"].training <= 5400 + 600 * 10
+    assert spot.outcome == "Completed" and not spot.exact and spot.need(600, 0) == pytest.approx(5400, abs=0.01)
+    # with checkpoints: the phases less half an interval redone per interruption, on average
+    assert jobs["spot-2"].need(600, 0) == pytest.approx(5400, abs=300 * len(jobs["spot-2"].trainings))
+
+
+def test_checkpoint_writes_are_taken_off_the_need(tmp_path):
+    history(tmp_path / "history.jsonl", [(0, request("ck", CheckpointConfig={"S3Uri": "s3://acme/ck/"}),
+                                          steady(3600, checkpoint={"interval": 600, "write": 20}))])
+    (job,) = (fleet_job(r) for r in Reader().read([tmp_path / "history.jsonl"]))
+    assert sum(job.trainings) == pytest.approx(3600 + 5 * 20, abs=0.01)  # five writes, none at the end
+    assert job.need(600, 20) == pytest.approx(3600, abs=0.01)
+    result = _result(fleet_file(tmp_path, checkpoint={"interval": 600, "write": 20}))
+    assert result.to_json()["variants"][0]["cost_usd"]["mean"] == pytest.approx(result.history_usd, abs=0.01)
 
 
 def test_unfinished_jobs_replay_what_they_trained_or_are_left_out(tmp_path):
     history(tmp_path / "history.jsonl", [
         (0, request("done"), steady(600)),
         (10, request("killed", StoppingCondition={"MaxRuntimeInSeconds": 400}), steady(3600)),
+        (20, request("early", StoppingCondition={"MaxRuntimeInSeconds": 20}), steady(3600)),  # in Downloading
+        # spot without checkpoints, killed: each attempt from the start, so at least its longest
+        (30, request("respun", **SPOT), steady(3600, seed=9, spot={"interruptions_per_instance_hour": 6})),
     ])
     trained = load_fleet(fleet_file(tmp_path))
-    assert [j.name for j in trained.jobs] == ["done", "killed"] and trained.left_out == {}
-    assert trained.jobs[1].training == pytest.approx(400 - 30, abs=1)  # up to the limit, which counts from Downloading
+    by_name = {j.name: j for j in trained.jobs}
+    assert set(by_name) == {"done", "killed", "respun"} and trained.left_out == {"never trained": 1}
+    assert by_name["killed"].need(600, 0) == pytest.approx(400 - 30, abs=1)  # up to the limit, counted from Downloading
+    respun = by_name["respun"]
+    assert len(respun.trainings) > 1 and respun.need(600, 0) == max(respun.trainings) <= 3600
     skipped = load_fleet(fleet_file(tmp_path, fleet={"unfinished": "skip"}))
-    assert [j.name for j in skipped.jobs] == ["done"] and skipped.left_out == {"unfinished": 1}
+    assert [j.name for j in skipped.jobs] == ["done"] and skipped.left_out == {"unfinished": 3}
 
 
 def test_common_random_numbers_pair_the_variants(mixed):
@@ -189,3 +205,120 @@ def test_no_usable_record_is_one_line(tmp_path):
         load_fleet(fleet_file(tmp_path))
     (line,) = caught.value.problems
     assert str(line).endswith("fleet.yaml: fleet.history: no job to replay among 0 records")
+
+
+def test_the_shipped_month_replayed_as_run_costs_what_it_cost(tmp_path):
+    """The example history was lived by the engine; replayed as it ran, each job with the calibration
+    made from the history, its cost is one draw among the replay's: within three of their standard
+    deviations."""
+    import yaml
+
+    from .conftest import ROOT
+
+    folder = ROOT / "scenarios" / "history"
+    data = yaml.safe_load((folder / "whatif-fleet.yaml").read_text())
+    data["fleet"] = {key: str(folder / value) for key, value in data["fleet"].items()}
+    data["whatif"] = {"baseline": "as run", "variants": [{"name": "as run"}]}  # the calibrated markets
+    (tmp_path / "month.yaml").write_text(yaml.safe_dump(data))
+    study = load_fleet(tmp_path / "month.yaml")
+    (stats,) = sweep(study, runs=40, seed=3)
+    sd = ((stats.cost.squares - stats.cost.total ** 2 / stats.cost.n) / (stats.cost.n - 1)) ** 0.5
+    assert abs(stats.cost.mean - sum(study.history_units)) < 3 * sd
+
+
+def test_warm_pool_billing_counts_in_the_history_and_the_replay(tmp_path):
+    keep = {"ResourceConfig": {"KeepAlivePeriodInSeconds": 1800}}
+    history(tmp_path / "history.jsonl", [(i * 9000, request(f"w{i}", **keep), steady(1000)) for i in range(3)])
+    result = _result(fleet_file(tmp_path), runs=2)
+    assert all(job.retained == 1800 for job in result.study.jobs)
+    (as_run,) = result.to_json()["variants"]
+    assert as_run["cost_usd"]["mean"] == pytest.approx(result.history_usd, abs=0.01)
+
+
+def test_a_decision_cannot_pass_by_killing_a_few_big_jobs(tmp_path):
+    """One long p4d job (most of the spend) among 99 small ones: a cap that kills it alone kills 1 % of
+    the jobs but nearly all of the work, and is not recommended."""
+    big = request("big", ResourceConfig={"InstanceType": "ml.p4d.24xlarge"})
+    history(tmp_path / "history.jsonl", [(0, big, steady(36000))] + [
+        (60 * i, request(f"small-{i}", ResourceConfig={"InstanceType": "ml.m5.xlarge"}), steady(600))
+        for i in range(1, 100)])
+    path = fleet_file(tmp_path, whatif={"max_kill_share": 0.01, "variants": [
+        {"name": "as run"}, {"name": "cap 5 h", "job": {"StoppingCondition": {"MaxRuntimeInSeconds": 18000}}}]})
+    data = _result(path, runs=2).to_json()
+    cap = data["variants"][1]
+    assert cap["jobs_killed_per_fleet"] == {"MaxRuntimeExceeded": 1.0}
+    assert cap["kill_share"] > 0.9 and cap["completed_work_share"] < 0.1
+    assert data["recommendation"]["per_assumption"][0]["decision"] == "as run"
+
+
+def test_plan_names_are_unique_and_seeds_follow_them(tmp_path):
+    other = "arn:aws:sagemaker:us-east-1:222222222222:training-job/train"
+    history(tmp_path / "a.jsonl", [(0, request("train"), steady(600)), (5, request("train-2"), steady(600))])
+    history(tmp_path / "b.jsonl", [(10, request("train"), steady(600))])
+    (tmp_path / "b.jsonl").write_text((tmp_path / "b.jsonl").read_text().replace(
+        "arn:aws:sagemaker:us-east-1:123456789012:training-job/train", other))
+    study = load_fleet(fleet_file(tmp_path, fleet={"history": ["a.jsonl", "b.jsonl"]}))
+    assert study.names == ("train", "train-2", "train-3")
+    assert [j.where for j in study.jobs] == ["a.jsonl:1", "a.jsonl:2", "b.jsonl:1"]  # as the fleet file names them
+
+
+def test_the_digest_does_not_depend_on_where_tjsim_runs(mixed, monkeypatch):
+    path = fleet_file(mixed)
+    far = load_fleet(path).sha256
+    monkeypatch.chdir(mixed)
+    assert load_fleet("fleet.yaml").sha256 == far
+
+
+@pytest.mark.parametrize("change, expected", [
+    ({"whatif": {"variants": [{"name": "as run", "job": {"TrainingJobName": "same"}}]}},
+     "whatif.variants[0].job.TrainingJobName: each job keeps its own name"),
+    ({"timing": {"training": 60}}, "timing.training: each job trains what its history measured"),
+    ({"region": ["x"]}, "region: "),
+    ({"whatif": {"variants": [{"name": "as run", "instance_types": {"ml.p5.48xlarge": "ml.g5.xlarge"}}]}},
+     "whatif.variants[0].instance_types.ml.p5.48xlarge: no job of the fleet runs on ml.p5.48xlarge"),
+])
+def test_a_setting_the_fleet_cannot_use_is_refused(mixed, change, expected):
+    with pytest.raises(ScenarioError) as caught:
+        load_fleet(fleet_file(mixed, **change))
+    assert any(expected in line for line in caught.value.problems), caught.value.problems
+
+
+def test_calibration_problems_name_the_calibration(mixed):
+    (mixed / "cal.yaml").write_text("instance_types:\n  ml.g5.xlarge:\n    timing: {starting: -5}\n")
+    with pytest.raises(ScenarioError) as caught:
+        load_fleet(fleet_file(mixed, fleet={"calibration": "cal.yaml"}))
+    (line,) = caught.value.problems
+    assert "fleet.calibration: " in line and "cal.yaml: instance_types.ml.g5.xlarge.timing.starting" in line
+    (mixed / "cal.yaml").write_text("instance_types:\n  ml.g5.xlarge:\n    timing: {starting: 50}\n")
+    path = fleet_file(mixed, fleet={"calibration": "cal.yaml"}, speed={"ml.g5.xlarge": 1, "ml.g6.xlarge": 1},
+                      whatif={"variants": [{"name": "as run", "instance_types": {"ml.g5.xlarge": "ml.g6.xlarge"}}]})
+    assert load_fleet(path).uncalibrated == ("ml.g6.xlarge", "ml.m5.xlarge")  # types jobs run on, moved ones too
+
+
+def test_a_fleet_of_listed_jobs_has_no_history_to_save_against(tmp_path):
+    path = fleet_file(tmp_path, fleet={"history": [], "jobs": [
+        {"job": request("nightly"), "training": 3600, "count": 3, "every": 86400},
+        {"job": request("big", ResourceConfig={"InstanceType": "ml.p4d.24xlarge"}), "training": 7200, "at": 3600}]},
+        whatif={"variants": [{"name": "as run"}, {"name": "spot", "job": SPOT}]})
+    study = load_fleet(path)
+    assert [(j.name, j.where, j.created - study.jobs[0].created) for j in study.jobs] == [
+        ("nightly-1", "fleet.jobs[0] #1", 0), ("big", "fleet.jobs[1]", 3600), ("nightly-2", "fleet.jobs[0] #2", 86400),
+        ("nightly-3", "fleet.jobs[0] #3", 172800)]
+    data = FleetResult(study, 1, 4, tuple(sweep(study, runs=4, seed=1))).to_json()
+    assert data["history_cost_usd"] is None and data["variants"][0]["savings_vs_history"] is None
+    as_run = data["variants"][0]
+    # billed: Downloading (30 s), Training, Uploading (20 s), at the shipped prices
+    assert as_run["cost_usd"]["mean"] == pytest.approx((3 * 3650 * 1.408 + 7250 * 25.2513) / 3600, abs=0.01)
+    assert as_run["jobs_table"]["largest_savings"] == [] and as_run["jobs_table"]["worst_risks"][0]["job"] == "big"
+
+
+@pytest.mark.parametrize("jobs, expected", [
+    ([{"job": {"TrainingJobName": "x"}, "training": 60}], "fleet.jobs[0].job.ResourceConfig.InstanceType: required"),
+    ([{"job": request("x", StoppingCondition={"MaxRuntimeInSeconds": 0}), "training": 60}],
+     "job x (fleet.jobs[0]): job.StoppingCondition.MaxRuntimeInSeconds"),
+    ([], "fleet: give the history"),
+])
+def test_a_listed_job_the_service_would_refuse_is_named(tmp_path, jobs, expected):
+    with pytest.raises(ScenarioError) as caught:
+        load_fleet(fleet_file(tmp_path, fleet={"history": [], "jobs": jobs}))
+    assert any(expected in line for line in caught.value.problems), caught.value.problems

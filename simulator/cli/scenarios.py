@@ -20,7 +20,8 @@ def validate_command(scenarios: tuple[str, ...]) -> None:
     and exit 2 if any."""
     from .. import loading
     from ..errors import ScenarioError
-    from ..fleet.whatif.spec import is_fleet, load_fleet
+    from ..fleet.whatif.spec import load_fleet
+    from ..format.fleet import is_fleet
     from ..whatif.spec import load_study
 
     problems: list[str] = []

@@ -51,7 +51,7 @@ def whatif_command(ctx: click.Context, scenario: str, runs: int, seed: int | Non
     if dask is not None and given(ctx, "workers"):
         raise click.UsageError("--workers: processes on this machine; with --dask the cluster's workers run it", ctx)
 
-    from ..fleet.whatif.spec import is_fleet
+    from ..format.fleet import is_fleet
     from ..whatif import report
     from ..whatif.spec import load_study
     from ..whatif.sweep import sweep

@@ -124,7 +124,8 @@ def fragment(calibrations: dict[str, Calibration], source: str) -> str:
     each setting with its evidence in a comment."""
     lines = [f"# tjsim calibrate, from {source.strip()}: per instance type, the scenario's timing, spot and "
              "failures.", "# tjsim whatif SCENARIO --calibration THIS merges the section of the scenario job's "
-             "instance type.", "instance_types:"]
+             "instance type;", "# a fleet file's fleet.calibration: THIS gives each job its own type's.",
+             "instance_types:"]
     for name in sorted(calibrations):
         c = calibrations[name]
         sections = c.sections()

@@ -1,17 +1,20 @@
 """A historical job as a fleet what-if replays it: its CreateTrainingJob request, rebuilt from the
 members DescribeTrainingJob echoes, the training it needed, what it cost, and when it was created.
 
-The training a job needed is read off its Training phases (docs/semantics.md, "fleet what-if"):
-- a job that completed in one Training phase needed exactly that phase;
-- one that completed after interruptions needed its last phase when it kept no checkpoints (each
-  attempt trained from the start), the sum of its phases when it did (an upper bound: the work
-  redone since the last checkpoint is counted twice);
-- one that did not complete (failed, stopped, killed by a limit) needed more than it trained: with
-  ``unfinished: trained`` it is replayed with what it trained (a lower bound), with ``skip`` left out.
+The training a job needed is read off its Training phases (docs/semantics.md, "A fleet what-if"):
+- without a CheckpointConfig each attempt trained from the start: a job that completed needed its
+  last phase; one that did not, at least its longest;
+- with one, its phases hold the work plus the checkpoint writes and the work redone after each
+  interruption: half an interval each, on average, is taken off, then the writes, at the interval
+  and write time the fleet file gives (exact for a job that completed in one phase);
+- a job that did not complete (failed, stopped, killed by a limit) needed more than it trained: with
+  ``unfinished: trained`` it is replayed with what it trained (a lower bound), with ``skip`` left out;
+  one that never trained is left out either way.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,38 +38,57 @@ class FleetJob:
     region: str | None  #: from its ARN (None: the fleet file's)
     account: str | None
     created: float  #: CreationTime, epoch seconds
-    training: float  #: the training seconds it needed on its own instance type
-    exact: bool  #: ``training`` is exact (it completed in one Training phase)
+    trainings: tuple[float, ...]  #: its Training phases' seconds, in order
+    checkpointed: bool  #: it had a CheckpointConfig
     outcome: str  #: its final SecondaryStatus
     billable: int  #: BillableTimeInSeconds (per instance, as the response gives it)
+    retained: int  #: WarmPoolStatus.ResourceRetainedBillableTimeInSeconds: its warm pool's billed seconds
+    listed: bool = False  #: a job the fleet file lists, which no history holds: it has no cost of its own
 
     @property
     def label(self) -> str:
         """How a problem names it: ``acme-0042 (history.jsonl:42)``."""
         return f"{self.name} ({self.where})"
 
+    @property
+    def exact(self) -> bool:
+        """Its training need is known exactly: it completed in one Training phase."""
+        return self.outcome == "Completed" and len(self.trainings) == 1
+
+    def need(self, interval: float, write: float) -> float:
+        """The training seconds it needed, its checkpoints written every ``interval`` seconds of progress,
+        ``write`` seconds each, as a replay lives them (the module's docstring says how)."""
+        trainings = self.trainings
+        if not trainings:
+            return 0.0
+        if not self.checkpointed:  # each attempt trained from the start
+            return trainings[-1] if self.outcome == "Completed" else max(trainings)
+        # the writes and the work redone since the last checkpoint (half an interval, on average) are in it
+        spent = max(sum(trainings) - (len(trainings) - 1) * interval / 2, max(trainings))
+        writes = max(math.ceil(spent / (interval + write) - 1e-9) - 1, 0) if write else 0
+        return round(spent - writes * write, 3)
+
 
 def fleet_job(record: Record, unfinished: str = "trained") -> FleetJob | str:
     """The job ``record`` holds, or why it is left out of a fleet (``"in progress"``, ``"unfinished"``,
-    ``"heterogeneous"``)."""
+    ``"never trained"``, ``"heterogeneous"``, ``"on a training plan"``)."""
     response = record.response
     m = measure(response)
     if not m.ended:
         return "in progress"
-    if m.outcome != "Completed" and unfinished == "skip":
-        return "unfinished"
+    trainings = tuple(seconds for phase, seconds, _ in m.phases if phase == "Training")
+    if m.outcome != "Completed" and (unfinished == "skip" or not trainings):
+        return "unfinished" if unfinished == "skip" else "never trained"
     resources = response["ResourceConfig"]
     if resources.get("InstanceGroups") or not resources.get("InstanceType"):
         return "heterogeneous"
-    trainings = [seconds for phase, seconds, _ in m.phases if phase == "Training"]
-    if m.outcome == "Completed" and len(trainings) > 1:
-        training = sum(trainings) if "CheckpointConfig" in response else trainings[-1]
-    else:  # one phase (exact when completed), or the training an unfinished job did
-        training = sum(trainings)
+    if resources.get("TrainingPlanArn"):  # paid for in advance, not by the second
+        return "on a training plan"
     arn = response.get("TrainingJobArn", "").split(":")
     region, account = (arn[3], arn[4]) if len(arn) > 5 and arn[:3] == ["arn", arn[1], "sagemaker"] else (None, None)
     request = {key: response[key] for key in _REQUEST if key in response}
+    pool = response.get("WarmPoolStatus") or {}
     return FleetJob(record.where, m.name, request, resources["InstanceType"], m.instance_count, region or None,
-                    account or None, m.created, round(training, 3),
-                    m.outcome == "Completed" and len(trainings) == 1, m.outcome,
-                    int(response.get("BillableTimeInSeconds", response.get("TrainingTimeInSeconds")) or 0))
+                    account or None, m.created, trainings, "CheckpointConfig" in response, m.outcome,
+                    int(response.get("BillableTimeInSeconds", response.get("TrainingTimeInSeconds")) or 0),
+                    int(pool.get("ResourceRetainedBillableTimeInSeconds") or 0))

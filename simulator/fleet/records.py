@@ -32,7 +32,7 @@ from .. import conformance, service
 
 _OUTPUT = service.output_shape("DescribeTrainingJob")
 #: what the analysis reads of every record, beyond what the shape requires
-NEEDED = ("SecondaryStatusTransitions",)
+NEEDED = ("SecondaryStatusTransitions", "ResourceConfig")
 #: epoch numbers above this are milliseconds (EventBridge's); seconds reach it in the year 5138
 _MILLIS = 1e11
 _NUMBER = re.compile(r"[0-9]+(\.[0-9]*)?([eE][+-]?[0-9]+)?")

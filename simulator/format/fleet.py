@@ -15,6 +15,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator, model_validator
 
 from ..errors import ProblemAt
+from ..limits import MAX_SECONDS
 from .scenario import InstanceType
 from .whatif import Variant, WhatIf
 
@@ -31,12 +32,35 @@ NOT_IN_A_FLEET = {
 }
 
 
+def is_fleet(data: Any) -> bool:
+    """Whether a file's YAML data is a fleet what-if (it has a ``fleet:`` section)."""
+    return isinstance(data, dict) and "fleet" in data
+
+
+_Seconds = Annotated[float, Field(ge=0, le=MAX_SECONDS, strict=False, allow_inf_nan=False)]
+
+
+class ListedJob(BaseModel):
+    """A job the fleet runs that no history holds (a planned one): its request, its training, when."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+    #: a CreateTrainingJob request, as boto3 takes it (checked once laid under each variant)
+    job: dict[str, Any]
+    #: the training seconds it needs on its own instance type
+    training: Annotated[float, Field(gt=0, le=MAX_SECONDS, strict=False, allow_inf_nan=False)]
+    at: _Seconds = 0.0  #: when the first is created: seconds after the fleet's first job
+    count: Annotated[int, Field(ge=1, le=100_000)] = 1  #: this many such jobs, named NAME-1, NAME-2, …
+    every: _Seconds = 0.0  #: seconds between two of them
+
+
 class Fleet(BaseModel):
-    """Where the history is, and how to read it."""
+    """The fleet's jobs — a history, a list, or both — and how to read them."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
     #: DescribeTrainingJob responses: .json or .jsonl files, or directories of them (relative to the file)
-    history: Annotated[list[Annotated[str, Field(min_length=1)]], Field(min_length=1, max_length=100)]
+    history: Annotated[list[Annotated[str, Field(min_length=1)]], Field(max_length=100)] = []
+    #: jobs no history holds: what they would cost is all a what-if can say (no savings against a history)
+    jobs: Annotated[list[ListedJob], Field(max_length=10_000)] = []
     #: a fragment `tjsim calibrate` wrote: each job lives with its instance type's section
     calibration: Annotated[str, Field(min_length=1)] | None = None
     #: leave out damaged, partial and duplicate records (each is named) instead of refusing the history
@@ -49,6 +73,12 @@ class Fleet(BaseModel):
     @classmethod
     def _one_or_many(cls, value: Any) -> Any:
         return [value] if isinstance(value, str) else value
+
+    @model_validator(mode="after")
+    def _some_jobs(self) -> Fleet:
+        if not self.history and not self.jobs:
+            raise ValueError("give the history (history: FILE or [FILES]), a list of jobs (jobs: [...]), or both")
+        return self
 
 
 class _FleetVariant(Variant):  # type: ignore[misc, valid-type]
@@ -77,6 +107,18 @@ class FleetWhatIf(WhatIf):
 
     variants: list[FleetVariant] = Field(default_factory=list)  # type: ignore[valid-type]
 
+    @model_validator(mode="after")
+    def _own_names(self) -> FleetWhatIf:
+        for i, variant in enumerate(self.variants):
+            if "TrainingJobName" in (variant.job or {}):
+                raise ProblemAt(f"variants[{i}].job.TrainingJobName", _OWN_NAME)
+        if "job.TrainingJobName" in self.grid:
+            raise ProblemAt("grid.job.TrainingJobName", _OWN_NAME)
+        return self
+
+
+_OWN_NAME = "each job keeps its own name (its random draws follow it): leave it out"
+
 
 class FleetFile(BaseModel):
     """The file's sections: the history, the what-if, and the settings (checked once laid over a job)."""
@@ -97,6 +139,14 @@ class FleetFile(BaseModel):
                     raise ProblemAt(key, f"not a section of a fleet what-if (they are: description, fleet, whatif, "
                                          f"{', '.join(SETTINGS)})")
         return data
+
+    @model_validator(mode="after")
+    def _own_training(self) -> FleetFile:
+        timing = (self.model_extra or {}).get("timing")
+        if isinstance(timing, dict) and "training" in timing:
+            raise ProblemAt("timing.training", "each job trains what its history measured: leave it out (speed and "
+                                               "whatif's instance_types move it to other types)")
+        return self
 
     def settings(self) -> dict[str, Any]:
         """The settings sections as written (validated once laid over a job)."""

@@ -152,6 +152,8 @@ def _switches(values: list[Any], best: list[str | None], line: list[list[dict[st
                 "cost_per_completed_job_usd"] is not None else None
             if gap_a is not None and gap_b is not None and gap_a != gap_b:
                 at = round(values[a] + (values[b] - values[a]) * gap_a / (gap_a - gap_b), 6)
+                if not min(values[a], values[b]) <= at <= max(values[a], values[b]):
+                    at = None  # the costs do not cross in between: the best changed as one became ineligible
         found.append({"from": best[a], "to": best[b], "between": [values[a], values[b]], "at": at})
     return found
 

@@ -209,14 +209,19 @@ def show(result: Result, console: Console | None = None) -> None:
         console.print(line, highlight=False, markup=False)
 
 
-def verdict(result: Result, data: dict[str, Any]) -> list[str]:
+#: what a recommendation minimises, and what the kill share counts: for one job
+RULE = ("the lowest cost per completed job (all replicates' cost over those that completed)", "")
+
+
+def verdict(result: Result, data: dict[str, Any], rule_of: tuple[str, str] = RULE) -> list[str]:
     """What to choose, in sentences: under each setting of the assumptions, across them, where the
-    choice stops saving; what the baseline pays for checkpoints; what the solver found."""
+    choice stops saving; what the baseline pays for checkpoints; what the solver found. ``rule_of``:
+    what the recommendation minimises, and what its kill share is a share of (" of the work")."""
     study, lines = result.study, []
     recommendation = data["recommendation"]
-    rule = "the lowest cost per completed job (all replicates' cost over those that completed)"
+    rule = rule_of[0]
     if study.max_kill_share is not None:
-        rule += f" among those killing at most {100 * study.max_kill_share:g} %"
+        rule += f" among those killing at most {100 * study.max_kill_share:g} %{rule_of[1]}"
     across = recommendation["across_assumptions"]
     if len(study.worlds) == 1:
         best = recommendation["per_assumption"][0]

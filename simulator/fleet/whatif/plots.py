@@ -18,7 +18,9 @@ def fleet_plots(result: FleetResult, folder: Path) -> list[Path]:
     """Every plot of a fleet sweep, into ``folder``."""
     folder.mkdir(parents=True, exist_ok=True)
     data = result.to_json()
-    paths = [_cost(result, data, folder / "fleet_cost.png"), _by_type(result, data, folder / "savings_by_type.png")]
+    paths = [_cost(result, data, folder / "fleet_cost.png")]
+    if data["history_cost_usd"] is not None:  # savings against the history: only with one
+        paths.append(_by_type(result, data, folder / "savings_by_type.png"))
     if result.study.assumptions:
         paths.append(sensitivity(result, folder / "sensitivity.png"))  # type: ignore[arg-type]
     return paths
@@ -55,15 +57,17 @@ def _cost(result: FleetResult, data: dict[str, Any], out: Path) -> Path:
             ax.errorbar(cost["mean"], d, xerr=[[cost["mean"] - ci[0]], [ci[1] - cost["mean"]]], color="black",
                         capsize=3, linewidth=1)
             ax.text(ci[1], d, f"  ${cost['mean']:,.0f}", va="center", fontsize=8)
-        ax.axvline(history, color="black", linestyle="--", linewidth=1.5, label=f"the history: ${history:,.0f}")
+        if history is not None:
+            ax.axvline(history, color="black", linestyle="--", linewidth=1.5, label=f"the history: ${history:,.0f}")
         ax.set_yticks(range(size), study.decisions)
         ax.set_ylim(size - 0.4, -0.6)
-        ax.set_xlim(0, max([history] + [e["cost_usd"]["mean"] for e in entries]) * 1.3)
+        ax.set_xlim(0, max([history or 0] + [e["cost_usd"]["mean"] for e in entries]) * 1.3)
         ax.set_xlabel("fleet cost (USD, mean per replicate, 95 % CI)")
         ax.grid(axis="x", alpha=0.3)
         if worlds > 1:
             ax.set_title(f"under {study.world_name(world)}", loc="left", fontsize=9)
-    axes[0][0].legend(fontsize=8, loc="upper left", bbox_to_anchor=(0.0, -0.3), frameon=False)
+    if history is not None:
+        axes[0][0].legend(fontsize=8, loc="upper left", bbox_to_anchor=(0.0, -0.3), frameon=False)
     hatched = " (hatched: kills more than whatif.max_kill_share)" if study.max_kill_share is not None else ""
     fig.suptitle(f"{study.source}: {len(study.jobs):,} jobs replayed under each decision, {result.runs:,} "
                  f"replicates{hatched}", x=0.01, ha="left", fontsize=10)

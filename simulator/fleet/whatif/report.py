@@ -14,15 +14,20 @@ from ...whatif import decide
 from ...whatif.report import verdict
 from .result import FleetResult
 
+#: what a fleet's recommendation minimises, and what its kill share counts
+RULE = ("the lowest cost per completed job (the fleet's cost per job over the share of its work completed, "
+        "each job weighted by what its training is worth)", " of the work")
+
 _ENDINGS = (("MaxWaitTimeExceeded", "MaxWait"), ("MaxRuntimeExceeded", "MaxRuntime"), ("Failed", "Failed"),
             ("Stopped", "Stopped"))
 
 
 def _usd(value: float | None, sign: bool = False) -> str:
+    """Dollars, whole from $100 up (cents below), signed when asked (``+$12.50``)."""
     if value is None:
         return "—"
-    text = f"${abs(value):,.0f}"
-    return (("-" if value < 0 else "+" if sign else "") + text) if sign or value < 0 else text
+    text = f"${abs(value):,.0f}" if abs(value) >= 100 else f"${abs(value):.2f}"
+    return ("-" if value < 0 else "+" if sign else "") + text
 
 
 def _share(value: float) -> str:
@@ -39,8 +44,10 @@ def tables(result: FleetResult, data: dict[str, Any]) -> Group:
     """One table per setting of the assumptions: each decision's fleet cost against the history's."""
     study = result.study
     left = ", ".join(f"{n} {why}" for why, n in data["left_out"].items())
+    cost = data["history_cost_usd"]
     title = (f"{data['fleet']}: {data['jobs']:,} jobs{f' ({left} left out)' if left else ''}, {data['runs']:,} "
-             f"replicates, seed {data['seed']}; the history cost {_usd(data['history_cost_usd'])}")
+             f"replicates, seed {data['seed']}; " + (f"the history cost {_usd(cost)}" if cost is not None else
+                                                     "jobs no history holds: no cost to save against"))
     parts = []
     size = len(study.decisions)
     for world in range(len(study.worlds)):
@@ -113,13 +120,16 @@ def jobs(data: dict[str, Any], index: int) -> Table:
 
 
 def focus(result: FleetResult, data: dict[str, Any]) -> int:
-    """The variant the detail tables show: the recommended decision (else the first other than the
-    baseline) in the middle setting of the assumptions."""
+    """The variant the detail tables show, in the middle setting of the assumptions: the decision
+    recommended across them, else the one recommended there, else the first, if not the baseline
+    (a decision against the history is the question), else the first other than it."""
     study = result.study
-    chosen = (data["recommendation"]["across_assumptions"] or {}).get("decision")
-    decision = study.decisions.index(chosen) if chosen else (1 if study.baseline == 0 and len(study.decisions) > 1
-                                                             else 0)
     world = decide.world_index(study, decide.central(study)) if study.assumptions else 0  # type: ignore[arg-type]
+    recommendation = data["recommendation"]
+    candidates = [(recommendation["across_assumptions"] or {}).get("decision"),
+                  recommendation["per_assumption"][world]["decision"], *study.decisions]
+    others = [c for c in candidates if c is not None and c != study.decisions[study.baseline]]
+    decision = study.decisions.index(others[0]) if others else study.baseline
     return world * len(study.decisions) + decision
 
 
@@ -133,7 +143,8 @@ def show(result: FleetResult, console: Console | None = None) -> None:
         console.width = max(80, console.measure(shown, options=console.options.update_width(10_000)).maximum)
     console.print(shown)
     if data["uncalibrated_types"]:
-        console.print(f"note: the calibration has no section for {', '.join(data['uncalibrated_types'])}: their jobs "
-                      f"live with the file's settings", highlight=False, markup=False)
-    for line in verdict(result, data):  # type: ignore[arg-type]
+        console.print(f"note: the calibration has no section for {', '.join(data['uncalibrated_types'])}: a job on "
+                      f"one keeps its own type's section if it was moved there, else the file's settings",
+                      highlight=False, markup=False)
+    for line in verdict(result, data, RULE):  # type: ignore[arg-type]
         console.print(line, highlight=False, markup=False)

@@ -43,7 +43,8 @@ class FleetResult:
         variants = [self._variant(i, v, s) for i, (v, s) in enumerate(zip(study.variants, self.stats, strict=True))]
         data = {"tool": "tjsim", "version": version("tjsim"), "fleet": study.source, "fleet_sha256": study.sha256,
                 "seed": self.seed, "runs": self.runs, "jobs": len(study.jobs), "left_out": study.left_out,
-                "uncalibrated_types": list(study.uncalibrated), "history_cost_usd": round(self.history_usd, 2),
+                "uncalibrated_types": list(study.uncalibrated),
+                "history_cost_usd": round(self.history_usd, 2) if study.history_known else None,
                 "baseline": study.decisions[study.baseline],
                 "grid": list(study.grid), "assumptions": list(study.assumptions), "quantiles": list(self.quantiles),
                 "transitions": self.transitions, "variants": variants}
@@ -54,6 +55,11 @@ class FleetResult:
         study, runs = self.study, self.runs
         job_runs = runs * len(study.jobs)
         killed = {ending: n for ending in KILLED if (n := stats.outcomes.get(f"Stopped/{ending}", 0))}
+        # shares of the fleet's work, each job weighted by what its training is worth: killing one big job
+        # weighs what it is worth, not one job in many
+        worth = sum(study.value_units) or 1
+        done = sum(v * n for v, n in zip(study.value_units, stats.job_completed, strict=True)) / runs / worth
+        lost = sum(v * n for v, n in zip(study.value_units, stats.job_killed, strict=True)) / runs / worth
         cost = stats.cost.report(1 / COST_UNITS_PER_USD, 2, self.quantiles)
         history = sum(study.history_units)
         entry: dict[str, Any] = {
@@ -65,13 +71,16 @@ class FleetResult:
             "warm_starts_per_fleet": round(stats.warm_starts / runs, 3),  #: jobs that took over an earlier one's pool
             "outcomes": dict(sorted(stats.outcomes.items())),
             "ended_by": {key.split("/", 1)[1]: round(n / job_runs, 6) for key, n in sorted(stats.outcomes.items())},
-            "kill_share": round(sum(killed.values()) / job_runs, 6),  #: job-runs ended by MaxWait or MaxRuntime
+            #: the share of the fleet's work (each job weighted by its worth) ended by MaxWait or MaxRuntime
+            "kill_share": round(lost, 6),
+            "completed_work_share": round(done, 6),
             "jobs_killed_per_fleet": {ending: round(n / runs, 3) for ending, n in killed.items()},
             "never_ended": stats.never_ended,
             "cost_usd": cost,  #: the fleet's, per replicate
-            "cost_per_completed_job_usd": (round(stats.cost.total / COST_UNITS_PER_USD / stats.completed, 4)
-                                           if stats.completed else None),
-            "savings_vs_history": _against(history, stats),
+            # what a finished job costs: the fleet's cost per job over the share of its work completed
+            "cost_per_completed_job_usd": (round(stats.cost.total / runs / len(study.jobs) / done / COST_UNITS_PER_USD,
+                                                 4) if done else None),
+            "savings_vs_history": _against(history, stats) if study.history_known else None,
             "interruptions_per_job": round(stats.interruptions / job_runs, 4),
             "checkpoint_write_seconds_mean": round(stats.writing / 1000 / job_runs, 1),
             "by_instance_type": self._by_type(variant, stats),
@@ -94,12 +103,13 @@ class FleetResult:
             groups[job.instance_type].append(j)
         found = {}
         for kind, members in sorted(groups.items()):
+            known = not any(self.study.jobs[j].listed for j in members)  # no history, no cost to save against
             history = sum(self.study.history_units[j] for j in members) / COST_UNITS_PER_USD
             cost = sum(stats.job_cost[j] for j in members) / self.runs / COST_UNITS_PER_USD
             moved = variant.moves.get(kind)
             found[kind] = {"jobs": len(members), **({"moved_to": moved} if moved else {}),
-                           "history_usd": round(history, 2), "cost_usd": round(cost, 2),
-                           "savings_usd": round(history - cost, 2),
+                           "history_usd": round(history, 2) if known else None, "cost_usd": round(cost, 2),
+                           "savings_usd": round(history - cost, 2) if known else None,
                            "kill_share": round(sum(stats.job_killed[j] for j in members) / self.runs / len(members),
                                                6)}
         return found
@@ -111,14 +121,18 @@ class FleetResult:
         for j, job in enumerate(self.study.jobs):
             history = self.study.history_units[j] / COST_UNITS_PER_USD
             cost = stats.job_cost[j] / self.runs / COST_UNITS_PER_USD
+            known = not job.listed
             rows.append({"job": job.name, "where": job.where, "instance_type": job.instance_type,
-                         "history_usd": round(history, 2), "cost_usd": round(cost, 2),
-                         "savings_usd": round(history - cost, 2),
+                         "history_usd": round(history, 2) if known else None, "cost_usd": round(cost, 2),
+                         "savings_usd": round(history - cost, 2) if known else None,
                          "kill_share": round(stats.job_killed[j] / self.runs, 4),
                          "completed_share": round(stats.job_completed[j] / self.runs, 4)})
         # a job saves by finishing for less, not by being killed early: savers are jobs no limit killed
-        savers = sorted((r for r in rows if not r["kill_share"]), key=lambda r: (-r["savings_usd"], r["job"]))[:TOP]
-        risks = sorted(rows, key=lambda r: (-r["kill_share"], r["savings_usd"], r["job"]))[:TOP]
+        savers = sorted((r for r in rows if not r["kill_share"] and r["savings_usd"] is not None),
+                        key=lambda r: (-r["savings_usd"], r["job"]))[:TOP]
+        # then the dearest against their history (a listed job: the dearest)
+        risks = sorted(rows, key=lambda r: (-r["kill_share"], r["savings_usd"] if r["savings_usd"] is not None
+                                            else -r["cost_usd"], r["job"]))[:TOP]
         return {"largest_savings": savers, "worst_risks": risks}
 
 

@@ -29,7 +29,7 @@ TASK_RUNS = 20_000
 class FleetStats:
     """Everything a sweep keeps of one variant: the fleet's totals per replicate, and each job's."""
 
-    __slots__ = ("completed", "cost", "interruptions", "job_completed", "job_cost", "job_killed", "never_ended",
+    __slots__ = ("cost", "interruptions", "job_completed", "job_cost", "job_killed", "never_ended",
                  "outcomes", "savings", "transitions", "warm_starts", "writing")
 
     def __init__(self, jobs: int) -> None:
@@ -39,7 +39,6 @@ class FleetStats:
         self.job_cost = [0] * jobs  #: each job's cost, summed over the replicates
         self.job_killed = [0] * jobs  #: each job's runs ended by MaxWait or MaxRuntime
         self.job_completed = [0] * jobs  #: each job's runs that completed
-        self.completed = 0
         self.interruptions = 0
         self.writing = 0  #: milliseconds of checkpoint writes, all job-runs
         self.transitions = 0
@@ -54,7 +53,7 @@ class FleetStats:
             mine, theirs = getattr(self, name), getattr(other, name)
             for j, value in enumerate(theirs):
                 mine[j] += value
-        for name in ("completed", "interruptions", "writing", "transitions", "never_ended", "warm_starts"):
+        for name in ("interruptions", "writing", "transitions", "never_ended", "warm_starts"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
 
 
@@ -62,7 +61,7 @@ def run_chunk(study: FleetStudy, seed: int, start: int, stop: int) -> list[Fleet
     """Replicates ``start`` to ``stop`` (exclusive) of every variant over the whole fleet."""
     jobs = len(study.jobs)
     stats = [FleetStats(jobs) for _ in study.variants]
-    seeds = [job_seed(seed, plan.name) for plan in study.variants[0].plans]
+    seeds = [job_seed(seed, name) for name in study.names]
     baselines = [study.baseline_of(i) for i in range(len(study.variants))]
     offsets = [job.created - study.jobs[0].created for job in study.jobs]
     for replicate in range(start, stop):
@@ -80,7 +79,6 @@ def run_chunk(study: FleetStudy, seed: int, start: int, stop: int) -> list[Fleet
                     kept.job_killed[j] += 1
                 elif o.secondary == "Completed":
                     kept.job_completed[j] += 1
-                    kept.completed += 1
                 kept.interruptions += o.interruptions
                 kept.writing += round(o.checkpoint_write_seconds * 1000)
                 kept.transitions += o.transitions
