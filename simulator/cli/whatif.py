@@ -44,7 +44,7 @@ def whatif_command(ctx: click.Context, scenario: str, runs: int, seed: int | Non
                    solve: str | None, kill_share: float, calibration: str | None) -> None:
     """Compare the variants of SCENARIO's whatif: section over RUNS replicates each: cost, time, outcomes,
     the decision to take under each setting of the assumptions and across them. A fleet file (one with
-    a fleet: section naming a history) replays every job of the history under each variant, against
+    a fleet: section naming a history or listing jobs) replays every job under each variant, against
     what the history cost."""
     if given(ctx, "kill_share") and solve is None:
         raise click.UsageError("--kill-share: the share a solved limit may stop; give --solve too", ctx)

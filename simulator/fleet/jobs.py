@@ -4,12 +4,13 @@ members DescribeTrainingJob echoes, the training it needed, what it cost, and wh
 The training a job needed is read off its Training phases (docs/semantics.md, "A fleet what-if"):
 - without a CheckpointConfig each attempt trained from the start: a job that completed needed its
   last phase; one that did not, at least its longest;
-- with one, its phases hold the work plus the checkpoint writes and the work redone after each
-  interruption: half an interval each, on average, is taken off, then the writes, at the interval
-  and write time the fleet file gives (exact for a job that completed in one phase);
+- with one, at the interval and write time the fleet file gives (how the history's jobs wrote
+  them), each attempt cut short kept the checkpoints it wrote whole (interval + write seconds each),
+  and the last went on from there, writing one after each interval but at the end: exact, when those
+  settings are the job's;
 - a job that did not complete (failed, stopped, killed by a limit) needed more than it trained: with
   ``unfinished: trained`` it is replayed with what it trained (a lower bound), with ``skip`` left out;
-  one that never trained is left out either way.
+  one with no Training phase is left out either way.
 """
 
 from __future__ import annotations
@@ -50,11 +51,6 @@ class FleetJob:
         """How a problem names it: ``acme-0042 (history.jsonl:42)``."""
         return f"{self.name} ({self.where})"
 
-    @property
-    def exact(self) -> bool:
-        """Its training need is known exactly: it completed in one Training phase."""
-        return self.outcome == "Completed" and len(self.trainings) == 1
-
     def need(self, interval: float, write: float) -> float:
         """The training seconds it needed, its checkpoints written every ``interval`` seconds of progress,
         ``write`` seconds each, as a replay lives them (the module's docstring says how)."""
@@ -63,25 +59,32 @@ class FleetJob:
             return 0.0
         if not self.checkpointed:  # each attempt trained from the start
             return trainings[-1] if self.outcome == "Completed" else max(trainings)
-        # the writes and the work redone since the last checkpoint (half an interval, on average) are in it
-        spent = max(sum(trainings) - (len(trainings) - 1) * interval / 2, max(trainings))
-        writes = max(math.ceil(spent / (interval + write) - 1e-9) - 1, 0) if write else 0
-        return round(spent - writes * write, 3)
+        # an attempt cut short kept the checkpoints it wrote whole: interval + write seconds each
+        cycle = interval + write
+        kept = sum(math.floor(t / cycle + 1e-9) * interval for t in trainings[:-1])
+        # the last went on from there, writing a checkpoint after each interval but at the end
+        last = trainings[-1]
+        writes = max(math.ceil(last / cycle - 1e-9) - 1, 0) if write else 0
+        return round(kept + last - writes * write, 3)
 
 
 def fleet_job(record: Record, unfinished: str = "trained") -> FleetJob | str:
     """The job ``record`` holds, or why it is left out of a fleet (``"in progress"``, ``"unfinished"``,
-    ``"never trained"``, ``"heterogeneous"``, ``"on a training plan"``)."""
+    ``"never trained"``, ``"heterogeneous"``, ``"no InstanceType"``, ``"on a training plan"``)."""
     response = record.response
     m = measure(response)
     if not m.ended:
         return "in progress"
     trainings = tuple(seconds for phase, seconds, _ in m.phases if phase == "Training")
-    if m.outcome != "Completed" and (unfinished == "skip" or not trainings):
-        return "unfinished" if unfinished == "skip" else "never trained"
+    if m.outcome != "Completed" and unfinished == "skip":
+        return "unfinished"
+    if not trainings:  # nothing to tell what it needed (a job that failed early, or a record of no phases)
+        return "never trained"
     resources = response["ResourceConfig"]
-    if resources.get("InstanceGroups") or not resources.get("InstanceType"):
+    if resources.get("InstanceGroups"):
         return "heterogeneous"
+    if not resources.get("InstanceType"):
+        return "no InstanceType"
     if resources.get("TrainingPlanArn"):  # paid for in advance, not by the second
         return "on a training plan"
     arn = response.get("TrainingJobArn", "").split(":")

@@ -37,6 +37,8 @@ def is_fleet(data: Any) -> bool:
     return isinstance(data, dict) and "fleet" in data
 
 
+#: at most this many listed jobs, copies included
+MAX_LISTED = 100_000
 _Seconds = Annotated[float, Field(ge=0, le=MAX_SECONDS, strict=False, allow_inf_nan=False)]
 
 
@@ -78,6 +80,9 @@ class Fleet(BaseModel):
     def _some_jobs(self) -> Fleet:
         if not self.history and not self.jobs:
             raise ValueError("give the history (history: FILE or [FILES]), a list of jobs (jobs: [...]), or both")
+        listed = sum(job.count for job in self.jobs)
+        if listed > MAX_LISTED:
+            raise ProblemAt("jobs", f"{listed:,} jobs listed (their counts added up); at most {MAX_LISTED:,}")
         return self
 
 
@@ -114,10 +119,14 @@ class FleetWhatIf(WhatIf):
                 raise ProblemAt(f"variants[{i}].job.TrainingJobName", _OWN_NAME)
         if "job.TrainingJobName" in self.grid:
             raise ProblemAt("grid.job.TrainingJobName", _OWN_NAME)
+        if "timing.training" in self.assumptions:
+            raise ProblemAt("assumptions.timing.training", _OWN_TRAINING)
         return self
 
 
 _OWN_NAME = "each job keeps its own name (its random draws follow it): leave it out"
+_OWN_TRAINING = ("each job trains what its history measured: leave it out (speed and whatif's instance_types move "
+                 "it to other types)")
 
 
 class FleetFile(BaseModel):
@@ -144,8 +153,7 @@ class FleetFile(BaseModel):
     def _own_training(self) -> FleetFile:
         timing = (self.model_extra or {}).get("timing")
         if isinstance(timing, dict) and "training" in timing:
-            raise ProblemAt("timing.training", "each job trains what its history measured: leave it out (speed and "
-                                               "whatif's instance_types move it to other types)")
+            raise ProblemAt("timing.training", _OWN_TRAINING)
         return self
 
     def settings(self) -> dict[str, Any]:

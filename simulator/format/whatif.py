@@ -92,7 +92,8 @@ class WhatIf(BaseModel):
     #: assumptions: dotted scenario path (``spot.interruptions_per_instance_hour``) -> the values (or
     #: distributions, drawn per replicate) to run every decision under
     assumptions: dict[Path, Annotated[list[Any], Field(min_length=1, max_length=100)]] = {}
-    #: never recommend a decision that ends more than this share of jobs by MaxWait or MaxRuntime
+    #: never recommend a decision that ends more than this share of jobs by MaxWait or MaxRuntime (in a fleet,
+    #: nor more than this share of its work: each job weighted by what its training is worth)
     max_kill_share: Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)] | None = None
     #: on-demand USD per instance-hour, overriding the shipped table (simulator/whatif/prices.yaml)
     prices: dict[str, Annotated[float, Field(ge=0.000001, le=10_000, allow_inf_nan=False)]] = {}

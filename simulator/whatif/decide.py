@@ -4,7 +4,8 @@ across them (by its worst case), and how the chosen decision's savings move with
 A recommendation is always a decision — never an assumption: an optimistic market is not a choice.
 The measure is the cost per completed job (every replicate's cost over those that completed), so a
 cheap variant that MaxWait kills does not win by dying early; ``whatif.max_kill_share`` also rules
-out a decision that kills more than that share of jobs.
+out a decision that kills more than that share of jobs (a fleet's entries give the larger of the
+shares of its jobs and of its work).
 """
 
 from __future__ import annotations

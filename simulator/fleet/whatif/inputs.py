@@ -70,7 +70,7 @@ def read_inputs(source: str, folder: Path, raw: bytes, file: FleetFile, calibrat
     for job, need in zip(jobs, needs, strict=True):
         priced = price(job.instance_type, job.region or checked.region, file.whatif)
         if isinstance(priced, str):
-            problems.setdefault(Problem("", priced), []).append(job)
+            problems.setdefault(("fleet.jobs" if job.listed else "fleet.history", Problem("", priced)), []).append(job)
             history.append(0)
             values.append(0)
             continue
@@ -78,7 +78,7 @@ def read_inputs(source: str, folder: Path, raw: bytes, file: FleetFile, calibrat
         history.append((job.billable + job.retained) * units)
         values.append(round(need * units))
     if problems:
-        raise ScenarioError(source, [named("fleet.history", p, met, len(jobs)) for p, met in problems.items()])
+        raise ScenarioError(source, [named(place, p, met, len(jobs)) for (place, p), met in problems.items()])
     return Inputs(settings, sections, given is not None, tuple(jobs), tuple(_names(jobs)), tuple(needs),
                   tuple(history), tuple(values), left_out, digest.hexdigest(), not any(j.listed for j in jobs))
 

@@ -33,8 +33,12 @@ def colours(result: FleetResult) -> list[Any]:
     return ["#636363" if d == study.baseline else next(others) for d in range(len(study.decisions))]
 
 
+def _dollars(usd: float) -> str:
+    return f"${usd:,.0f}" if abs(usd) >= 100 else f"${usd:.2f}"
+
+
 def _signed(usd: float) -> str:
-    return f"{'-' if usd < 0 else '+'}${abs(usd):,.0f}"
+    return f"{'-' if usd < 0 else '+'}{_dollars(abs(usd))}"
 
 
 def _cost(result: FleetResult, data: dict[str, Any], out: Path) -> Path:
@@ -56,9 +60,9 @@ def _cost(result: FleetResult, data: dict[str, Any], out: Path) -> Path:
                     hatch="//" if killed else None)
             ax.errorbar(cost["mean"], d, xerr=[[cost["mean"] - ci[0]], [ci[1] - cost["mean"]]], color="black",
                         capsize=3, linewidth=1)
-            ax.text(ci[1], d, f"  ${cost['mean']:,.0f}", va="center", fontsize=8)
+            ax.text(ci[1], d, f"  {_dollars(cost['mean'])}", va="center", fontsize=8)
         if history is not None:
-            ax.axvline(history, color="black", linestyle="--", linewidth=1.5, label=f"the history: ${history:,.0f}")
+            ax.axvline(history, color="black", linestyle="--", linewidth=1.5, label=f"the history: {_dollars(history)}")
         ax.set_yticks(range(size), study.decisions)
         ax.set_ylim(size - 0.4, -0.6)
         ax.set_xlim(0, max([history or 0] + [e["cost_usd"]["mean"] for e in entries]) * 1.3)

@@ -16,7 +16,7 @@ from .result import FleetResult
 
 #: what a fleet's recommendation minimises, and what its kill share counts
 RULE = ("the lowest cost per completed job (the fleet's cost per job over the share of its work completed, "
-        "each job weighted by what its training is worth)", " of the work")
+        "each job weighted by what its training is worth)", " of the jobs and of the work")
 
 _ENDINGS = (("MaxWaitTimeExceeded", "MaxWait"), ("MaxRuntimeExceeded", "MaxRuntime"), ("Failed", "Failed"),
             ("Stopped", "Stopped"))
@@ -37,7 +37,8 @@ def _share(value: float) -> str:
 
 def _ci(report: dict[str, Any] | None) -> str:
     ci = report and report.get("ci95")
-    return "" if not ci else f" ±{(ci[1] - ci[0]) / 2:,.0f}"
+    half = ci and (ci[1] - ci[0]) / 2
+    return "" if not ci else f" ±{half:,.0f}" if half >= 10 else f" ±{half:.2f}"
 
 
 def tables(result: FleetResult, data: dict[str, Any]) -> Group:
@@ -58,7 +59,7 @@ def tables(result: FleetResult, data: dict[str, Any]) -> Group:
                       caption=_caption() if world == len(study.worlds) - 1 else None)
         for name, justify in (("variant", "left"), ("ended", "left"), ("fleet cost (±95% CI)", "right"),
                               ("vs history", "right"), (f"vs {data['baseline']!r}", "right"),
-                              ("killed / fleet", "right")):
+                              ("killed: jobs/fleet, work", "right")):
             table.add_column(name, justify=justify)  # type: ignore[arg-type]
         for index in range(world * size, (world + 1) * size):
             table.add_row(*_row(data["variants"][index]))
@@ -69,7 +70,8 @@ def tables(result: FleetResult, data: dict[str, Any]) -> Group:
 def _caption() -> str:
     return ("fleet cost: every job replayed, billable seconds × instances × on-demand $/h, mean per replicate · vs "
             "history: what the jobs cost as they ran, less this · vs the baseline: paired, replicate by replicate "
-            "· killed: jobs per fleet ended by MaxWait or MaxRuntime")
+            "· killed: jobs per fleet ended by MaxWait or MaxRuntime, and the share of the fleet's work they held "
+            "(each job weighted by its training × instances × price)")
 
 
 def _row(variant: dict[str, Any]) -> list[str]:
@@ -82,10 +84,11 @@ def _row(variant: dict[str, Any]) -> list[str]:
         f"{_usd(paired['usd'] and paired['usd']['mean'], True)}"
         + (f" ({paired['percent']:+.0f}%)" if paired["percent"] is not None else ""))
     killed = sum(variant["jobs_killed_per_fleet"].values())
+    work = variant["killed_work_share"]
     return [variant["name"], f"{_share(ended.get('Completed', 0))} ok" + (f", {others}" if others else ""),
             f"{_usd(cost and cost['mean'])}{_ci(cost)}",
             f"{_usd(history['usd']['mean'], True)} ({history['percent']:+.0f}%)" if history else "—", saves,
-            f"{killed:.1f}" if killed else "—"]
+            f"{killed:.1f}, {_share(work)}" if killed else "—"]
 
 
 def by_type(result: FleetResult, data: dict[str, Any], index: int) -> Table:
@@ -99,7 +102,7 @@ def by_type(result: FleetResult, data: dict[str, Any], index: int) -> Table:
     for kind, row in variant["by_instance_type"].items():
         table.add_row(kind + (f" → {row['moved_to']}" if "moved_to" in row else ""), str(row["jobs"]),
                       _usd(row["history_usd"]), _usd(row["cost_usd"]), _usd(row["savings_usd"], True),
-                      _share(row["kill_share"]) if row["kill_share"] else "—")
+                      _share(row["killed_job_share"]) if row["killed_job_share"] else "—")
     return table
 
 

@@ -71,8 +71,11 @@ class FleetResult:
             "warm_starts_per_fleet": round(stats.warm_starts / runs, 3),  #: jobs that took over an earlier one's pool
             "outcomes": dict(sorted(stats.outcomes.items())),
             "ended_by": {key.split("/", 1)[1]: round(n / job_runs, 6) for key, n in sorted(stats.outcomes.items())},
-            #: the share of the fleet's work (each job weighted by its worth) ended by MaxWait or MaxRuntime
-            "kill_share": round(lost, 6),
+            # what whatif.max_kill_share bounds: the larger of the share of job-runs and the share of the
+            # fleet's work (each job weighted by its worth) ended by MaxWait or MaxRuntime
+            "kill_share": round(max(lost, sum(killed.values()) / job_runs), 6),
+            "killed_job_share": round(sum(killed.values()) / job_runs, 6),
+            "killed_work_share": round(lost, 6),
             "completed_work_share": round(done, 6),
             "jobs_killed_per_fleet": {ending: round(n / runs, 3) for ending, n in killed.items()},
             "never_ended": stats.never_ended,
@@ -110,8 +113,8 @@ class FleetResult:
             found[kind] = {"jobs": len(members), **({"moved_to": moved} if moved else {}),
                            "history_usd": round(history, 2) if known else None, "cost_usd": round(cost, 2),
                            "savings_usd": round(history - cost, 2) if known else None,
-                           "kill_share": round(sum(stats.job_killed[j] for j in members) / self.runs / len(members),
-                                               6)}
+                           "killed_job_share": round(sum(stats.job_killed[j] for j in members) / self.runs /
+                                                     len(members), 6)}
         return found
 
     def _jobs(self, variant: FleetVariant, stats: FleetStats) -> dict[str, list[dict[str, Any]]]:
@@ -130,9 +133,9 @@ class FleetResult:
         # a job saves by finishing for less, not by being killed early: savers are jobs no limit killed
         savers = sorted((r for r in rows if not r["kill_share"] and r["savings_usd"] is not None),
                         key=lambda r: (-r["savings_usd"], r["job"]))[:TOP]
-        # then the dearest against their history (a listed job: the dearest)
-        risks = sorted(rows, key=lambda r: (-r["kill_share"], r["savings_usd"] if r["savings_usd"] is not None
-                                            else -r["cost_usd"], r["job"]))[:TOP]
+        # the killed, then those that cost more than they did
+        risks = sorted((r for r in rows if r["kill_share"] or (r["savings_usd"] or 0) < 0),
+                       key=lambda r: (-r["kill_share"], r["savings_usd"] or 0, r["job"]))[:TOP]
         return {"largest_savings": savers, "worst_risks": risks}
 
 
