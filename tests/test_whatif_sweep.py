@@ -7,6 +7,8 @@ import json
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from simulator.whatif.spec import COST_UNITS_PER_USD, load_study
 from simulator.whatif.stats import Summary
@@ -243,3 +245,22 @@ def test_a_solved_limit_keeps_to_the_share_even_when_the_needs_crowd_within_the_
     for k in range(50):
         few.values.add(1000 + k)
     assert few.smallest(0.01)[1][1] is None  # 1 % of 50 runs: the interval's top lies beyond what was seen
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.integers(min_value=-10**12, max_value=10**12), min_size=1, max_size=3000))
+def test_a_summary_sketches_what_adding_one_by_one_does(values):
+    """Values wait counted before they reach the sketch: its quantiles are those of adding each."""
+    from ddsketch import DDSketch
+
+    from simulator.whatif.stats import RELATIVE_ACCURACY
+
+    summary = Summary()
+    for value in values:
+        summary.add(value % 7 if value % 3 == 0 else value)  # repeats, as costs of on-demand jobs repeat
+    again = DDSketch(relative_accuracy=RELATIVE_ACCURACY)
+    for value in values:
+        again.add(value % 7 if value % 3 == 0 else value)
+    for q in (0.01, 0.25, 0.5, 0.9, 0.99):
+        assert summary.sketch.get_quantile_value(q) == again.get_quantile_value(q)
+    assert summary.sketch.count == again.count

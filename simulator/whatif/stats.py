@@ -19,10 +19,18 @@ RELATIVE_ACCURACY = 0.001
 Z95 = 1.959963984540054  # the standard normal's 97.5 % point
 
 
-class Summary:
-    """Count, exact sum and sum of squares, minimum, maximum and a quantile sketch of integers."""
+#: values counted before they go into the sketch at once (a sketch's add costs ten counts' worth)
+PENDING = 1024
 
-    __slots__ = ("high", "low", "n", "sketch", "squares", "total")
+
+class Summary:
+    """Count, exact sum and sum of squares, minimum, maximum and a quantile sketch of integers.
+
+    Values reach the sketch counted: equal values once, with their count (:data:`PENDING` distinct
+    ones at most wait). The sketch's buckets are counts, so it holds exactly what adding them one by
+    one gives."""
+
+    __slots__ = ("_pending", "_sketch", "high", "low", "n", "squares", "total")
 
     def __init__(self) -> None:
         self.n = 0
@@ -30,7 +38,8 @@ class Summary:
         self.squares = 0
         self.low: int | None = None
         self.high: int | None = None
-        self.sketch = DDSketch(relative_accuracy=RELATIVE_ACCURACY)
+        self._sketch = DDSketch(relative_accuracy=RELATIVE_ACCURACY)
+        self._pending: Counter[int] = Counter()
 
     def __repr__(self) -> str:
         return f"<Summary n={self.n} mean={self.mean}>"
@@ -41,7 +50,21 @@ class Summary:
         self.squares += value * value
         self.low = value if self.low is None or value < self.low else self.low
         self.high = value if self.high is None or value > self.high else self.high
-        self.sketch.add(value)
+        pending = self._pending
+        pending[value] += 1
+        if len(pending) >= PENDING:
+            self._flush()
+
+    @property
+    def sketch(self) -> DDSketch:
+        """The quantile sketch of every value added."""
+        self._flush()
+        return self._sketch
+
+    def _flush(self) -> None:
+        for value in sorted(self._pending):  # in one order, whatever the order they came in
+            self._sketch.add(value, self._pending[value])
+        self._pending.clear()
 
     def merge(self, other: Summary) -> None:
         if not other.n:
