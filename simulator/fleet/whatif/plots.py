@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import matplotlib.pyplot as plt
+from matplotlib.patches import Patch
 
 from ...whatif.plots import DPI, save, sensitivity, styles
 from .report import focus
@@ -94,16 +95,21 @@ def _by_type(result: FleetResult, data: dict[str, Any], out: Path) -> Path:
             row = entry["by_instance_type"][kind]
             percent = 100 * row["savings_usd"] / row["history_usd"] if row["history_usd"] else 0.0
             y = t + (d - (size - 1) / 2) * height
-            ax.barh(y, percent, height=height * 0.9, color=palette[d], label=entry["name"] if t == 0 else None)
+            killed = row["killed_job_share"]  # a saving bought by killing jobs: hatched, the share said
+            ax.barh(y, percent, height=height * 0.9, color=palette[d], hatch="//" if killed else None,
+                    alpha=0.5 if killed else 1.0)
             moved = f" → {row['moved_to']}" if "moved_to" in row else ""
-            ax.text(percent, y, f" {_signed(row['savings_usd'])}{moved} ", va="center",
+            note = f", {100 * killed:.0f}% killed" if killed >= 0.005 else ", <1% killed" if killed else ""
+            ax.text(percent, y, f" {_signed(row['savings_usd'])}{moved}{note} ", va="center",
                     ha="left" if percent >= 0 else "right", fontsize=7)
     ax.axvline(0, color="black", linewidth=1)
     ax.set_yticks(range(len(types)), [f"{kind}\n{entries[0]['by_instance_type'][kind]['jobs']} jobs" for kind in types])
     ax.set_ylim(len(types) - 0.5, -0.5)
-    ax.set_xlabel("saving against what the type's jobs cost as they ran (%; the dollars beside each bar)")
+    ax.set_xlabel("saving against what the type's jobs cost as they ran (%; the dollars beside each bar; hatched: "
+                  "some of its jobs killed by MaxWait or MaxRuntime, which is no saving)")
     ax.grid(axis="x", alpha=0.3)
-    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+    ax.legend(handles=[Patch(color=palette[d], label=entry["name"]) for d, entry in enumerate(entries)], fontsize=8,
+              loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     under = f", under {study.world_name(world)}" if len(study.worlds) > 1 else ""
     fig.suptitle(f"{study.source}: savings by instance type{under} ({result.runs:,} replicates)", x=0.01, ha="left",
                  fontsize=10)
