@@ -157,3 +157,14 @@ def test_a_reused_clock_lives_a_job_as_a_new_environment_does():
         for plan in plans:
             assert outcome_figures(simulate(plan, seed=3, replicate=replicate)) == fresh(plan, replicate)
     assert _clock() is clock and clock.now == 0
+
+
+def test_interruptions_scale_multiplies_the_rate():
+    """``spot.interruptions_scale`` moves a rate as writing the product would: the same draws, the same job."""
+    spot = (86400, 172800)
+    scaled = compile_plan(scenario(spot=spot, spot_settings={"interruptions_per_instance_hour": 0.5,
+                                                             "interruptions_scale": 4}))
+    written = compile_plan(scenario(spot=spot, spot_settings={"interruptions_per_instance_hour": 2.0}))
+    outcomes = [(simulate(scaled, seed=5, replicate=r), simulate(written, seed=5, replicate=r)) for r in range(20)]
+    assert all(outcome_figures(a) == outcome_figures(b) for a, b in outcomes)
+    assert sum(a.interruptions for a, _ in outcomes) > 20

@@ -50,6 +50,7 @@ class Spot:
     price_ratio: float | Distribution
     #: a job of N instances is interrupted N times as often; a distribution is drawn once per job
     interruptions_per_instance_hour: float | Distribution
+    interruptions_scale: float  #: a factor on that rate (1.0: as given)
     first_capacity_wait: Duration
     capacity: Literal["available", "never"]
     capacity_for: Literal["job", "each_instance"]  #: one capacity wait for the job, or one per instance

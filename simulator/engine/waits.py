@@ -150,7 +150,7 @@ class Waits:
                 # unrounded: a duration's millisecond would round the Advisor's 0.0002 an hour to 0
                 per_instance = max(0.0, per_instance.sample(streams["interruption_rate"]))
             # any one instance reclaimed interrupts the whole job [DOC: the managed spot guide]
-            rate = per_instance * plan.instance_count / 3600
+            rate = per_instance * plan.instance_count * plan.spot_config.interruptions_scale / 3600
             if rate:
                 self.clocks.append(RandomClock(Limit.SPOT_RECLAIM, streams["interruptions"], rate))
         for kind, rate, failure in plan.failure_clocks:

@@ -169,6 +169,8 @@ class Spot(BaseModel):
     #: when any of them is, N times as often. A distribution is drawn once per job (per what-if
     #: replicate): uncertainty about the rate itself, on top of the Poisson noise
     interruptions_per_instance_hour: Rate = 0.0
+    #: a factor on that rate: an assumption that moves every type's own rate alike (a fleet's calibrated ones)
+    interruptions_scale: Annotated[float, Field(ge=0, le=1000, allow_inf_nan=False, strict=False)] = 1.0
     first_capacity_wait: Duration = 0.0  #: Starting with insufficient capacity before the first grant
     capacity: Literal["available", "never"] = "available"
     #: "job": one draw of each capacity wait for the whole job; "each_instance": one per instance, the job
