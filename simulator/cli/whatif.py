@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import json
 import sys
 from collections.abc import Callable, Iterator
@@ -71,7 +70,11 @@ def whatif_command(ctx: click.Context, scenario: str, runs: int, seed: int | Non
     with _progress(f"{len(study.variants)} variants", runs) as advance:
         result = sweep(study, runs=runs, seed=seed, workers=workers, dask=dask, chunk=chunk_size, progress=advance,
                        quantiles=quantiles, solve=solve, kill_share=kill_share)
-    _out(result, plots, as_json, "simulator.whatif.plots:whatif_plots", report.show)
+    if plots is not None:
+        from ..whatif.plots import whatif_plots  # matplotlib only when plots are asked for
+
+        _draw(whatif_plots, result, plots)
+    _out(result, as_json, report.show)
 
 
 def _peek(path: str) -> object:
@@ -84,7 +87,6 @@ def _peek(path: str) -> object:
 def _fleet(path: str, calibration: str | None, *, runs: int, seed: int | None, workers: int, dask: str | None,
            chunk: int | None, as_json: bool, plots: str | None, quantiles: tuple[float, ...]) -> None:
     """A fleet what-if: every job of a history replayed under each variant."""
-
     from ..fleet.whatif import report
     from ..fleet.whatif.result import FleetResult
     from ..fleet.whatif.spec import load_fleet
@@ -97,22 +99,27 @@ def _fleet(path: str, calibration: str | None, *, runs: int, seed: int | None, w
     with _progress(f"{len(study.variants)} variants × {len(study.jobs):,} jobs", runs) as advance:
         stats = sweep(study, runs=runs, seed=seed, workers=workers, dask=dask, chunk=chunk, progress=advance)
     result = FleetResult(study, seed, runs, tuple(stats), quantiles)
-    _out(result, plots, as_json, "simulator.fleet.whatif.plots:fleet_plots", report.show)
+    if plots is not None:
+        from ..fleet.whatif.plots import fleet_plots  # matplotlib only when plots are asked for
+
+        _draw(fleet_plots, result, plots)
+    _out(result, as_json, report.show)
 
 
-def _out(result: Any, plots: str | None, as_json: bool, drawer: str, show: Callable[..., None]) -> None:
-    """The plots into ``plots`` (drawn by ``drawer``, ``module:function``: matplotlib is imported only
-    when plots are asked for), then the JSON or the report on standard output."""
+def _draw(draw: Callable[[Any, Path], list[Path]], result: Any, plots: str) -> None:
+    """``draw(result, folder)``'s PNGs into ``plots``, each named on standard error."""
+    try:
+        written = draw(result, Path(plots))
+    except OSError as err:
+        fail([f"--plots {plots}: cannot write there ({err.strerror or err})"])
+    for path in written:
+        click.echo(f"wrote {path}", err=True)
+
+
+def _out(result: Any, as_json: bool, show: Callable[..., None]) -> None:
+    """The result on standard output: its JSON, or the report."""
     from rich.console import Console
 
-    if plots is not None:
-        module, _, name = drawer.partition(":")
-        try:
-            written = getattr(importlib.import_module(module), name)(result, Path(plots))
-        except OSError as err:
-            fail([f"--plots {plots}: cannot write there ({err.strerror or err})"])
-        for path in written:
-            click.echo(f"wrote {path}", err=True)
     if as_json:
         click.echo(json.dumps(result.to_json(), indent=2))
     else:

@@ -174,7 +174,7 @@ def _study(source: str, raw: bytes, data: dict[str, Any]) -> Study:
     if problems:
         raise ScenarioError(source, problems)
     whatif = scenario.whatif
-    decisions, worlds = _points(whatif), _worlds(whatif)
+    decisions, worlds = decisions_of(whatif), worlds_of(whatif)
     count = len(decisions) * len(worlds)
     if count > MAX_VARIANTS:
         raise ScenarioError(source, [Problem("whatif", f"{count:,} variants (every decision, the grid's points "
@@ -199,7 +199,7 @@ def _study(source: str, raw: bytes, data: dict[str, Any]) -> Study:
             if found or plan is None:
                 continue
             hourly, source_of_price = priced
-            variants.append(PricedVariant(name, _dotted(overrides), plan, hourly, source_of_price,
+            variants.append(PricedVariant(name, dotted(overrides), plan, hourly, source_of_price,
                                           price_units(hourly),
                                           from_grid, d, w, slower))
     for problem, places in shared.items():
@@ -217,11 +217,11 @@ def _study(source: str, raw: bytes, data: dict[str, Any]) -> Study:
         raise ScenarioError(source, problems)
     return Study(Path(source).name, hashlib.sha256(raw).hexdigest(), tuple(variants), names.index(whatif.baseline),
                  tuple(RENAMED_PATHS.get(p, p) for p in whatif.grid), tuple(names), tuple(whatif.assumptions),
-                 tuple(_dotted_world(whatif, values) for values in _settings(whatif)), whatif.max_kill_share)
+                 assumed_of(whatif), whatif.max_kill_share)
 
 
 def compiled(data: dict[str, Any], overrides: dict[str, Any], own_type: str | None
-              ) -> tuple[list[Problem], Plan | None, float]:
+             ) -> tuple[list[Problem], Plan | None, float]:
     """``overrides`` laid over the scenario and compiled, its training scaled by the speed of the
     instance type it runs on: (problems, plan, how many times longer training takes)."""
     candidate, found = overlay(data, overrides)
@@ -240,7 +240,7 @@ def compiled(data: dict[str, Any], overrides: dict[str, Any], own_type: str | No
     return [], compile_plan(candidate), slower
 
 
-def _points(whatif: WhatIf) -> list[tuple[str, str, dict[str, Any], bool]]:
+def decisions_of(whatif: WhatIf) -> list[tuple[str, str, dict[str, Any], bool]]:
     """(label for problems, variant name, overrides, from the grid) of every variant and grid point;
     the overrides' settings under their new names, as they are merged and shown."""
     points = [(f"whatif.variants[{i}] ({v.name})", v.name, moved(v.overrides()), False)
@@ -257,15 +257,16 @@ def _settings(whatif: WhatIf) -> list[tuple[Any, ...]]:
     return list(itertools.product(*whatif.assumptions.values()))
 
 
-def _worlds(whatif: WhatIf) -> list[tuple[str, dict[str, Any]]]:
+def worlds_of(whatif: WhatIf) -> list[tuple[str, dict[str, Any]]]:
     """(label, overrides) of every setting of the assumptions."""
     paths = list(whatif.assumptions)
     return [(", ".join(f"{path}={written(value)}" for path, value in zip(paths, values, strict=True)),
              moved(_nested(paths, values))) for values in _settings(whatif)]
 
 
-def _dotted_world(whatif: WhatIf, values: tuple[Any, ...]) -> dict[str, Any]:
-    return dict(zip(whatif.assumptions, values, strict=True))
+def assumed_of(whatif: WhatIf) -> tuple[dict[str, Any], ...]:
+    """Every setting of the assumptions as dotted path -> value, in :func:`worlds_of`'s order."""
+    return tuple(dict(zip(whatif.assumptions, values, strict=True)) for values in _settings(whatif))
 
 
 def _nested(paths: list[str], values: tuple[Any, ...]) -> dict[str, Any]:
@@ -301,14 +302,14 @@ def shown(value: Any) -> str:
     return written(value)
 
 
-def _dotted(overrides: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+def dotted(overrides: dict[str, Any], prefix: str = "") -> dict[str, Any]:
     """``{"spot": {"price_ratio": 0.3}}`` as ``{"spot.price_ratio": 0.3}`` (lists and distributions
     are values)."""
     flat: dict[str, Any] = {}
     for key, value in overrides.items():
         path = f"{prefix}{key}"
         if isinstance(value, dict) and value and not is_distribution(value):
-            flat.update(_dotted(value, f"{path}."))
+            flat.update(dotted(value, f"{path}."))
         else:
             flat[path] = value
     return flat

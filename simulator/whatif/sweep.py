@@ -24,7 +24,7 @@ from ..errors import TjsimError
 from ..limits import CHUNK
 from . import decide
 from .spec import COST_UNITS_PER_USD, PricedVariant, Study
-from .stats import VariantStats
+from .stats import Summary, VariantStats
 
 
 class ClusterError(TjsimError):
@@ -101,15 +101,18 @@ class Result:
         }
         baseline = study.baseline_of(index)
         if index != baseline:
-            savings = stats.savings.report(1 / COST_UNITS_PER_USD, 4)
-            base = self.stats[baseline].cost.mean
-            entry["savings_vs_baseline"] = {
-                "usd": savings and {k: savings[k] for k in ("mean", "ci95")},
-                "percent": None if not base else round(100 * stats.savings.mean / base, 2),
-            }
+            entry["savings_vs_baseline"] = paired(stats.savings, self.stats[baseline].cost, 4)
         if stats.needed is not None:
             entry["solved"] = _solved(self.solve, self.kill_share, variant, stats)
         return entry
+
+
+def paired(savings: Summary, base: Summary, digits: int) -> dict[str, Any]:
+    """The paired savings against the baseline (in cost units, replicate by replicate): their mean and
+    95 % interval in USD to ``digits`` decimals, and their mean as a percentage of the baseline's cost."""
+    usd = savings.report(1 / COST_UNITS_PER_USD, digits)
+    return {"usd": usd and {k: usd[k] for k in ("mean", "ci95")},
+            "percent": None if not base.mean else round(100 * savings.mean / base.mean, 2)}
 
 
 def _by_secondary(stats: VariantStats) -> Counter[str]:

@@ -13,7 +13,7 @@ from typing import Any
 
 from ...whatif import decide
 from ...whatif.spec import COST_UNITS_PER_USD
-from ...whatif.sweep import KILLED, QUANTILES
+from ...whatif.sweep import KILLED, QUANTILES, paired
 from .spec import FleetStudy, FleetVariant
 from .sweep import FleetStats
 
@@ -55,6 +55,7 @@ class FleetResult:
         study, runs = self.study, self.runs
         job_runs = runs * len(study.jobs)
         killed = {ending: n for ending in KILLED if (n := stats.outcomes.get(f"Stopped/{ending}", 0))}
+        killed_jobs = sum(killed.values()) / job_runs
         # shares of the fleet's work, each job weighted by what its training is worth: killing one big job
         # weighs what it is worth, not one job in many
         worth = sum(study.value_units) or 1
@@ -73,8 +74,8 @@ class FleetResult:
             "ended_by": {key.split("/", 1)[1]: round(n / job_runs, 6) for key, n in sorted(stats.outcomes.items())},
             # what whatif.max_kill_share bounds: the larger of the share of job-runs and the share of the
             # fleet's work (each job weighted by its worth) ended by MaxWait or MaxRuntime
-            "kill_share": round(max(lost, sum(killed.values()) / job_runs), 6),
-            "killed_job_share": round(sum(killed.values()) / job_runs, 6),
+            "kill_share": round(max(lost, killed_jobs), 6),
+            "killed_job_share": round(killed_jobs, 6),
             "killed_work_share": round(lost, 6),
             "completed_work_share": round(done, 6),
             "jobs_killed_per_fleet": {ending: round(n / runs, 3) for ending, n in killed.items()},
@@ -91,11 +92,7 @@ class FleetResult:
         }
         baseline = study.baseline_of(index)
         if index != baseline:
-            savings = stats.savings.report(1 / COST_UNITS_PER_USD, 2)
-            base = self.stats[baseline].cost.mean
-            entry["savings_vs_baseline"] = {
-                "usd": savings and {k: savings[k] for k in ("mean", "ci95")},
-                "percent": None if not base else round(100 * stats.savings.mean / base, 2)}
+            entry["savings_vs_baseline"] = paired(stats.savings, self.stats[baseline].cost, 2)
         return entry
 
     def _by_type(self, variant: FleetVariant, stats: FleetStats) -> dict[str, Any]:

@@ -24,8 +24,17 @@ from ...format.overlay import deep_merge
 from ...format.problems import problems_in
 from ...loading import noted, read
 from ...shapes import Problem
-from ...whatif import spec
-from ...whatif.spec import MAX_VARIANTS, Compared, compiled, price, price_units
+from ...whatif.spec import (
+    MAX_VARIANTS,
+    Compared,
+    assumed_of,
+    compiled,
+    decisions_of,
+    dotted,
+    price,
+    price_units,
+    worlds_of,
+)
 from ..jobs import FleetJob
 from .inputs import job_data, named, read_inputs
 
@@ -94,7 +103,7 @@ def _fleet(source: str, folder: Path, raw: bytes, data: Any, calibration: str | 
         raise ScenarioError(source, problems_in(err)) from None
     given = read_inputs(source, folder, raw, file, calibration)
     jobs, whatif = given.jobs, file.whatif
-    decisions, worlds = spec._points(whatif), spec._worlds(whatif)
+    decisions, worlds = decisions_of(whatif), worlds_of(whatif)
     count = len(decisions) * len(worlds)
     if count > MAX_VARIANTS or count * len(jobs) > MAX_PLANS:
         raise ScenarioError(source, [Problem("whatif", f"{count:,} variants over {len(jobs):,} jobs; at most "
@@ -111,14 +120,14 @@ def _fleet(source: str, folder: Path, raw: bytes, data: Any, calibration: str | 
     for w, (world_label, assumed) in enumerate(worlds):
         for d, (label, name, overrides, from_grid) in enumerate(decisions):
             plans, units, found = [], [], {}
+            merged = deep_merge(overrides, assumed)  # once for every job: a job moved to another type adds its own
             for job, plan_name, need in zip(jobs, given.names, given.needs, strict=True):
                 target = moves[d].get(job.instance_type)
-                merged = deep_merge(overrides, assumed)
-                if target is not None:
-                    merged = deep_merge(merged, {"job": {"ResourceConfig": {"InstanceType": target}}})
+                laid = merged if target is None else deep_merge(merged, {"job": {"ResourceConfig": {
+                    "InstanceType": target}}})
                 calibrated = given.sections.get(target or "") or given.sections.get(job.instance_type)
                 base = job_data(job, plan_name, need, given.settings, calibrated)
-                problems_of, plan, _ = compiled(base, merged, job.instance_type)
+                problems_of, plan, _ = compiled(base, laid, job.instance_type)
                 priced = price(plan.instance_type, plan.region, whatif) if plan is not None else None
                 if isinstance(priced, str):
                     problems_of = [*problems_of, Problem("", priced)]
@@ -131,7 +140,7 @@ def _fleet(source: str, folder: Path, raw: bytes, data: Any, calibration: str | 
                 met.setdefault((label, problem), (jobs_met, []))[1].append(world_label)
             if not found:
                 pooled = any(p.keep_alive > 0 and p.warm_pool_key is not None for p in plans)
-                variants.append(FleetVariant(name, spec._dotted(overrides), dict(moves[d]), tuple(plans),
+                variants.append(FleetVariant(name, dotted(overrides), dict(moves[d]), tuple(plans),
                                              tuple(units), pooled, from_grid, d, w))
     for (label, problem), (jobs_met, where) in met.items():
         under = f" under {where[0]}" + (f" and {len(where) - 1} other settings" if len(where) > 1 else "")
@@ -146,7 +155,7 @@ def _fleet(source: str, folder: Path, raw: bytes, data: Any, calibration: str | 
     running = types | {target for moved_types in moves for target in moved_types.values()}
     return FleetStudy(Path(source).name, given.sha256, jobs, given.names, given.history_units, given.value_units,
                       tuple(variants), names_of.index(whatif.baseline), tuple(whatif.grid), tuple(names_of),
-                      tuple(whatif.assumptions), tuple(spec._dotted_world(whatif, v) for v in spec._settings(whatif)),
+                      tuple(whatif.assumptions), assumed_of(whatif),
                       whatif.max_kill_share, given.settings.get("seed", 0), given.left_out,
                       tuple(sorted(running - set(given.sections))) if given.calibrated else (), given.history_known)
 

@@ -19,7 +19,7 @@ from ...engine.outcome import Outcome, simulate
 from ...engine.simulation import Simulation
 from ...engine.streams import Streams, job_seed
 from ...whatif.stats import Summary
-from ...whatif.sweep import KILLED, pieces_run
+from ...whatif.sweep import KILLED, chunks, pieces_run
 from .spec import FleetStudy, FleetVariant
 
 #: the job-runs a task holds, roughly: the default chunk is as many replicates as make this many
@@ -114,10 +114,8 @@ def sweep(study: FleetStudy, *, runs: int, seed: int, workers: int = 1, dask: ob
     Raises:
         ClusterError: the Dask cluster cannot be reached or used.
     """
-    size = chunk or default_chunk(study)
-    pieces = [(start, min(start + size, runs)) for start in range(0, runs, size)]
     merged = [FleetStats(len(study.jobs)) for _ in study.variants]
-    for done, stats in pieces_run(run_chunk, study, seed, pieces, workers, dask):
+    for done, stats in pieces_run(run_chunk, study, seed, chunks(runs, chunk or default_chunk(study)), workers, dask):
         for total, part in zip(merged, stats, strict=True):
             total.merge(part)
         if progress is not None:
