@@ -1,26 +1,41 @@
-"""How close the engine runs to the floor its libraries set.
+"""How close the engine, and ``tjsim whatif`` end to end, run to the floor their libraries set.
 
 The floor is one bare ``transitions`` trigger plus one bare ``simpy`` timeout per status change;
 the engine is a whole job run to its end without recording (as a what-if sweep runs it), divided
-by the status changes the job made. Each figure is the best of a few passes: on a shared machine
-noise only adds time. Run: ``make bench``.
+by the status changes the job made.
+
+This machine is shared: within one run the floor itself moves by a factor of two, in bursts, and
+process CPU time moves with it. A figure set against a floor taken at another moment measures the
+machine, not the code. So every figure is paired: each sample of the code is taken between two
+samples of the floor, a few tens of milliseconds each, and set against the lower of them (never
+flattering the code); a long sample in this process also samples the floor between its chunks, takes
+that time out and is set against the median of those floors. A figure is the median of its samples'
+ratios, with the spread of the middle 80 %. Run: ``make bench``.
 """
 
 from __future__ import annotations
 
+import io
 import json
+import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
+from functools import cache
 from pathlib import Path
+from typing import TypeVar
 
 import simpy
+from rich.console import Console
 from transitions import Machine
 
 from simulator import compile_plan, load, simulate
 
 ROOT = Path(__file__).resolve().parent.parent
-REPEATS = 5  #: each figure is the best of this many passes
+SAMPLES = 25  #: paired samples of each short figure (the whole commands take fewer)
+FLOOR_SAMPLE = 5_000  #: transitions in one sample of the floor (about as long as a sample of the code)
+T = TypeVar("T")
 
 
 def floor_per_transition(n: int = 50_000) -> float:
@@ -47,87 +62,156 @@ def floor_per_transition(n: int = 50_000) -> float:
     return (time.perf_counter() - start) / n
 
 
-#: every floor measured, between the passes: the figures are set against the best of them, so that
-#: neither a slow moment of the floor nor the machine's drift over the run flatters them
-FLOORS: list[float] = []
+class Figure:
+    """Paired samples of one measure: seconds per transition, and each over the floor beside it."""
+
+    def __init__(self) -> None:
+        self.seconds: list[float] = []  #: per transition
+        self.ratios: list[float] = []  #: to the floor
+
+    def add(self, seconds: float, transitions: int, floor: float) -> None:
+        self.seconds.append(seconds / transitions)
+        self.ratios.append(seconds / transitions / floor)
+
+    def sample(self, measure: Callable[[], tuple[float, int]]) -> None:
+        """``measure()`` -> (seconds, transitions), between two samples of the floor."""
+        measured, floor = beside_floor(measure)
+        self.add(*measured, floor)
+
+    def line(self, label: str) -> str:
+        low, high = _middle(self.ratios)
+        return (f"{label:44s} {statistics.median(self.seconds) * 1e6:6.2f} µs/transition  "
+                f"{statistics.median(self.ratios):4.2f}x floor ({low:.2f}–{high:.2f}, {len(self.ratios)} samples)")
 
 
-def floor_now() -> None:
-    FLOORS.append(floor_per_transition(20_000))
+def beside_floor(measure: Callable[[], T]) -> tuple[T, float]:
+    """What ``measure()`` returns, and the lower of the floors measured just before and just after it."""
+    before = floor_per_transition(FLOOR_SAMPLE)
+    measured = measure()
+    return measured, min(before, floor_per_transition(FLOOR_SAMPLE))
 
 
-def engine_per_transition(path: Path, runs: int, repeats: int = REPEATS) -> tuple[float, float]:
-    """A sweep's own call, ``simulate``, on one worker: seconds per transition and per job, the best
-    of ``repeats`` passes over the same replicates (a shared machine only ever adds time)."""
+def _middle(values: list[float]) -> tuple[float, float]:
+    """The 10th and 90th percentiles (the lowest and highest with few values)."""
+    if len(values) < 5:
+        return min(values), max(values)
+    deciles = statistics.quantiles(values, n=10)
+    return deciles[0], deciles[-1]
+
+
+def engine(path: Path, runs: int) -> tuple[Figure, float]:
+    """A sweep's own call, ``simulate``, on one worker, ``runs`` replicates a sample; and jobs a second."""
     plan = compile_plan(load(path))
-    best = (float("inf"), float("inf"))
-    for _ in range(repeats):
-        floor_now()
+    figure, rates = Figure(), []
+
+    def measure() -> tuple[float, int]:
         transitions = 0
         start = time.perf_counter()
         for i in range(runs):
             transitions += simulate(plan, seed=7, replicate=i).transitions
         elapsed = time.perf_counter() - start
-        best = min(best, (elapsed / transitions, elapsed / runs))
-    return best
+        rates.append(runs / elapsed)
+        return elapsed, transitions
+
+    for _ in range(SAMPLES):
+        figure.sample(measure)
+    return figure, statistics.median(rates)
 
 
-def whatif_per_transition(path: Path, runs: int, repeats: int = REPEATS) -> dict[str, float]:
-    """``tjsim whatif`` end to end on one worker, each figure the best of ``repeats`` passes: the sweep in
-    this process — the engine, the aggregation and its sketches — per transition (``sweep``); the whole
-    command as a user runs it — start-up, loading, the sweep and the report (``command``); its fixed
-    cost, its time with one run a variant (``fixed``); transitions a run (``per_run``)."""
+def whatif(path: Path, runs: int) -> dict[str, Figure | float]:
+    """``tjsim whatif`` end to end on one worker:
+
+    - ``sweep``: the sweep in this process, the engine and the aggregation (sketches included), a
+      sample of ``runs // 20`` replicates a variant;
+    - ``in_process``: all the command does, in this process: loading and compiling the study, the
+      sweep of ``runs``, its JSON and the report;
+    - ``command``, ``command_10x``: the whole command as a user runs it, start-up too, at ``runs`` and
+      ten times as many replicates a variant;
+    - ``marginal``: what one more simulated job costs the whole command: the two commands' difference
+      over the difference of their transitions;
+    - ``fixed``: the command's seconds with one replicate a variant (start-up, loading, report)."""
+    from simulator.whatif import report
     from simulator.whatif.spec import load_study
     from simulator.whatif.sweep import sweep
 
     study = load_study(path)
-    best = {"sweep": float("inf"), "command": float("inf"), "fixed": float("inf"), "per_run": 0.0}
-    for _ in range(repeats):
-        floor_now()
+    figures = {key: Figure() for key in ("sweep", "in_process", "command", "command_10x", "marginal")}
+
+    def swept() -> tuple[float, int]:
         start = time.perf_counter()
-        transitions = sweep(study, runs=runs, seed=7).transitions
-        best["sweep"] = min(best["sweep"], (time.perf_counter() - start) / transitions)
-        elapsed, made = _command(path, runs)  # the command runs the scenario's own seed: its own transitions
-        best["command"] = min(best["command"], elapsed / made)
-        best["fixed"] = min(best["fixed"], _command(path, 1)[0])
-        best["per_run"] = transitions / runs
-    return best
+        transitions = sweep(study, runs=max(1, runs // 20), seed=7).transitions
+        return time.perf_counter() - start, transitions
+
+    def in_process() -> None:
+        # a long measure: the floor is sampled between its chunks too, and that time taken out of it
+        floors, aside = [floor_per_transition(FLOOR_SAMPLE)], 0.0
+
+        def between(_done: int) -> None:
+            nonlocal aside
+            start = time.perf_counter()
+            floors.append(floor_per_transition(FLOOR_SAMPLE))
+            aside += time.perf_counter() - start
+
+        start = time.perf_counter()
+        result = sweep(load_study(path), runs=runs, seed=7, chunk=max(1, runs // 10), progress=between)
+        json.dumps(result.to_json(), indent=2)
+        report.show(result, Console(file=io.StringIO()))
+        elapsed = time.perf_counter() - start - aside
+        floors.append(floor_per_transition(FLOOR_SAMPLE))
+        figures["in_process"].add(elapsed, result.transitions, statistics.median(floors))
+
+    for _ in range(SAMPLES):
+        figures["sweep"].sample(swept)
+    for _ in range(SAMPLES // 3):
+        in_process()
+    for _ in range(max(1, SAMPLES // 6)):
+        (small, large), floor = beside_floor(lambda: (_command(path, runs), _command(path, 10 * runs)))
+        figures["command"].add(*small, floor)
+        figures["command_10x"].add(*large, floor)
+        figures["marginal"].add(large[0] - small[0], large[1] - small[1], floor)
+    fixed = min(_command(path, 1)[0] for _ in range(3))
+    return {**figures, "fixed": fixed}
 
 
 def _command(path: Path, runs: int) -> tuple[float, int]:
-    """``tjsim whatif PATH --runs RUNS --json`` in a process of its own: (seconds, transitions)."""
+    """``tjsim whatif PATH --runs RUNS`` in a process of its own, its report on a pipe, as a user runs
+    it: (seconds, transitions). The transitions are those the same sweep makes in this process."""
     start = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "simulator", "whatif", str(path), "--runs", str(runs), "--json"],
-                          capture_output=True, text=True, check=True)
-    return time.perf_counter() - start, json.loads(done.stdout)["transitions"]
+    subprocess.run([sys.executable, "-m", "simulator", "whatif", str(path), "--runs", str(runs)],
+                   capture_output=True, text=True, check=True)
+    return time.perf_counter() - start, _transitions(path, runs)
+
+
+@cache
+def _transitions(path: Path, runs: int) -> int:
+    from simulator.whatif.spec import load_study
+    from simulator.whatif.sweep import sweep
+
+    study = load_study(path)
+    return sweep(study, runs=runs, seed=study.variants[study.baseline].plan.seed).transitions
 
 
 def main() -> None:
     runs = int(sys.argv[1]) if len(sys.argv) > 1 else 1000
-    for _ in range(REPEATS):
-        floor_now()
-    engine = {}
+    floors = [floor_per_transition(20_000) for _ in range(5)]
+    print(f"floor: {min(floors) * 1e6:.2f}–{max(floors) * 1e6:.2f} µs per transition over five samples (a bare "
+          f"transitions trigger + a simpy timeout); every figure below is set against the floor measured beside it")
     for name in ("on-demand-completed", "spot-interrupted", "spot-random-interruptions", "internal-error-retried",
                  "whatif-spot-vs-on-demand"):
         path = ROOT / "scenarios" / f"{name}.yaml"
         if path.exists():
-            engine[name] = engine_per_transition(path, runs)
+            figure, jobs = engine(path, max(1, runs // 4))
+            print(f"{figure.line(name)}  {jobs:8,.0f} jobs/s")
     path = ROOT / "scenarios" / "whatif-spot-vs-on-demand.yaml"
-    got = whatif_per_transition(path, runs)
-    floor = min(FLOORS)
-    print(f"floor: {floor * 1e6:.2f} µs per transition (bare transitions trigger + simpy timeout; the best of "
-          f"{len(FLOORS)}, measured between the passes: {min(FLOORS) * 1e6:.2f}–{max(FLOORS) * 1e6:.2f})")
-    for name, (per_transition, per_job) in engine.items():
-        print(f"{name:28s} {per_transition * 1e6:6.2f} µs/transition {1 / per_transition:9,.0f} transitions/s "
-              f"{1 / per_job:8,.0f} jobs/s  {per_transition / floor:4.2f}x floor")
-    print(f"tjsim whatif {path.name}, {runs:,} runs a variant, end to end (goal: <= 1.0x floor):")
-    for label, key in (("the sweep (engine + aggregation)", "sweep"), ("the whole command, start-up too", "command")):
-        print(f"  {label:34s} {got[key] * 1e6:6.2f} µs/transition  {got[key] / floor:4.2f}x floor")
-    # the command's fixed cost (start-up, loading, report: its time with one run) is paid once: from this
-    # many runs the sweep's saving on the floor has paid for it
-    even = got["fixed"] / (got["per_run"] * (floor - got["sweep"])) if got["sweep"] < floor else None
-    print(f"  start-up, loading and report: {got['fixed']:.2f} s; the whole command is within the floor from "
-          + (f"{even:,.0f} runs a variant" if even is not None else "no size: the sweep itself is above it"))
+    got = whatif(path, runs)
+    print(f"tjsim whatif {path.name}, one worker, end to end (goal: <= 1.0x floor):")
+    for label, key in (("the sweep (engine + aggregation)", "sweep"),
+                       (f"in process: load, sweep, JSON, report, {runs:,} runs", "in_process"),
+                       ("one more simulated job, the whole command", "marginal"),
+                       (f"the whole command, start-up too, {runs:,} runs", "command"),
+                       (f"the whole command, start-up too, {10 * runs:,} runs", "command_10x")):
+        print("  " + got[key].line(label))
+    print(f"  start-up, loading and report (one run a variant): {got['fixed']:.2f} s, paid once a command")
 
 
 if __name__ == "__main__":

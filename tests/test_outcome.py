@@ -42,7 +42,7 @@ def test_the_outcome_is_immutable_and_priced():
     assert (o.primary, o.secondary, o.billable_seconds, o.instance_count) == ("Completed", "Completed", 1040, 1)
     assert o.cost_usd == pytest.approx(1040 * 1.408 / 3600)
     assert o.ended == 1140
-    with pytest.raises(dataclasses.FrozenInstanceError):
+    with pytest.raises(AttributeError):
         o.cost_usd = 0
 
 
@@ -129,34 +129,6 @@ def test_checkpoint_writes_are_counted_whatever_the_restarts():
         assert 0 <= o.checkpoint_write_seconds <= o.runtime_used
         writes.add(o.checkpoint_write_seconds)
     assert len(writes) > 20  # restarts lose writes and make more: not a fixed count
-
-
-def test_a_reused_clock_lives_a_job_as_a_new_environment_does():
-    """simulate() puts its thread's clock back as new for each job, even after a job that broke off."""
-    import simpy
-
-    from simulator.engine.outcome import _clock
-
-    plans = [compile_plan(scenario(timing={"training": {"uniform": [500, 1500]}})),
-             compile_plan(scenario(spot=(86400, 172800), spot_settings={"interruptions_per_instance_hour": 3}))]
-
-    def fresh(plan, replicate):
-        env = simpy.Environment()
-        job = Job(env, plan, streams=Streams(3, replicate), record=False)
-        env.run()
-        return outcome_figures(type(simulate(plan)).of(job))
-
-    clock = _clock()
-
-    def waiting():
-        yield clock.timeout(5)
-
-    clock.process(waiting())  # a job left half-lived on it
-    clock.run(until=1)
-    for replicate in range(6):
-        for plan in plans:
-            assert outcome_figures(simulate(plan, seed=3, replicate=replicate)) == fresh(plan, replicate)
-    assert _clock() is clock and clock.now == 0
 
 
 def test_interruptions_scale_multiplies_the_rate():

@@ -51,11 +51,18 @@ class Job:
         pools: the simulation's warm pools, where the pool this job keeps is offered to later jobs.
         warm_pool: the pool this job took over at creation (it skips provisioning).
         origin: the wall-clock time (epoch seconds) of the clock's zero; by default the scenario's epoch.
+        process: run the phases as a simpy Process, which actions and scheduled events interrupt and
+            rule evaluations wait for; ``False`` leaves :meth:`lifecycle` to the caller, for a job that
+            nothing acts on and nobody describes, driven by its clock (:meth:`.clock.Clock.drive`: a
+            sweep's job).
+
+    Raises:
+        ValueError: ``process=False`` for a job recorded, or with scheduled events.
     """
 
     def __init__(self, env: simpy.Environment, plan: Plan, *, streams: Streams | None = None,
                  record: bool = True, pools: WarmPools | None = None, warm_pool: WarmPool | None = None,
-                 origin: float | None = None):
+                 origin: float | None = None, process: bool = True):
         self.env, self.plan = env, plan
         self.streams = streams if streams is not None else Streams(plan.seed)
         self.created = env.now
@@ -87,7 +94,13 @@ class Job:
         self.rules: list[RuleOutcome] = list(plan.rules)
         self.unheeded: list[tuple[Scheduled, str]] = []  #: (scheduled event, why) for events that changed nothing
         self._detour: tuple[str, str] | None = None  # the status an Updating detour left, and its message
-        self.process = env.process(self._lifecycle())
+        if not process:
+            if record or plan.events:
+                raise ValueError(f"{plan.name}: a job recorded, or with scheduled events, runs as a process")
+            self.process: simpy.Process | None = None
+            self._processes: list[simpy.Process] = []
+            return
+        self.process = env.process(self.lifecycle())
         self._processes = [self.process]  #: what runs for this job as the clock moves
         if plan.events:
             self._processes.append(env.process(scheduled.deliver(self)))
@@ -162,7 +175,9 @@ class Job:
 
     # --- the phases ---------------------------------------------------------------------------
 
-    def _lifecycle(self) -> Generator[simpy.Event, Any, str]:
+    def lifecycle(self) -> Generator[simpy.Event, Any, str]:
+        """The job's phases, from its creation to its final status: what its process runs (call it
+        once, for a job made with ``process=False``)."""
         plan = self.plan
         self.message = msg.PENDING if self.state == S.Pending else msg.STARTING
         self.history.log(rec.STATUS, self.state, self.message)
@@ -188,7 +203,7 @@ class Job:
                 current, cause = cause, None
                 capacity = 0.0
                 if current is SPOT_RECLAIM:
-                    yield from self._reclaimed()
+                    capacity = yield from self._reclaimed()
                 elif current is PENDING_LIMIT:
                     yield from ending.fail(self, "InsufficientCapacityError", None)
                     return self.state
@@ -208,9 +223,7 @@ class Job:
         """Starting (after any capacity wait) through Completed."""
         hold = self.waits.hold
         provisioning = starting.duration(self, warm)
-        if self.quiet and self.plan.era.starting_steps[1][0] is None:
-            # nobody reads Starting's messages, and it has no status of its own: the same time, the
-            # same draws, in one wait (a sweep's)
+        if self._one_starting_wait():
             yield from hold(provisioning + capacity, IDLE)
         else:
             yield from starting.provision(self, provisioning, capacity)
@@ -234,13 +247,26 @@ class Job:
             for rule in self.rules:
                 evaluations.started(self.history, self.plan, rule)
 
-    def _reclaimed(self) -> Generator[simpy.Event, Any, None]:
+    def _one_starting_wait(self) -> bool:
+        """Nobody reads Starting's messages (a sweep's job), and Starting has no status of its own in
+        the job's era: its waits, for capacity and for provisioning, are one wait, of the same time
+        and the same draws."""
+        return self.quiet and self.plan.era.starting_steps[1][0] is None
+
+    def _reclaimed(self) -> Generator[simpy.Event, Any, float]:
+        """Interrupted, then Starting again, waiting for spot capacity. Returns what is still to be
+        waited for capacity: with :meth:`_one_starting_wait`, the next attempt waits it with its own
+        provisioning."""
         self.interruptions += 1
         self._lose_instances()
         self.enter("interrupt", msg.INTERRUPTED)
         yield from self.waits.hold(self.streams.draw("interrupted", self.plan.timing.interrupted), IDLE)
         self.enter("start", msg.NO_CAPACITY)
-        yield from self.waits.hold(self._capacity("capacity_wait", self.plan.timing.capacity_wait), IDLE)
+        capacity = self._capacity("capacity_wait", self.plan.timing.capacity_wait)
+        if self._one_starting_wait():
+            return capacity
+        yield from self.waits.hold(capacity, IDLE)
+        return 0.0
 
     def _capacity(self, source: str, duration: Any) -> float:
         """A wait for spot capacity: one draw for the job, or with ``spot.capacity_for: each_instance``

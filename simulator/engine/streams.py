@@ -113,10 +113,14 @@ class Streams:
         stream, in whole clock ticks (2⁻¹⁰ s); a constant draws nothing."""
         if duration.__class__ is float:
             return round(duration * 1024) / 1024
-        return round(duration.draw(self[source]) * 1024) / 1024
+        stream = self._made.get(source)  # self[source], inlined: a sweep draws some fifteen times a job
+        return round(duration.draw(self[source] if stream is None else stream) * 1024) / 1024
 
     def __getitem__(self, source: str) -> Stream:
         stream = self._made.get(source)
         if stream is None:
-            stream = self._made[source] = Stream(mix(self._key ^ source_id(source)))
+            z = self._key ^ source_id(source)  # mix(), inlined: a sweep makes several streams a job
+            z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & _MASK
+            z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & _MASK
+            stream = self._made[source] = Stream(z ^ (z >> 31))
         return stream

@@ -52,8 +52,10 @@ def _rate(share: float) -> float:
 
 @cache
 def table() -> dict[str, Any]:
-    """The shipped table, as read from ``prices.yaml``."""
-    return yaml.safe_load(resources.files(__package__).joinpath("prices.yaml").read_text(encoding="utf-8"))
+    """The shipped table, as read from ``prices.yaml`` (by libyaml when PyYAML has it: six times faster,
+    the same data: the file is ours)."""
+    text = resources.files(__package__).joinpath("prices.yaml").read_text(encoding="utf-8")
+    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
 
 def family(instance_type: str) -> str:

@@ -26,34 +26,54 @@ PENDING = 1024
 class Summary:
     """Count, exact sum and sum of squares, minimum, maximum and a quantile sketch of integers.
 
-    Values reach the sketch counted: equal values once, with their count (:data:`PENDING` distinct
-    ones at most wait). The sketch's buckets are counts, so it holds exactly what adding them one by
-    one gives."""
+    Adding a value only counts it: equal values are added up once, with their count, when
+    :data:`PENDING` distinct ones are waiting or a figure is read. The sketch's buckets are counts,
+    so it holds exactly what adding the values one by one gives."""
 
-    __slots__ = ("_pending", "_sketch", "high", "low", "n", "squares", "total")
+    __slots__ = ("_high", "_low", "_n", "_pending", "_sketch", "_squares", "_total")
 
     def __init__(self) -> None:
-        self.n = 0
-        self.total = 0
-        self.squares = 0
-        self.low: int | None = None
-        self.high: int | None = None
+        self._n = 0
+        self._total = 0
+        self._squares = 0
+        self._low: int | None = None
+        self._high: int | None = None
         self._sketch = DDSketch(relative_accuracy=RELATIVE_ACCURACY)
-        self._pending: Counter[int] = Counter()
+        self._pending: dict[int, int] = {}  #: value -> times added, not yet in the figures
 
     def __repr__(self) -> str:
         return f"<Summary n={self.n} mean={self.mean}>"
 
     def add(self, value: int) -> None:
-        self.n += 1
-        self.total += value
-        self.squares += value * value
-        self.low = value if self.low is None or value < self.low else self.low
-        self.high = value if self.high is None or value > self.high else self.high
         pending = self._pending
-        pending[value] += 1
+        pending[value] = pending.get(value, 0) + 1
         if len(pending) >= PENDING:
             self._flush()
+
+    @property
+    def n(self) -> int:
+        self._flush()
+        return self._n
+
+    @property
+    def total(self) -> int:
+        self._flush()
+        return self._total
+
+    @property
+    def squares(self) -> int:
+        self._flush()
+        return self._squares
+
+    @property
+    def low(self) -> int | None:
+        self._flush()
+        return self._low
+
+    @property
+    def high(self) -> int | None:
+        self._flush()
+        return self._high
 
     @property
     def sketch(self) -> DDSketch:
@@ -62,19 +82,30 @@ class Summary:
         return self._sketch
 
     def _flush(self) -> None:
-        for value in sorted(self._pending):  # in one order, whatever the order they came in
-            self._sketch.add(value, self._pending[value])
-        self._pending.clear()
+        pending = self._pending
+        if not pending:
+            return
+        values = sorted(pending)  # in one order, whatever the order they came in
+        self._low = values[0] if self._low is None else min(self._low, values[0])
+        self._high = values[-1] if self._high is None else max(self._high, values[-1])
+        for value in values:
+            count = pending[value]
+            self._n += count
+            self._total += value * count
+            self._squares += value * value * count
+            self._sketch.add(value, count)
+        pending.clear()
 
     def merge(self, other: Summary) -> None:
-        if not other.n:
+        if not other.n:  # other's figures, flushed
             return
-        self.n += other.n
-        self.total += other.total
-        self.squares += other.squares
-        self.low = other.low if self.low is None else min(self.low, other.low)
-        self.high = other.high if self.high is None else max(self.high, other.high)
-        self.sketch.merge(other.sketch)
+        self._flush()
+        self._n += other._n
+        self._total += other._total
+        self._squares += other._squares
+        self._low = other._low if self._low is None else min(self._low, other._low)
+        self._high = other._high if self._high is None else max(self._high, other._high)
+        self._sketch.merge(other._sketch)
 
     @property
     def mean(self) -> float | None:
