@@ -86,7 +86,7 @@ bench: $(TEST_STAMP)
 	$(BIN)/python benchmarks/bench_engine.py
 
 ## bench-fleet: a fleet what-if of 1M simulated jobs (1,000 jobs × 5 variants × 200 replicates) on 2 workers, end to end
-bench-fleet: $(STAMP)
+bench-fleet: $(TEST_STAMP)
 	$(BIN)/python benchmarks/bench_fleet.py
 
 ## bench-replay: what each replay output costs per status change, on spot jobs with more and more interruptions

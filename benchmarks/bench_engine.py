@@ -7,10 +7,10 @@ by the status changes the job made.
 This machine is shared: within one run the floor itself moves by a factor of two, in bursts, and
 process CPU time moves with it. A figure set against a floor taken at another moment measures the
 machine, not the code. So every figure is paired: each sample of the code is taken between two
-samples of the floor, a few tens of milliseconds each, and set against the lower of them (never
-flattering the code); a long sample in this process also samples the floor between its chunks, takes
-that time out and is set against the median of those floors. A figure is the median of its samples'
-ratios, with the spread of the middle 80 %. Run: ``make bench``.
+samples of the floor, a few tens of milliseconds each, and set against their mean (an A-B-A design);
+a long sample in this process also samples the floor between its chunks, takes that time out and is
+set against the median of those floors. A figure is the median of its samples' ratios, with the
+spread of the middle 80 %. Run: ``make bench``.
 """
 
 from __future__ import annotations
@@ -85,10 +85,11 @@ class Figure:
 
 
 def beside_floor(measure: Callable[[], T]) -> tuple[T, float]:
-    """What ``measure()`` returns, and the lower of the floors measured just before and just after it."""
+    """What ``measure()`` returns, and the floor while it ran: the mean of the floors measured just
+    before and just after it (an A-B-A design: a drift of the machine over the sample cancels)."""
     before = floor_per_transition(FLOOR_SAMPLE)
     measured = measure()
-    return measured, min(before, floor_per_transition(FLOOR_SAMPLE))
+    return measured, (before + floor_per_transition(FLOOR_SAMPLE)) / 2
 
 
 def _middle(values: list[float]) -> tuple[float, float]:

@@ -210,6 +210,8 @@ def test_any_damaged_setting_is_one_printable_line_or_a_start(crashed, key, valu
             else:
                 raw = isinstance(value, bytes) or (how == "raw" and isinstance(value, str | int | float))
                 stored = value if raw else json.dumps(value)
+                if raw and value != value:  # SQLite stores a NaN as NULL, which the column refuses: its text
+                    stored = "nan"
                 db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, stored))
         before = files(state)
         try:

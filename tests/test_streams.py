@@ -6,8 +6,14 @@ import pickle
 import statistics
 import subprocess
 import sys
+import threading
+from unittest.mock import patch
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from simulator import compile_plan, simulate
+from simulator.distributions import Choice, Exponential, LogNormal, Normal, Uniform
 from simulator.engine.streams import Stream, Streams, job_seed, mix, source_id
 
 from .factories import scenario
@@ -141,3 +147,47 @@ def test_the_derivation_from_seed_replicate_and_source_is_pinned():
     assert Streams(7, 3)["capacity_wait"].getrandbits(64) == 0x0AE0E3F041FFDD43
     assert source_id("starting") == 0xA9B91E75E9655389
     assert job_seed(7, "unit-job") == 5547351623123851512
+
+
+_DURATIONS = [Uniform(uniform=[35.0, 74.0]), Uniform(uniform=[35.0, 74.0]), Uniform(uniform=[1.0, 9.0]),
+              LogNormal(lognormal=[6.0, 0.8]), Normal(normal=[600.0, 60.0]), Exponential(exponential=300.0),
+              Choice(choice=[10.0, 20.0, 30.0]), 120.0]
+_DRAWS = st.lists(st.tuples(st.sampled_from(["starting", "uploading", "capacity_wait", "interruptions"]),
+                            st.sampled_from(range(len(_DURATIONS))), st.booleans()), max_size=12)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(0, 3), st.integers(0, 3), _DRAWS, _DRAWS)
+def test_a_remembered_first_draw_gives_what_drawing_it_gives(seed, replicate, earlier, later):
+    """Streams remember first draws per (seed, replicate): a job drawing after others of the same
+    replicate (a what-if's variants) sees what it would see alone, its streams moved past the draws
+    it took from memory when a source draws again, or is read directly (a random clock)."""
+
+    def play(streams, draws):
+        out = []
+        for source, which, direct in draws:
+            if direct:  # a random clock or a sampled rate reads the stream itself
+                out.append(streams[source].random())
+            else:
+                out.append(streams.draw(source, _DURATIONS[which]))
+        return out
+
+    with patch("simulator.engine.streams._firsts", lambda key: {}):
+        alone = play(Streams(seed, replicate), later)
+    play(Streams(seed, replicate), earlier)  # another job of the replicate, first
+    assert play(Streams(seed, replicate), later) == alone
+
+
+def test_first_draws_are_remembered_per_thread_and_for_a_bounded_number_of_replicates():
+    from simulator.engine import streams as module
+
+    Streams(5, 0).draw("starting", _DURATIONS[0])
+    assert module._firsts(Streams(5, 0)._key)  # remembered for the next job of (5, 0)
+    seen: list[dict] = []
+    thread = threading.Thread(target=lambda: seen.append(module._firsts(Streams(5, 0)._key)))
+    thread.start()
+    thread.join()
+    assert seen == [{}]  # another thread: its own memory
+    for replicate in range(module.FIRSTS_KEPT + 1):
+        Streams(6, replicate)
+    assert len(module._THREAD.firsts) <= module.FIRSTS_KEPT

@@ -264,3 +264,23 @@ def test_a_summary_sketches_what_adding_one_by_one_does(values):
     for q in (0.01, 0.25, 0.5, 0.9, 0.99):
         assert summary.sketch.get_quantile_value(q) == again.get_quantile_value(q)
     assert summary.sketch.count == again.count
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.integers(min_value=-10**12, max_value=10**12), max_size=2500), st.integers(0, 2500))
+def test_moments_are_a_summarys_without_its_sketch_and_merge_exactly(values, cut):
+    """A paired saving keeps only its moments: the same figures a Summary gives, however the values are split."""
+    from simulator.whatif.stats import Moments
+
+    whole, summary, first, second = Moments(), Summary(), Moments(), Moments()
+    for i, value in enumerate(values):
+        whole.add(value)
+        summary.add(value)
+        (first if i < cut else second).add(value)
+    first.merge(second)
+    for moments in (whole, first):
+        assert (moments.n, moments.total, moments.squares, moments.low, moments.high) == (
+            summary.n, summary.total, summary.squares, summary.low, summary.high)
+        assert moments.ci95() == summary.ci95() and moments.mean == summary.mean
+    report = summary.report(0.5, 2)
+    assert whole.report(0.5, 2) == (report and {k: report[k] for k in ("n", "mean", "ci95")})

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import random
+import threading
 from functools import cache
 from typing import Any
 
@@ -94,16 +95,42 @@ def _seed_key(seed: int) -> int:
     return mix(seed & _MASK)
 
 
-class Streams:
-    """The streams of one job: replicate ``replicate`` of a run seeded ``seed``; made on first use."""
+#: first draws remembered per thread, for at most this many (seed, replicate) keys (:class:`Streams`)
+FIRSTS_KEPT = 4096
+_THREAD = threading.local()
 
-    __slots__ = ("_key", "_made", "replicate", "seed")
+
+def _firsts(key: int) -> dict[str, tuple[Any, float]]:
+    """This thread's memo of first draws for the streams keyed ``key``: source -> (duration, draw)."""
+    memo = getattr(_THREAD, "firsts", None)
+    if memo is None:
+        memo = _THREAD.firsts = {}
+    found = memo.get(key)
+    if found is None:
+        if len(memo) >= FIRSTS_KEPT:
+            memo.clear()
+        found = memo[key] = {}
+    return found
+
+
+class Streams:
+    """The streams of one job: replicate ``replicate`` of a run seeded ``seed``; made on first use.
+
+    A source's first draw of a duration is a function of (seed, replicate, source, duration) alone:
+    the variants of a what-if draw it alike for replicate ``i`` (common random numbers). So each
+    thread remembers first draws (:data:`FIRSTS_KEPT` keys): a later job of the same seed and
+    replicate takes the value without making the stream, which is made — moved past that draw — only
+    when the source draws again."""
+
+    __slots__ = ("_firsts", "_key", "_made", "_unmade", "replicate", "seed")
 
     def __init__(self, seed: int, replicate: int = 0):
         self.seed = seed
         self.replicate = replicate
         self._key = mix(_seed_key(seed) ^ (replicate & _MASK))
         self._made: dict[str, Stream] = {}
+        self._unmade: dict[str, Any] = {}  #: source -> the duration its first draw, remembered, was of
+        self._firsts = _firsts(self._key)
 
     def __repr__(self) -> str:
         return f"<Streams seed={self.seed} replicate={self.replicate}>"
@@ -113,8 +140,18 @@ class Streams:
         stream, in whole clock ticks (2⁻¹⁰ s); a constant draws nothing."""
         if duration.__class__ is float:
             return round(duration * 1024) / 1024
-        stream = self._made.get(source)  # self[source], inlined: a sweep draws some fifteen times a job
-        return round(duration.draw(self[source] if stream is None else stream) * 1024) / 1024
+        stream = self._made.get(source)
+        if stream is None:
+            if source not in self._unmade:  # the source's first draw
+                first = self._firsts.get(source)
+                if first is not None and (first[0] is duration or first[0] == duration):
+                    self._unmade[source] = duration
+                    return first[1]
+                value = round(duration.draw(self[source]) * 1024) / 1024
+                self._firsts[source] = (duration, value)
+                return value
+            stream = self[source]
+        return round(duration.draw(stream) * 1024) / 1024
 
     def __getitem__(self, source: str) -> Stream:
         stream = self._made.get(source)
@@ -123,4 +160,8 @@ class Streams:
             z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & _MASK
             z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & _MASK
             stream = self._made[source] = Stream(z ^ (z >> 31))
+            if self._unmade:
+                first = self._unmade.pop(source, None)
+                if first is not None:  # its first draw was remembered: the stream moves past it
+                    first.draw(stream)
         return stream

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -181,8 +181,8 @@ def _study(source: str, raw: bytes, data: dict[str, Any]) -> Study:
                                                        f"included, under every setting of the assumptions); at "
                                                        f"most {MAX_VARIANTS:,}")])
     own_type = speed.instance_type(scenario)
-    problems, variants = [], []  # the variants' own problems, from here
-    shared: dict[Problem, list[str]] = {}  # a problem of grid points or assumption settings: one line
+    problems, variants, pool = [], [], {}  # the variants' own problems, from here; the parts they share
+    common: dict[Problem, list[str]] = {}  # a problem of grid points or assumption settings: one line
     for w, (world_label, assumed) in enumerate(worlds):
         for d, (label, name, overrides, from_grid) in enumerate(decisions):
             merged = deep_merge(overrides, assumed)
@@ -193,16 +193,16 @@ def _study(source: str, raw: bytes, data: dict[str, Any]) -> Study:
             if from_grid or world_label:  # one line for a problem that several variants share
                 place = name if from_grid else label
                 for problem in found:
-                    shared.setdefault(problem, []).append(f"{place} under {world_label}" if world_label else place)
+                    common.setdefault(problem, []).append(f"{place} under {world_label}" if world_label else place)
             else:
                 problems += [problem.within(label, ": ") for problem in found]
             if found or plan is None:
                 continue
             hourly, source_of_price = priced
-            variants.append(PricedVariant(name, dotted(overrides), plan, hourly, source_of_price,
+            variants.append(PricedVariant(name, dotted(overrides), shared(plan, pool), hourly, source_of_price,
                                           price_units(hourly),
                                           from_grid, d, w, slower))
-    for problem, places in shared.items():
+    for problem, places in common.items():
         where = places[0] if len(places) == 1 else \
             f"{len(places)} {'points' if len(worlds) == 1 else 'variants'}, e.g. {places[0]}"
         problems.append(problem.within(f"whatif.grid ({where})" if len(worlds) == 1 else f"whatif ({where})", ": "))
@@ -218,6 +218,19 @@ def _study(source: str, raw: bytes, data: dict[str, Any]) -> Study:
     return Study(Path(source).name, hashlib.sha256(raw).hexdigest(), tuple(variants), names.index(whatif.baseline),
                  tuple(RENAMED_PATHS.get(p, p) for p in whatif.grid), tuple(names), tuple(whatif.assumptions),
                  assumed_of(whatif), whatif.max_kill_share)
+
+
+def shared(plan: Plan, pool: dict[Any, Any]) -> Plan:
+    """``plan`` with each part it has in common with a plan in ``pool`` — a request member, the timing,
+    spot, checkpoint and lifecycle settings — the very object that one holds: thousands of jobs under
+    a handful of variants repeat them (a fleet's plans take a quarter of the memory), and a draw of
+    the same distribution is then known the same at a glance (:class:`~..engine.streams.Streams`
+    remembers first draws). The engine never changes a plan's parts."""
+    request = {key: pool.setdefault(("request", key, json.dumps(value, sort_keys=True)), value)
+               for key, value in plan.request.items()}
+    parts = {name: pool.setdefault((name, repr(getattr(plan, name))), getattr(plan, name))
+             for name in ("timing", "spot_config", "checkpoint", "lifecycle", "failure_clocks")}
+    return replace(plan, request=request, **parts)
 
 
 def compiled(data: dict[str, Any], overrides: dict[str, Any], own_type: str | None

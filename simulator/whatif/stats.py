@@ -23,14 +23,11 @@ Z95 = 1.959963984540054  # the standard normal's 97.5 % point
 PENDING = 1024
 
 
-class Summary:
-    """Count, exact sum and sum of squares, minimum, maximum and a quantile sketch of integers.
+class Moments:
+    """Count, exact sum and sum of squares, minimum and maximum of integers: what a mean and its
+    interval need, and no more (a paired saving is reported so)."""
 
-    Adding a value only counts it: equal values are added up once, with their count, when
-    :data:`PENDING` distinct ones are waiting or a figure is read. The sketch's buckets are counts,
-    so it holds exactly what adding the values one by one gives."""
-
-    __slots__ = ("_high", "_low", "_n", "_pending", "_sketch", "_squares", "_total")
+    __slots__ = ("_high", "_low", "_n", "_squares", "_total")
 
     def __init__(self) -> None:
         self._n = 0
@@ -38,50 +35,108 @@ class Summary:
         self._squares = 0
         self._low: int | None = None
         self._high: int | None = None
-        self._sketch = DDSketch(relative_accuracy=RELATIVE_ACCURACY)
-        self._pending: dict[int, int] = {}  #: value -> times added, not yet in the figures
 
     def __repr__(self) -> str:
-        return f"<Summary n={self.n} mean={self.mean}>"
+        return f"<{type(self).__name__} n={self.n} mean={self.mean}>"
+
+    def add(self, value: int) -> None:
+        self._n += 1
+        self._total += value
+        self._squares += value * value
+        if self._low is None or value < self._low:
+            self._low = value
+        if self._high is None or value > self._high:
+            self._high = value
+
+    def _settle(self) -> None:
+        """Bring the figures up to date (a subclass may hold values back)."""
+
+    @property
+    def n(self) -> int:
+        self._settle()
+        return self._n
+
+    @property
+    def total(self) -> int:
+        self._settle()
+        return self._total
+
+    @property
+    def squares(self) -> int:
+        self._settle()
+        return self._squares
+
+    @property
+    def low(self) -> int | None:
+        self._settle()
+        return self._low
+
+    @property
+    def high(self) -> int | None:
+        self._settle()
+        return self._high
+
+    def merge(self, other: Moments) -> None:
+        other._settle()
+        self._settle()
+        if not other._n:
+            return
+        self._n += other._n
+        self._total += other._total
+        self._squares += other._squares
+        self._low = other._low if self._low is None else min(self._low, other._low)
+        self._high = other._high if self._high is None else max(self._high, other._high)
+
+    @property
+    def mean(self) -> float | None:
+        return self.total / self.n if self.n else None
+
+    def ci95(self) -> tuple[float, float] | None:
+        """The normal-approximation 95 % confidence interval of the mean."""
+        self._settle()
+        n, total = self._n, self._total
+        if n < 2:
+            return None
+        variance = (n * self._squares - total * total) / (n * (n - 1))  # exact ints
+        half = Z95 * math.sqrt(max(variance, 0.0) / n)
+        return total / n - half, total / n + half
+
+    def report(self, scale: float = 1.0, digits: int = 3) -> dict[str, Any] | None:
+        """``{n, mean, ci95: [low, high]}`` in units of ``scale``, or None without values."""
+        if not self.n:
+            return None
+        ci = self.ci95()
+        return {"n": self.n, "mean": round(self.mean * scale, digits),
+                "ci95": None if ci is None else [round(ci[0] * scale, digits), round(ci[1] * scale, digits)]}
+
+
+class Summary(Moments):
+    """:class:`Moments` and a quantile sketch of integers.
+
+    Adding a value only counts it: equal values are added up once, with their count, when
+    :data:`PENDING` distinct ones are waiting or a figure is read. The sketch's buckets are counts,
+    so it holds exactly what adding the values one by one gives."""
+
+    __slots__ = ("_pending", "_sketch")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._sketch = DDSketch(relative_accuracy=RELATIVE_ACCURACY)
+        self._pending: dict[int, int] = {}  #: value -> times added, not yet in the figures
 
     def add(self, value: int) -> None:
         pending = self._pending
         pending[value] = pending.get(value, 0) + 1
         if len(pending) >= PENDING:
-            self._flush()
-
-    @property
-    def n(self) -> int:
-        self._flush()
-        return self._n
-
-    @property
-    def total(self) -> int:
-        self._flush()
-        return self._total
-
-    @property
-    def squares(self) -> int:
-        self._flush()
-        return self._squares
-
-    @property
-    def low(self) -> int | None:
-        self._flush()
-        return self._low
-
-    @property
-    def high(self) -> int | None:
-        self._flush()
-        return self._high
+            self._settle()
 
     @property
     def sketch(self) -> DDSketch:
         """The quantile sketch of every value added."""
-        self._flush()
+        self._settle()
         return self._sketch
 
-    def _flush(self) -> None:
+    def _settle(self) -> None:
         pending = self._pending
         if not pending:
             return
@@ -97,27 +152,9 @@ class Summary:
         pending.clear()
 
     def merge(self, other: Summary) -> None:
-        if not other.n:  # other's figures, flushed
-            return
-        self._flush()
-        self._n += other._n
-        self._total += other._total
-        self._squares += other._squares
-        self._low = other._low if self._low is None else min(self._low, other._low)
-        self._high = other._high if self._high is None else max(self._high, other._high)
-        self._sketch.merge(other._sketch)
-
-    @property
-    def mean(self) -> float | None:
-        return self.total / self.n if self.n else None
-
-    def ci95(self) -> tuple[float, float] | None:
-        """The normal-approximation 95 % confidence interval of the mean."""
-        if self.n < 2:
-            return None
-        variance = (self.n * self.squares - self.total * self.total) / (self.n * (self.n - 1))  # exact ints
-        half = Z95 * math.sqrt(max(variance, 0.0) / self.n)
-        return self.total / self.n - half, self.total / self.n + half
+        super().merge(other)
+        if other._n:
+            self._sketch.merge(other._sketch)
 
     def quantile(self, q: float) -> float | None:
         """The ``q`` quantile (within 0.1 %; the minimum and maximum exactly)."""
@@ -131,12 +168,12 @@ class Summary:
                ) -> dict[str, Any] | None:
         """``{n, mean, p50, p95, …, ci95: [low, high]}`` in units of ``scale`` (a ``pNN`` per asked
         quantile), or None without values."""
-        if not self.n:
+        moments = super().report(scale, digits)
+        if moments is None:
             return None
-        ci = self.ci95()
-        return {"n": self.n, "mean": round(self.mean * scale, digits),
-                **{label(q): round(float(self.quantile(q)) * scale, digits) for q in quantiles},
-                "ci95": None if ci is None else [round(ci[0] * scale, digits), round(ci[1] * scale, digits)]}
+        ci = moments.pop("ci95")
+        return {**moments, **{label(q): round(float(self.quantile(q)) * scale, digits) for q in quantiles},
+                "ci95": ci}
 
 
 def label(q: float) -> str:
@@ -230,7 +267,7 @@ class VariantStats:
         self.billable = Summary()  #: seconds, warm-pool seconds included
         self.training = Summary()  #: seconds
         self.wall = Summary()  #: milliseconds from creation to the end
-        self.savings = Summary()  #: the baseline's cost minus this variant's, replicate by replicate
+        self.savings = Moments()  #: the baseline's cost minus this variant's, replicate by replicate
         self.interruptions = Counts()  #: spot interruptions per job -> replicates
         self.writing = 0  #: milliseconds of checkpoint writes, all replicates
         self.needed = Needed() if solve else None  #: what each replicate needed of the limit solved for

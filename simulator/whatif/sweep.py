@@ -24,7 +24,7 @@ from ..errors import TjsimError
 from ..limits import CHUNK
 from . import decide
 from .spec import COST_UNITS_PER_USD, PricedVariant, Study
-from .stats import Summary, VariantStats
+from .stats import Moments, Summary, VariantStats
 
 
 class ClusterError(TjsimError):
@@ -107,11 +107,11 @@ class Result:
         return entry
 
 
-def paired(savings: Summary, base: Summary, digits: int) -> dict[str, Any]:
+def paired(savings: Moments, base: Summary, digits: int) -> dict[str, Any]:
     """The paired savings against the baseline (in cost units, replicate by replicate): their mean and
     95 % interval in USD to ``digits`` decimals, and their mean as a percentage of the baseline's cost."""
     usd = savings.report(1 / COST_UNITS_PER_USD, digits)
-    return {"usd": usd and {k: usd[k] for k in ("mean", "ci95")},
+    return {"usd": usd and {"mean": usd["mean"], "ci95": usd["ci95"]},
             "percent": None if not base.mean else round(100 * savings.mean / base.mean, 2)}
 
 

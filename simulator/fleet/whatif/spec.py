@@ -10,8 +10,7 @@ variant and the jobs it meets, once for all of them.
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +32,7 @@ from ...whatif.spec import (
     dotted,
     price,
     price_units,
+    shared,
     worlds_of,
 )
 from ..jobs import FleetJob
@@ -158,15 +158,3 @@ def _fleet(source: str, folder: Path, raw: bytes, data: Any, calibration: str | 
                       tuple(whatif.assumptions), assumed_of(whatif),
                       whatif.max_kill_share, given.settings.get("seed", 0), given.left_out,
                       tuple(sorted(running - set(given.sections))) if given.calibrated else (), given.history_known)
-
-
-def shared(plan: Plan, pool: dict[Any, Any]) -> Plan:
-    """``plan`` with each part it has in common with a plan in ``pool`` — a request member, the timing,
-    spot, checkpoint and lifecycle settings — the very object that one holds: thousands of jobs under
-    a handful of variants repeat them (a fleet's plans take a quarter of the memory). The engine
-    never changes a plan's parts."""
-    request = {key: pool.setdefault(("request", key, json.dumps(value, sort_keys=True)), value)
-               for key, value in plan.request.items()}
-    parts = {name: pool.setdefault((name, repr(getattr(plan, name))), getattr(plan, name))
-             for name in ("timing", "spot_config", "checkpoint", "lifecycle", "failure_clocks")}
-    return replace(plan, request=request, **parts)

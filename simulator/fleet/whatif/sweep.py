@@ -18,7 +18,7 @@ from collections.abc import Callable
 from ...engine.outcome import Outcome, simulate
 from ...engine.simulation import Simulation
 from ...engine.streams import Streams, job_seed
-from ...whatif.stats import Summary
+from ...whatif.stats import Moments, Summary
 from ...whatif.sweep import KILLED, chunks, pieces_run
 from .spec import FleetStudy, FleetVariant
 
@@ -34,7 +34,7 @@ class FleetStats:
 
     def __init__(self, jobs: int) -> None:
         self.cost = Summary()  #: the fleet's cost per replicate, in cost units
-        self.savings = Summary()  #: the baseline's fleet cost minus this variant's, replicate by replicate
+        self.savings = Moments()  #: the baseline's fleet cost minus this variant's, replicate by replicate
         self.outcomes: Counter[str] = Counter()  #: "TrainingJobStatus/SecondaryStatus" -> job-runs
         self.job_cost = [0] * jobs  #: each job's cost, summed over the replicates
         self.job_killed = [0] * jobs  #: each job's runs ended by MaxWait or MaxRuntime
