@@ -153,7 +153,8 @@ _DURATIONS = [Uniform(uniform=[35.0, 74.0]), Uniform(uniform=[35.0, 74.0]), Unif
               LogNormal(lognormal=[6.0, 0.8]), Normal(normal=[600.0, 60.0]), Exponential(exponential=300.0),
               Choice(choice=[10.0, 20.0, 30.0]), 120.0]
 _DRAWS = st.lists(st.tuples(st.sampled_from(["starting", "uploading", "capacity_wait", "interruptions"]),
-                            st.sampled_from(range(len(_DURATIONS))), st.booleans()), max_size=12)
+                            st.sampled_from(range(len(_DURATIONS))),
+                            st.sampled_from(["draw", "stream", "interval", "interval"])), max_size=12)
 
 
 @settings(max_examples=200, deadline=None)
@@ -161,13 +162,15 @@ _DRAWS = st.lists(st.tuples(st.sampled_from(["starting", "uploading", "capacity_
 def test_a_remembered_first_draw_gives_what_drawing_it_gives(seed, replicate, earlier, later):
     """Streams remember first draws per (seed, replicate): a job drawing after others of the same
     replicate (a what-if's variants) sees what it would see alone, its streams moved past the draws
-    it took from memory when a source draws again, or is read directly (a random clock)."""
+    it took from memory when a source draws again, or is read directly (a sampled rate)."""
 
     def play(streams, draws):
         out = []
-        for source, which, direct in draws:
-            if direct:  # a random clock or a sampled rate reads the stream itself
+        for source, which, how in draws:
+            if how == "stream":  # a sampled rate reads the stream itself
                 out.append(streams[source].random())
+            elif how == "interval":  # a random clock
+                out.append(streams.interval(source, (0.5, 1 / 3600)[which % 2]))
             else:
                 out.append(streams.draw(source, _DURATIONS[which]))
         return out

@@ -129,7 +129,8 @@ class Streams:
         self.replicate = replicate
         self._key = mix(_seed_key(seed) ^ (replicate & _MASK))
         self._made: dict[str, Stream] = {}
-        self._unmade: dict[str, Any] = {}  #: source -> the duration its first draw, remembered, was of
+        #: source -> what its first draw, remembered, was of: a duration (:meth:`draw`), a rate (:meth:`interval`)
+        self._unmade: dict[str, Any] = {}
         self._firsts = _firsts(self._key)
 
     def __repr__(self) -> str:
@@ -153,6 +154,19 @@ class Streams:
             stream = self[source]
         return round(duration.draw(stream) * 1024) / 1024
 
+    def interval(self, source: str, rate: float) -> float:
+        """A draw from ``source``'s stream of the time to the next event of a Poisson process of ``rate``
+        per second (exponential, unrounded); a first one remembered as :meth:`draw`'s are."""
+        if source not in self._made and source not in self._unmade:  # the source's first draw
+            first = self._firsts.get(source)
+            if first is not None and first[0] == rate:
+                self._unmade[source] = rate
+                return first[1]
+            value = self[source].expovariate(rate)
+            self._firsts[source] = (rate, value)
+            return value
+        return self[source].expovariate(rate)
+
     def __getitem__(self, source: str) -> Stream:
         stream = self._made.get(source)
         if stream is None:
@@ -163,5 +177,5 @@ class Streams:
             if self._unmade:
                 first = self._unmade.pop(source, None)
                 if first is not None:  # its first draw was remembered: the stream moves past it
-                    first.draw(stream)
+                    stream.expovariate(first) if first.__class__ is float else first.draw(stream)
         return stream

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import math
-import random
 import weakref
 from collections import deque
 from collections.abc import Generator
@@ -81,22 +80,23 @@ class Halt(Exception):
 
 class RandomClock:
     """Something that happens at random on instance time, a Poisson process of ``rate`` per second:
-    ``left`` instance seconds until it next happens, drawn from ``stream``."""
+    ``left`` instance seconds until it next happens, drawn from ``streams``' stream ``source``."""
 
-    __slots__ = ("cause", "left", "rate", "stream")
+    __slots__ = ("cause", "left", "rate", "source", "streams")
 
-    def __init__(self, cause: Limit | Fail, stream: random.Random, rate: float):
+    def __init__(self, cause: Limit | Fail, streams: Streams, source: str, rate: float):
         self.cause = cause
-        self.stream = stream
+        self.streams = streams
+        self.source = source
         self.rate = rate
-        self.left = ticks(stream.expovariate(rate))
+        self.left = ticks(streams.interval(source, rate))
 
     def __repr__(self) -> str:
         return f"<RandomClock {self.cause!r} in {self.left:g} s>"
 
     def redraw(self) -> None:
         """It happened: draw when it happens next."""
-        self.left = ticks(self.stream.expovariate(self.rate))
+        self.left = ticks(self.streams.interval(self.source, self.rate))
 
 
 class Owner(Protocol):
@@ -152,9 +152,9 @@ class Waits:
             # any one instance reclaimed interrupts the whole job [DOC: the managed spot guide]
             rate = per_instance * plan.instance_count * plan.spot_config.interruptions_scale / 3600
             if rate:
-                self.clocks.append(RandomClock(Limit.SPOT_RECLAIM, streams["interruptions"], rate))
+                self.clocks.append(RandomClock(Limit.SPOT_RECLAIM, streams, "interruptions", rate))
         for kind, rate, failure in plan.failure_clocks:
-            self.clocks.append(RandomClock(failure, streams[f"failures.{kind}"], rate))
+            self.clocks.append(RandomClock(failure, streams, f"failures.{kind}", rate))
         self.update_until = INF  #: when the Updating detour ends
         self.deferred: deque[Action] = deque()  #: actions that arrived as a phase ended
 
