@@ -274,3 +274,13 @@ def test_an_assumption_value_listed_twice_is_refused(tmp_path):
     found = problems(write(tmp_path, {"baseline": "a", "variants": [{"name": "a"}],
                                       "assumptions": {"spot.interruptions_per_instance_hour": [1, 0.5, 1.0]}}))
     assert found == ["whatif.assumptions.spot.interruptions_per_instance_hour: 1.0 is listed twice"]
+
+
+def test_variants_share_their_equal_parts_down_to_each_duration():
+    """Equal parts are one object (memory, and first draws known the same at a glance): every variant
+    of the shipped study has the same downloading and capacity waits, though their settings differ."""
+    plans = [v.plan for v in load_study(SPOT).variants]
+    for part in ("downloading", "capacity_wait", "uploading"):
+        assert len({id(getattr(p.timing, part)) for p in plans}) == 1, part
+    assert len({id(p.starting) for p in plans}) == 1
+    assert len({id(p.spot_config.price_ratio) for p in plans}) == 1

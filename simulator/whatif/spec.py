@@ -11,12 +11,13 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from ..compile import compile_plan
+from ..distributions import Distribution
 from ..engine.plan import Plan
 from ..errors import ScenarioError
 from ..format.overlay import deep_merge, is_distribution, moved, overlay, validate
@@ -230,7 +231,14 @@ def shared(plan: Plan, pool: dict[Any, Any]) -> Plan:
                for key, value in plan.request.items()}
     parts = {name: pool.setdefault((name, repr(getattr(plan, name))), getattr(plan, name))
              for name in ("timing", "spot_config", "checkpoint", "lifecycle", "failure_clocks")}
-    return replace(plan, request=request, **parts)
+    for name in ("timing", "spot_config"):  # apart from the section, each duration in it: jobs differ in training
+        section = parts[name]
+        durations = {f.name: pool.setdefault(("duration", repr(value)), value) for f in fields(section)
+                     if isinstance(value := getattr(section, f.name), Distribution)}
+        if any(durations[k] is not getattr(section, k) for k in durations):
+            parts[name] = pool[name, repr(section)] = replace(section, **durations)
+    return replace(plan, request=request, starting=pool.setdefault(("duration", repr(plan.starting)), plan.starting),
+                   **parts)
 
 
 def compiled(data: dict[str, Any], overrides: dict[str, Any], own_type: str | None
