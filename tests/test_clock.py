@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from unittest.mock import patch
+
 import pytest
 import simpy
 from hypothesis import HealthCheck, given, settings
@@ -15,10 +17,12 @@ from .factories import scenario, scenarios
 
 
 def _as_a_process(plan, seed, replicate):
-    """The job run as a simpy Process on a new environment: what ``simulate`` gave before the clock drove it."""
+    """The job run as a simpy Process on a new environment, drawing everything itself (no remembered
+    first draws): what ``simulate`` gave before the clock drove it."""
     env = simpy.Environment()
-    job = Job(env, plan, streams=Streams(seed, replicate), record=False)
-    env.run()
+    with patch("simulator.engine.streams._firsts", lambda key: {}):
+        job = Job(env, plan, streams=Streams(seed, replicate), record=False)
+        env.run()
     return Outcome.of(job)
 
 
@@ -75,7 +79,17 @@ def _trace(drive: bool) -> list[tuple[float, str]]:
         yield env.timeout(5)
         seen.append((env.now, "left behind"))
 
+    def parent():  # starts a process at the very instant the generator starts: that one comes after it
+        env.process(child())
+        yield env.timeout(0)
+
+    def child():
+        seen.append((env.now, "child starts"))
+        yield env.timeout(1)
+        seen.append((env.now, "child 1"))
+
     env.process(other())
+    env.process(parent())
     if drive:
         env.drive(lone())
     else:
@@ -87,7 +101,9 @@ def _trace(drive: bool) -> list[tuple[float, str]]:
 def test_the_clock_drives_a_generator_as_simpy_runs_its_process():
     driven = _trace(drive=True)
     assert driven == _trace(drive=False)
-    assert [who for _, who in driven[:2]] == ["other 1", "lone 1"]  # the tie goes to the process started first
+    assert [who for _, who in driven[:2]] == ["child starts", "other 1"]
+    assert [who for _, who in driven if who in ("other 1", "lone 1", "child 1")] == [
+        "other 1", "lone 1", "child 1"]  # ties go to what was scheduled first
     assert driven[-1] == (8, "left behind")
 
 
@@ -124,3 +140,20 @@ def test_a_clock_binds_its_event_makers_once_as_simpy_binds_an_environments():
     made = Clock()
     assert {"timeout", "event", "process"} <= set(vars(made))
     assert made.timeout(3).env is made
+
+
+def test_others_waiting_on_the_event_a_driven_generator_waits_on_are_resumed_too():
+    env, seen = Clock(), []
+    shared = env.timeout(4, value="v")
+
+    def watcher():
+        value = yield shared
+        seen.append((env.now, f"watcher got {value}"))
+
+    def lone():
+        value = yield shared
+        seen.append((env.now, f"lone got {value}"))
+
+    env.process(watcher())
+    env.drive(lone())
+    assert sorted(seen) == [(4, "lone got v"), (4, "watcher got v")]

@@ -9,6 +9,7 @@ import sys
 import threading
 from unittest.mock import patch
 
+import numpy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -170,7 +171,7 @@ def test_a_remembered_first_draw_gives_what_drawing_it_gives(seed, replicate, ea
             if how == "stream":  # a sampled rate reads the stream itself
                 out.append(streams[source].random())
             elif how == "interval":  # a random clock
-                out.append(streams.interval(source, (0.5, 1 / 3600)[which % 2]))
+                out.append(streams.interval(source, (0.5, 1 / 3600, 1, numpy.float64(0.25))[which % 4]))
             else:
                 out.append(streams.draw(source, _DURATIONS[which]))
         return out

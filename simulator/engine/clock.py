@@ -48,27 +48,31 @@ class Clock(simpy.Environment):
         the generator waiting, as a process that waits forever is left when the clock stops.
         """
         queue, send, step = self._queue, generator.send, self.step
-        while queue and queue[0][0] <= self._now and queue[0][1] == URGENT:
-            step()  # what a process's start, urgent and scheduled last, would come after
+        start = next(self._eid)  # the number a process's start would take: what is due now before it, runs first
+        while queue and queue[0][0] <= self._now and queue[0][1] == URGENT and queue[0][2] < start:
+            step()
         try:
             event = next(generator)
-            while True:
-                if event.callbacks is not None:  # not yet processed: the clock runs up to it
-                    while queue and queue[0][3] is not event:
-                        step()
-                    if not queue:
-                        return  # nothing will ever trigger it
-                    self._now = heappop(queue)[0]
-                    callbacks, event.callbacks = event.callbacks, None
-                    for callback in callbacks:  # anything else waiting on it
-                        callback(event)
+        except StopIteration:
+            event = None
+        while event is not None:
+            if event.callbacks is not None:  # not yet processed: the clock runs up to it
+                while queue and queue[0][3] is not event:
+                    step()
+                if not queue:
+                    return  # nothing will ever trigger it
+                self._now = heappop(queue)[0]
+                callbacks, event.callbacks = event.callbacks, None
+                for callback in callbacks:  # anything else waiting on it
+                    callback(event)
+            try:
                 if event._ok:
                     event = send(event._value)
                 else:
                     event._defused = True
                     event = generator.throw(event._value)
-        except StopIteration:
-            pass
+            except StopIteration:
+                event = None
         self.run()
 
 

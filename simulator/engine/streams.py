@@ -95,8 +95,9 @@ def _seed_key(seed: int) -> int:
     return mix(seed & _MASK)
 
 
-#: first draws remembered per thread, for at most this many (seed, replicate) keys (:class:`Streams`)
-FIRSTS_KEPT = 4096
+#: first draws remembered per thread, for at most this many (seed, replicate) keys (:class:`Streams`):
+#: about 15 MB; a fleet of more jobs than this draws its first draws again for each variant
+FIRSTS_KEPT = 16_384
 _THREAD = threading.local()
 
 
@@ -108,7 +109,7 @@ def _firsts(key: int) -> dict[str, tuple[Any, float]]:
     found = memo.get(key)
     if found is None:
         if len(memo) >= FIRSTS_KEPT:
-            memo.clear()
+            del memo[next(iter(memo))]  # the oldest key goes
         found = memo[key] = {}
     return found
 
@@ -160,7 +161,7 @@ class Streams:
         if source not in self._made and source not in self._unmade:  # the source's first draw
             first = self._firsts.get(source)
             if first is not None and first[0] == rate:
-                self._unmade[source] = rate
+                self._unmade[source] = float(rate)  # a float: replayed as an interval, not a duration's draw
                 return first[1]
             value = self[source].expovariate(rate)
             self._firsts[source] = (rate, value)

@@ -227,7 +227,7 @@ def shared(plan: Plan, pool: dict[Any, Any]) -> Plan:
     a handful of variants repeat them (a fleet's plans take a quarter of the memory), and a draw of
     the same distribution is then known the same at a glance (:class:`~..engine.streams.Streams`
     remembers first draws). The engine never changes a plan's parts."""
-    request = {key: pool.setdefault(("request", key, json.dumps(value, sort_keys=True)), value)
+    request = {key: pool.setdefault(("request", key, json.dumps(value, sort_keys=True, default=repr)), value)
                for key, value in plan.request.items()}
     parts = {name: pool.setdefault((name, repr(getattr(plan, name))), getattr(plan, name))
              for name in ("timing", "spot_config", "checkpoint", "lifecycle", "failure_clocks")}
