@@ -7,17 +7,15 @@ by the status changes the job made.
 This machine is shared: within one run the floor itself moves by a factor of two, in bursts, and
 process CPU time moves with it. A figure set against a floor taken at another moment measures the
 machine, not the code. So every figure is paired: each sample of the code is taken between two
-samples of the floor, a few tens of milliseconds each, and set against their mean (an A-B-A design);
-a long sample in this process also samples the floor between its chunks, takes that time out and is
-set against the median of those floors. A figure is the median of its samples' ratios, with the
-spread of the middle 80 %. Run: ``make bench``.
+samples of the floor, a few tens of milliseconds each, and set against their mean (an A-B-A design).
+(Sampling the floor between a long sample's chunks instead slowed the code after each, by some 10 %.)
+A figure is the median of its samples' ratios, with the spread of the middle 80 %. Run: ``make bench``.
 """
 
 from __future__ import annotations
 
 import io
 import itertools
-import json
 import statistics
 import subprocess
 import sys
@@ -129,7 +127,7 @@ def whatif(path: Path, runs: int) -> dict[str, Figure | float]:
     - ``sweep``: the sweep in this process, the engine and the aggregation (sketches included), a
       sample of ``runs // 20`` replicates a variant;
     - ``in_process``: all the command does, in this process: loading and compiling the study, the
-      sweep of ``runs``, its JSON and the report;
+      sweep of ``runs`` and the report (made from the result's data, as ``--json`` prints it);
     - ``command``, ``command_10x``: the whole command as a user runs it, start-up too, at ``runs`` and
       ten times as many replicates a variant;
     - ``marginal``: what one more simulated job costs the whole command: the two commands' difference
@@ -147,28 +145,16 @@ def whatif(path: Path, runs: int) -> dict[str, Figure | float]:
         transitions = sweep(study, runs=max(1, runs // 20), seed=next(SEEDS)).transitions
         return time.perf_counter() - start, transitions
 
-    def in_process() -> None:
-        # a long measure: the floor is sampled between its chunks too, and that time taken out of it
-        floors, aside = [floor_per_transition(FLOOR_SAMPLE)], 0.0
-
-        def between(_done: int) -> None:
-            nonlocal aside
-            start = time.perf_counter()
-            floors.append(floor_per_transition(FLOOR_SAMPLE))
-            aside += time.perf_counter() - start
-
+    def in_process() -> tuple[float, int]:
         start = time.perf_counter()
-        result = sweep(load_study(path), runs=runs, seed=next(SEEDS), chunk=max(1, runs // 10), progress=between)
-        json.dumps(result.to_json(), indent=2)
-        report.show(result, Console(file=io.StringIO()))
-        elapsed = time.perf_counter() - start - aside
-        floors.append(floor_per_transition(FLOOR_SAMPLE))
-        figures["in_process"].add(elapsed, result.transitions, statistics.median(floors))
+        result = sweep(load_study(path), runs=runs, seed=next(SEEDS))
+        report.show(result, Console(file=io.StringIO()))  # what the command prints: the report (its data included)
+        return time.perf_counter() - start, result.transitions
 
     for _ in range(SAMPLES):
         figures["sweep"].sample(swept)
     for _ in range(SAMPLES // 3):
-        in_process()
+        figures["in_process"].sample(in_process)
     for _ in range(max(1, SAMPLES // 6)):
         (small, large), floor = beside_floor(lambda: (_command(path, runs), _command(path, 10 * runs)))
         figures["command"].add(*small, floor)
@@ -211,7 +197,7 @@ def main() -> None:
     got = whatif(path, runs)
     print(f"tjsim whatif {path.name}, one worker, end to end (goal: <= 1.0x floor):")
     for label, key in (("the sweep (engine + aggregation)", "sweep"),
-                       (f"in process: load, sweep, JSON, report, {runs:,} runs", "in_process"),
+                       (f"in process: load, sweep, report, {runs:,} runs", "in_process"),
                        ("one more simulated job, the whole command", "marginal"),
                        (f"the whole command, start-up too, {runs:,} runs", "command"),
                        (f"the whole command, start-up too, {10 * runs:,} runs", "command_10x")):

@@ -22,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import random
 import threading
+from collections import OrderedDict
 from functools import cache
 from typing import Any
 
@@ -105,11 +106,11 @@ def _firsts(key: int) -> dict[str, tuple[Any, float]]:
     """This thread's memo of first draws for the streams keyed ``key``: source -> (duration, draw)."""
     memo = getattr(_THREAD, "firsts", None)
     if memo is None:
-        memo = _THREAD.firsts = {}
+        memo = _THREAD.firsts = OrderedDict()
     found = memo.get(key)
     if found is None:
         if len(memo) >= FIRSTS_KEPT:
-            del memo[next(iter(memo))]  # the oldest key goes
+            memo.popitem(last=False)  # the oldest key goes, at once (a dict's first key is found by a scan)
         found = memo[key] = {}
     return found
 
