@@ -23,7 +23,8 @@ import hashlib
 import random
 import threading
 from collections import OrderedDict
-from functools import cache
+from collections.abc import Callable
+from functools import cache, partial
 from typing import Any
 
 _MASK = (1 << 64) - 1
@@ -131,8 +132,8 @@ class Streams:
         self.replicate = replicate
         self._key = mix(_seed_key(seed) ^ (replicate & _MASK))
         self._made: dict[str, Stream] = {}
-        #: source -> what its first draw, remembered, was of: a duration (:meth:`draw`), a rate (:meth:`interval`)
-        self._unmade: dict[str, Any] = {}
+        #: source -> how its first draw, taken from memory, is drawn again on the stream once it is made
+        self._unmade: dict[str, Callable[[Stream], float]] = {}
         self._firsts = _firsts(self._key)
 
     def __repr__(self) -> str:
@@ -148,7 +149,7 @@ class Streams:
             if source not in self._unmade:  # the source's first draw
                 first = self._firsts.get(source)
                 if first is not None and (first[0] is duration or first[0] == duration):
-                    self._unmade[source] = duration
+                    self._unmade[source] = duration.draw
                     return first[1]
                 value = round(duration.draw(self[source]) * 1024) / 1024
                 self._firsts[source] = (duration, value)
@@ -162,7 +163,7 @@ class Streams:
         if source not in self._made and source not in self._unmade:  # the source's first draw
             first = self._firsts.get(source)
             if first is not None and first[0] == rate:
-                self._unmade[source] = float(rate)  # a float: replayed as an interval, not a duration's draw
+                self._unmade[source] = partial(Stream.expovariate, lambd=rate)
                 return first[1]
             value = self[source].expovariate(rate)
             self._firsts[source] = (rate, value)
@@ -177,7 +178,7 @@ class Streams:
             z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & _MASK
             stream = self._made[source] = Stream(z ^ (z >> 31))
             if self._unmade:
-                first = self._unmade.pop(source, None)
-                if first is not None:  # its first draw was remembered: the stream moves past it
-                    stream.expovariate(first) if first.__class__ is float else first.draw(stream)
+                replay = self._unmade.pop(source, None)
+                if replay is not None:  # its first draw was remembered: the stream moves past it
+                    replay(stream)
         return stream
